@@ -1,1 +1,32 @@
+//! pgsplit splits PostgreSQL SQL scripts exactly where psql does, and
+//! correctly where psql is wrong.
+//!
+//! The crate is layered, each layer one module:
+//! - [`lexer`]: a pure function from bytes to `(kind, len)` tokens;
+//! - [`meta`], [`toc`], [`tag`]: small readers for psql meta-commands,
+//!   pg_dump's object headers and command tags;
+//! - [`split`]: the state machine that turns tokens into statements, with
+//!   diagnostics, and the lossless [`split::partition`] of the input;
+//! - [`lines`]: byte offsets to line and column.
+//!
+//! ```
+//! let script = pgsplit::split(b"SELECT ';'; SELECT 2;", &Default::default());
+//! assert_eq!(script.statements.len(), 2);
+//! ```
+
+pub mod input;
 pub mod lexer;
+pub mod lines;
+pub mod lint;
+pub mod meta;
+pub mod split;
+pub mod tag;
+pub mod toc;
+
+/// A byte range in the input.
+pub type Span = std::ops::Range<usize>;
+
+pub use split::{
+    partition, split, Compat, Diagnostic, Owner, Piece, Script, Severity, SplitOptions, Statement,
+    StatementKind,
+};

@@ -1,0 +1,350 @@
+//! psql backslash meta-commands: where one begins, ends, and what it does to
+//! the statement being collected.
+//!
+//! psql hands a backslash outside quotes to a second scanner
+//! (`psqlscanslash.l`). The command name runs to whitespace or the next
+//! backslash. What follows depends on the command:
+//! - most commands read arguments up to the end of the line or an unquoted
+//!   backslash; `\\` there ends the command and SQL scanning resumes on the
+//!   same line, any other backslash starts the next command;
+//! - a few (`\copy`, `\!`, `\help`, `\sf`, ...) take the whole rest of the
+//!   line, backslashes included, and so does a `\g` or `\o` whose target is a
+//!   pipe (`\g |cmd`);
+//! - an unknown command is an error, and psql throws away the rest of its line.
+//!
+//! psql evaluates these at run time; this module only classifies them, which is
+//! all the splitter needs: commands that send the query buffer (`\g` and its
+//! family) end a statement, `\r` discards it, `\copy ... from stdin` reads data
+//! lines, and all others run on the spot without touching the buffer.
+
+use crate::Span;
+
+/// A meta-command as it stands in the input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MetaCommand {
+    /// The whole command: from its backslash through its arguments, including a
+    /// closing `\\` when there is one, excluding the line ending.
+    pub span: Span,
+    /// The name without its backslash (`restrict`, `connect`, `g`, `copy`).
+    pub name: Span,
+    /// The arguments, trimmed of surrounding whitespace (may be empty).
+    pub args: Span,
+    /// What the command means for the statement being collected.
+    pub effect: Effect,
+}
+
+/// What a meta-command does to psql's query buffer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Effect {
+    /// Runs on the spot; the query buffer is left as it is.
+    Immediate,
+    /// Sends the query buffer to the server (`\g`, `\gx`, `\gset`, ...).
+    SendsBuffer,
+    /// Empties the query buffer without sending it (`\r`).
+    ResetsBuffer,
+    /// `\copy ... from stdin`: data lines follow, up to a `\.` line.
+    CopyFromStdin,
+    /// A command psql does not know: an error at run time.
+    Unknown,
+}
+
+/// Commands that send the query buffer, as `;` would.
+const SENDS_BUFFER: &[&[u8]] = &[
+    b"g",
+    b"gx",
+    b"gset",
+    b"gexec",
+    b"gdesc",
+    b"crosstabview",
+    b"watch",
+    b"sendpipeline",
+];
+
+/// Commands whose argument is the rest of the line, backslashes included.
+const WHOLE_LINE: &[&[u8]] = &[
+    b"!", b"copy", b"ef", b"ev", b"h", b"help", b"sf", b"sf+", b"sv", b"sv+",
+];
+
+/// Commands that accept `|command` as a target and then take the whole line.
+const PIPE_TARGET: &[&[u8]] = &[b"g", b"gx", b"o", b"out", b"w", b"write"];
+
+/// Every command psql 18 accepts besides the `\d` family (matched by prefix).
+const KNOWN: &[&[u8]] = &[
+    b"a",
+    b"bind",
+    b"bind_named",
+    b"c",
+    b"C",
+    b"cd",
+    b"close_prepared",
+    b"conninfo",
+    b"connect",
+    b"copy",
+    b"copyright",
+    b"crosstabview",
+    b"e",
+    b"echo",
+    b"edit",
+    b"ef",
+    b"elif",
+    b"else",
+    b"encoding",
+    b"endif",
+    b"endpipeline",
+    b"errverbose",
+    b"ev",
+    b"f",
+    b"flush",
+    b"flushrequest",
+    b"g",
+    b"gdesc",
+    b"getenv",
+    b"getresults",
+    b"gexec",
+    b"gset",
+    b"gx",
+    b"h",
+    b"help",
+    b"H",
+    b"html",
+    b"i",
+    b"if",
+    b"include",
+    b"include_relative",
+    b"ir",
+    b"l",
+    b"l+",
+    b"list",
+    b"list+",
+    b"lo_export",
+    b"lo_import",
+    b"lo_list",
+    b"lo_unlink",
+    b"o",
+    b"out",
+    b"p",
+    b"parse",
+    b"password",
+    b"print",
+    b"prompt",
+    b"pset",
+    b"q",
+    b"qecho",
+    b"quit",
+    b"r",
+    b"reset",
+    b"restrict",
+    b"s",
+    b"sendpipeline",
+    b"set",
+    b"setenv",
+    b"sf",
+    b"sf+",
+    b"startpipeline",
+    b"sv",
+    b"sv+",
+    b"syncpipeline",
+    b"t",
+    b"T",
+    b"timing",
+    b"unrestrict",
+    b"unset",
+    b"w",
+    b"warn",
+    b"watch",
+    b"write",
+    b"x",
+    b"z",
+    b"z+",
+    b"!",
+    b"?",
+];
+
+fn is_space(byte: u8) -> bool {
+    matches!(byte, b' ' | b'\t' | b'\r' | b'\x0b' | b'\x0c')
+}
+
+fn is_known(name: &[u8]) -> bool {
+    KNOWN.contains(&name) || name.starts_with(b"d")
+}
+
+/// Scans the meta-command whose backslash is at `start`. The command never
+/// extends past the end of its line.
+pub fn scan(input: &[u8], start: usize) -> MetaCommand {
+    debug_assert_eq!(input[start], b'\\');
+    let line_end = memchr::memchr(b'\n', &input[start..]).map_or(input.len(), |i| start + i);
+    let name_start = start + 1;
+    let name_end = name_start
+        + input[name_start..line_end]
+            .iter()
+            .take_while(|&&b| !is_space(b) && b != b'\\')
+            .count();
+    let name = &input[name_start..name_end];
+    let args_start = skip_spaces(input, name_end, line_end);
+
+    let takes_pipe = PIPE_TARGET.contains(&name)
+        && input.get(args_start) == Some(&b'|')
+        && args_start < line_end;
+    let (args_end, end) = if !is_known(name) || WHOLE_LINE.contains(&name) || takes_pipe {
+        (line_end, line_end)
+    } else {
+        normal_args_end(input, args_start, line_end)
+    };
+    let effect = if !is_known(name) {
+        Effect::Unknown
+    } else if SENDS_BUFFER.contains(&name) {
+        Effect::SendsBuffer
+    } else if name == b"r" || name == b"reset" {
+        Effect::ResetsBuffer
+    } else if name == b"copy" && copies_from_script(&input[args_start..line_end]) {
+        Effect::CopyFromStdin
+    } else {
+        Effect::Immediate
+    };
+    MetaCommand {
+        span: start..trim_end(input, start, end),
+        name: name_start..name_end,
+        args: args_start..trim_end(input, args_start, args_end).max(args_start),
+        effect,
+    }
+}
+
+fn skip_spaces(input: &[u8], mut i: usize, end: usize) -> usize {
+    while i < end && is_space(input[i]) {
+        i += 1;
+    }
+    i
+}
+
+fn trim_end(input: &[u8], start: usize, mut end: usize) -> usize {
+    while end > start && is_space(input[end - 1]) {
+        end -= 1;
+    }
+    end
+}
+
+/// Arguments of an ordinary command: quoted or bare words up to the end of the
+/// line or an unquoted backslash. Returns (end of arguments, end of command);
+/// they differ when a `\\` separator closes the command.
+fn normal_args_end(input: &[u8], mut i: usize, line_end: usize) -> (usize, usize) {
+    while i < line_end {
+        match input[i] {
+            b'\\' => {
+                if input.get(i + 1) == Some(&b'\\') && i + 1 < line_end {
+                    return (i, i + 2);
+                }
+                return (i, i);
+            }
+            quote @ (b'\'' | b'"' | b'`') => i = skip_quoted(input, i + 1, line_end, quote),
+            _ => i += 1,
+        }
+    }
+    (line_end, line_end)
+}
+
+/// Skips a quoted argument; in single quotes a backslash escapes the next byte
+/// and `''` is a quote, in the others only the doubled quote is special.
+fn skip_quoted(input: &[u8], mut i: usize, line_end: usize, quote: u8) -> usize {
+    while i < line_end {
+        let byte = input[i];
+        if byte == b'\\' && quote == b'\'' {
+            i += 2;
+        } else if byte == quote {
+            if input.get(i + 1) == Some(&quote) && i + 1 < line_end {
+                i += 2;
+            } else {
+                return i + 1;
+            }
+        } else {
+            i += 1;
+        }
+    }
+    line_end
+}
+
+/// `\copy table from stdin` reads its data from the script; `from pstdin`
+/// reads psql's own standard input, and `to` copies out.
+fn copies_from_script(args: &[u8]) -> bool {
+    let words: Vec<Vec<u8>> = args
+        .split(|b| is_space(*b) || *b == b'(' || *b == b')' || *b == b',')
+        .filter(|w| !w.is_empty())
+        .map(|w| w.to_ascii_lowercase())
+        .collect();
+    words
+        .windows(2)
+        .any(|pair| pair[0] == b"from" && pair[1] == b"stdin")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scan_str(input: &str) -> (String, String, String, Effect) {
+        let meta = scan(input.as_bytes(), 0);
+        (
+            input[meta.span.clone()].to_string(),
+            input[meta.name.clone()].to_string(),
+            input[meta.args.clone()].to_string(),
+            meta.effect,
+        )
+    }
+
+    #[test]
+    fn restrict_takes_its_key() {
+        let (span, name, args, effect) = scan_str("\\restrict abc123\nSELECT 1;");
+        assert_eq!(
+            (span.as_str(), name.as_str(), args.as_str()),
+            ("\\restrict abc123", "restrict", "abc123")
+        );
+        assert_eq!(effect, Effect::Immediate);
+    }
+
+    #[test]
+    fn double_backslash_ends_the_command() {
+        let (span, _, args, _) = scan_str("\\set x 1 \\\\ SELECT 2;");
+        assert_eq!(span, "\\set x 1 \\\\");
+        assert_eq!(args, "x 1");
+    }
+
+    #[test]
+    fn another_backslash_starts_the_next_command() {
+        let (span, _, _, _) = scan_str("\\a\\t");
+        assert_eq!(span, "\\a");
+    }
+
+    #[test]
+    fn quoted_arguments_may_hold_backslashes() {
+        let (span, _, _, _) = scan_str("\\echo 'a\\\\b' \"c\\d\" done\n");
+        assert_eq!(span, "\\echo 'a\\\\b' \"c\\d\" done");
+    }
+
+    #[test]
+    fn g_family_sends_the_buffer() {
+        assert_eq!(scan_str("\\g").3, Effect::SendsBuffer);
+        assert_eq!(scan_str("\\gset prefix_").3, Effect::SendsBuffer);
+        assert_eq!(scan_str("\\gx").3, Effect::SendsBuffer);
+    }
+
+    #[test]
+    fn pipe_target_takes_the_whole_line() {
+        let (span, _, _, _) = scan_str("\\g |cat \\\\ x");
+        assert_eq!(span, "\\g |cat \\\\ x");
+    }
+
+    #[test]
+    fn copy_from_stdin_reads_data() {
+        assert_eq!(
+            scan_str("\\copy t (a) from stdin with csv").3,
+            Effect::CopyFromStdin
+        );
+        assert_eq!(scan_str("\\copy t from pstdin").3, Effect::Immediate);
+        assert_eq!(scan_str("\\copy t to stdout").3, Effect::Immediate);
+    }
+
+    #[test]
+    fn unknown_commands_swallow_their_line() {
+        let (span, _, _, effect) = scan_str("\\. \\\\ SELECT 1;\nx");
+        assert_eq!(span, "\\. \\\\ SELECT 1;");
+        assert_eq!(effect, Effect::Unknown);
+    }
+}

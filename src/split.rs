@@ -1,0 +1,936 @@
+//! The splitter: where psql ends one statement and starts the next.
+//!
+//! It walks the tokens of [`crate::lexer`] once, left to right, and keeps all
+//! the state that spans tokens: parenthesis depth, the BEGIN ATOMIC depth of
+//! SQL-standard function bodies, the `standard_conforming_strings` setting the
+//! script has chosen, COPY data blocks, and psql's backslash meta-commands.
+//! The rules are psql 18's (`psqlscan.l`, `mainloop.c`, `copy.c`) as written
+//! down in the project's SPLITTING spec; [`Compat::Psql`] keeps psql's quirks,
+//! [`Compat::Default`] fixes the ones the server's grammar proves wrong.
+//!
+//! Design notes:
+//! - A statement is a span of the input plus *holes*: bytes inside the span
+//!   that are not part of the statement's text. psql produces them in three
+//!   places: the backslash of `\;` and `\:`, a meta-command line in the middle
+//!   of a statement (it runs at once and never reaches the server), and the
+//!   rest of a `COPY ... FROM stdin;` line, whose statements psql runs only
+//!   after the data. With holes, every byte of input is owned by at most one
+//!   statement and the rest is trivia; [`partition`] returns that division.
+//! - Statements are reported in the order psql executes them, which is input
+//!   order except for those two psql orderings (a meta-command inside a
+//!   statement, statements after a COPY on its own line).
+//! - The splitter never fails. Unterminated constructs end the input, as in
+//!   psql, and are reported as diagnostics that point to where they opened.
+//! - COPY data is not lexed: the end-of-data line is found with memchr's
+//!   substring search, so COPY-heavy dumps cost little more than a scan.
+
+use std::borrow::Cow;
+
+use crate::lexer::{first_token, LexMode, TokenKind};
+use crate::meta::{self, Effect, MetaCommand};
+use crate::tag::{command_tag, MAX_WORDS};
+use crate::toc::{parse_header, Toc};
+use crate::Span;
+
+/// Which rules decide where statements end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Compat {
+    /// psql's rules, except where psql contradicts the server's grammar:
+    /// a BEGIN ATOMIC body opens only at `BEGIN ATOMIC`, `CASE`/`END` after
+    /// `.` or `AS` are names, and empty or comment-only statements are trivia.
+    #[default]
+    Default,
+    /// psql 18's behaviour exactly, quirks included.
+    Psql,
+}
+
+/// How to split.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SplitOptions {
+    pub compat: Compat,
+    /// `standard_conforming_strings` at the start of the script (on unless the
+    /// caller knows the server runs with it off).
+    pub standard_strings: bool,
+}
+
+impl Default for SplitOptions {
+    fn default() -> Self {
+        SplitOptions {
+            compat: Compat::Default,
+            standard_strings: true,
+        }
+    }
+}
+
+/// What a statement is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatementKind {
+    /// SQL for the server.
+    Sql,
+    /// `COPY ... FROM stdin` with the data that follows it.
+    Copy,
+    /// A psql backslash meta-command (`\restrict`, `\connect`, `\copy`...).
+    Meta,
+}
+
+impl StatementKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StatementKind::Sql => "sql",
+            StatementKind::Copy => "copy",
+            StatementKind::Meta => "meta",
+        }
+    }
+}
+
+/// One statement, as spans into the input it was split from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Statement {
+    pub kind: StatementKind,
+    /// From the first token through the terminating `;` (for `copy`, through
+    /// the `\.` line; for `meta`, the command itself or, for `\copy`, its data).
+    pub span: Span,
+    /// Bytes inside `span` that belong to something else, in order.
+    pub holes: Vec<Span>,
+    /// Where the statement's own text ends: `span.end`, except for `copy` and
+    /// `\copy`, whose command ends before the data.
+    pub command_end: usize,
+    /// The command: `CREATE TABLE`, `SET`, `COPY`, or `\restrict` for meta.
+    pub tag: Cow<'static, str>,
+    /// pg_dump's header for the archive entry this statement belongs to.
+    pub toc: Option<Toc>,
+    /// The data rows of a COPY (without the `\.` line).
+    pub copy_data: Option<Span>,
+    /// For `meta`: the parsed command.
+    pub meta: Option<MetaCommand>,
+}
+
+impl Statement {
+    /// The statement's text: for SQL what psql sends (the span without its
+    /// holes), for COPY the command only, for meta the command line.
+    pub fn text<'a>(&self, input: &'a [u8]) -> Cow<'a, [u8]> {
+        let text = self.span.start..self.command_end;
+        let holes: Vec<&Span> = self
+            .holes
+            .iter()
+            .filter(|h| h.start < text.end && h.end > text.start)
+            .collect();
+        if holes.is_empty() {
+            return Cow::Borrowed(&input[text]);
+        }
+        let mut out = Vec::with_capacity(text.len());
+        let mut at = text.start;
+        for hole in holes {
+            out.extend_from_slice(&input[at..hole.start.max(at)]);
+            at = hole.end.min(text.end);
+        }
+        out.extend_from_slice(&input[at..text.end]);
+        Cow::Owned(out)
+    }
+
+    /// The byte ranges this statement owns: its span minus its holes.
+    pub fn owned_ranges(&self) -> impl Iterator<Item = Span> + '_ {
+        let mut at = self.span.start;
+        let mut holes = self.holes.iter();
+        let end = self.span.end;
+        std::iter::from_fn(move || loop {
+            if at >= end {
+                return None;
+            }
+            match holes.next() {
+                Some(hole) => {
+                    let piece = at..hole.start.min(end);
+                    at = hole.end;
+                    if !piece.is_empty() {
+                        return Some(piece);
+                    }
+                }
+                None => {
+                    let piece = at..end;
+                    at = end;
+                    return Some(piece);
+                }
+            }
+        })
+    }
+}
+
+/// How serious a diagnostic is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    Error,
+    Warning,
+    Note,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Note => "note",
+        }
+    }
+}
+
+/// A finding about the input, anchored at a byte offset.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    /// Where the problem starts (for unterminated constructs: where they open).
+    pub offset: usize,
+    pub message: String,
+}
+
+/// The result of splitting: statements in execution order, and diagnostics.
+#[derive(Debug, Clone, Default)]
+pub struct Script {
+    pub statements: Vec<Statement>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Splits `input` into statements.
+pub fn split(input: &[u8], options: &SplitOptions) -> Script {
+    let mut splitter = Splitter::new(input, options);
+    splitter.run();
+    splitter.script
+}
+
+/// Who owns a piece of the input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Owner {
+    Trivia,
+    /// Index into [`Script::statements`].
+    Statement(usize),
+}
+
+/// A contiguous piece of the input and its owner.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Piece {
+    pub span: Span,
+    pub owner: Owner,
+}
+
+/// Divides the whole input between statements and trivia, in input order.
+/// For a correct split the pieces are contiguous and cover `0..input_len`.
+pub fn partition(statements: &[Statement], input_len: usize) -> Vec<Piece> {
+    let mut owned: Vec<Piece> = statements
+        .iter()
+        .enumerate()
+        .flat_map(|(i, s)| {
+            s.owned_ranges().map(move |span| Piece {
+                span,
+                owner: Owner::Statement(i),
+            })
+        })
+        .collect();
+    owned.sort_by_key(|p| (p.span.start, p.span.end));
+    let mut pieces = Vec::with_capacity(owned.len() * 2 + 1);
+    let mut at = 0;
+    for piece in owned {
+        if piece.span.start > at {
+            pieces.push(Piece {
+                span: at..piece.span.start,
+                owner: Owner::Trivia,
+            });
+        }
+        at = at.max(piece.span.end);
+        pieces.push(piece);
+    }
+    if at < input_len {
+        pieces.push(Piece {
+            span: at..input_len,
+            owner: Owner::Trivia,
+        });
+    }
+    pieces
+}
+
+/// How many leading significant tokens a statement remembers: enough to name
+/// it and to recognise `SET [SESSION] standard_conforming_strings TO off`.
+const LEADING_TOKENS: usize = 8;
+
+/// The statement being collected.
+#[derive(Default)]
+struct Pending {
+    /// Offset of the first token that counts as content (psql's "query buffer
+    /// is not empty"): anything but whitespace and `--` comments.
+    start: Option<usize>,
+    /// End of the last content token.
+    end: usize,
+    /// Whether anything besides comments and the terminating `;` was seen.
+    significant: bool,
+    holes: Vec<Span>,
+    leading: [(Option<TokenKind>, Span); LEADING_TOKENS],
+    leading_len: usize,
+    /// `COPY ... FROM STDIN`: the previous word was FROM / STDIN followed it.
+    after_from: bool,
+    copy_from_stdin: bool,
+}
+
+impl Pending {
+    fn is_empty(&self) -> bool {
+        self.start.is_none()
+    }
+}
+
+/// The token before the current one, for default mode's keyword checks.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Previous {
+    Dot,
+    As,
+    Other,
+}
+
+/// A COPY line's remaining statements are lexed up to the line's end; then
+/// scanning resumes after the data blocks.
+#[derive(Clone, Copy)]
+struct LineLimit {
+    line_end: usize,
+    resume: usize,
+}
+
+struct Splitter<'a> {
+    input: &'a [u8],
+    compat: Compat,
+    pos: usize,
+    mode: LexMode,
+    /// A `standard_conforming_strings` change takes effect from this offset
+    /// (the start of the next line, as psql reads the setting per line).
+    mode_change: Option<(usize, bool)>,
+    line_limit: Option<LineLimit>,
+    pending: Pending,
+    paren_depth: u32,
+    /// Offset of the `(` that took the depth from 0 to 1.
+    paren_opened: usize,
+    atomic_depth: u32,
+    atomic_opened: usize,
+    /// psql's record of the statement's first identifiers (`c`, `o`, `r`,
+    /// `f`, `p` for CREATE, OR, REPLACE, FUNCTION, PROCEDURE; 0 for others).
+    ident_window: [u8; 4],
+    ident_count: u32,
+    previous: Previous,
+    toc: Option<Toc>,
+    /// The header was seen and no statement has claimed it yet.
+    toc_fresh: bool,
+    script: Script,
+}
+
+impl<'a> Splitter<'a> {
+    fn new(input: &'a [u8], options: &SplitOptions) -> Self {
+        let bom = if input.starts_with(b"\xEF\xBB\xBF") {
+            3
+        } else {
+            0
+        };
+        Splitter {
+            input,
+            compat: options.compat,
+            pos: bom,
+            mode: LexMode {
+                standard_strings: options.standard_strings,
+            },
+            mode_change: None,
+            line_limit: None,
+            pending: Pending::default(),
+            paren_depth: 0,
+            paren_opened: 0,
+            atomic_depth: 0,
+            atomic_opened: 0,
+            ident_window: [0; 4],
+            ident_count: 0,
+            previous: Previous::Other,
+            toc: None,
+            toc_fresh: false,
+            script: Script::default(),
+        }
+    }
+
+    fn run(&mut self) {
+        loop {
+            let limit = self.line_limit.map_or(self.input.len(), |l| l.line_end);
+            if self.pos >= limit {
+                match self.line_limit.take() {
+                    Some(line) => self.skip_copy_data(line),
+                    None => break,
+                }
+                continue;
+            }
+            if let Some((from, standard)) = self.mode_change {
+                if self.pos >= from {
+                    self.mode.standard_strings = standard;
+                    self.mode_change = None;
+                }
+            }
+            let token = match first_token(&self.input[self.pos..limit], self.mode) {
+                Some(token) => token,
+                None => break,
+            };
+            let span = self.pos..self.pos + token.len;
+            self.pos = span.end;
+            self.token(token.kind, span);
+        }
+        if !self.pending.is_empty() {
+            self.end_of_input();
+        }
+    }
+
+    fn token(&mut self, kind: TokenKind, span: Span) {
+        match kind {
+            TokenKind::Whitespace => {}
+            TokenKind::LineComment => {
+                if self.pending.is_empty() {
+                    self.header_comment(span);
+                } else {
+                    self.pending.end = span.end;
+                }
+            }
+            TokenKind::BlockComment => self.content(span, None),
+            TokenKind::Semicolon => self.semicolon(span),
+            TokenKind::OpenParen => {
+                if self.paren_depth == 0 {
+                    self.paren_opened = span.start;
+                }
+                self.paren_depth += 1;
+                self.content(span, Some(kind));
+            }
+            TokenKind::CloseParen => {
+                self.paren_depth = self.paren_depth.saturating_sub(1);
+                self.content(span, Some(kind));
+            }
+            TokenKind::Backslash => self.backslash(span.start),
+            TokenKind::Ident => self.ident(span),
+            TokenKind::Variable => {
+                let name = &self.input[span.start + 1..span.end];
+                if !name.first().is_some_and(u8::is_ascii_digit) {
+                    self.diagnose(
+                        Severity::Warning,
+                        span.start,
+                        format!(
+                            "psql variable {} is not substituted; psql replaces it when the variable is set",
+                            String::from_utf8_lossy(&self.input[span.clone()])
+                        ),
+                    );
+                }
+                self.content(span, Some(kind));
+            }
+            kind if kind.is_unterminated() => self.unterminated(kind, span),
+            _ => self.content(span, Some(kind)),
+        }
+    }
+
+    /// Records a content token. `significant` is the token's kind unless it
+    /// is a comment, which fills psql's buffer but says nothing by itself.
+    fn content(&mut self, span: Span, significant: Option<TokenKind>) {
+        let pending = &mut self.pending;
+        if pending.start.is_none() {
+            pending.start = Some(span.start);
+        }
+        pending.end = span.end;
+        let Some(kind) = significant else { return };
+        pending.significant = true;
+        if pending.leading_len < LEADING_TOKENS {
+            pending.leading[pending.leading_len] = (Some(kind), span.clone());
+            pending.leading_len += 1;
+        }
+        self.previous = match kind {
+            TokenKind::Dot => Previous::Dot,
+            TokenKind::Ident if self.input[span].eq_ignore_ascii_case(b"as") => Previous::As,
+            _ => Previous::Other,
+        };
+    }
+
+    fn diagnose(&mut self, severity: Severity, offset: usize, message: String) {
+        self.script.diagnostics.push(Diagnostic {
+            severity,
+            offset,
+            message,
+        });
+    }
+
+    fn unterminated(&mut self, kind: TokenKind, span: Span) {
+        let what = match kind {
+            TokenKind::UnterminatedString => "quoted string",
+            TokenKind::UnterminatedQuotedIdent => "quoted identifier",
+            TokenKind::UnterminatedDollarQuoted => "dollar-quoted string",
+            _ => "/* comment",
+        };
+        let message = if self.line_limit.is_some_and(|l| span.end == l.line_end) {
+            format!(
+                "{what} opened after COPY ... FROM stdin on the same line continues past the line; \
+                 psql would read its rest after the COPY data, pgsplit ends it at the line end"
+            )
+        } else {
+            format!("unterminated {what}: it runs to the end of the input; close it where it should end")
+        };
+        self.diagnose(Severity::Error, span.start, message);
+        // Even an unclosed comment is kept as a statement: it swallowed the
+        // rest of the input, and dropping it as trivia would hide that.
+        self.content(span, Some(kind));
+    }
+
+    /// A `--` comment between statements: pg_dump's headers name the object
+    /// the following statements create.
+    fn header_comment(&mut self, span: Span) {
+        if let Some(toc) = parse_header(self.input, span.clone()) {
+            self.toc = Some(toc);
+            self.toc_fresh = true;
+        } else if self.input[span].starts_with(b"-- PostgreSQL database dump complete") {
+            self.toc = None;
+        }
+    }
+
+    fn ident(&mut self, span: Span) {
+        let word = &self.input[span.clone()];
+        let word_is = |w: &[u8]| word.eq_ignore_ascii_case(w);
+
+        if self.pending.leading_len == 0 && word_is(b"copy") {
+            self.pending.after_from = false;
+        }
+        if self.is_copy() && self.paren_depth == 0 {
+            if self.pending.after_from && word_is(b"stdin") {
+                self.pending.copy_from_stdin = true;
+            }
+            self.pending.after_from = word_is(b"from");
+        }
+
+        if self.ident_count == 0 {
+            self.ident_window = [0; 4];
+        }
+        if self.ident_count < 4
+            && [&b"create"[..], b"function", b"procedure", b"or", b"replace"]
+                .iter()
+                .any(|w| word_is(w))
+        {
+            self.ident_window[self.ident_count as usize] = word[0].to_ascii_lowercase();
+        }
+        self.ident_count += 1;
+
+        if self.is_function_definition() && self.paren_depth == 0 {
+            match self.compat {
+                Compat::Psql => self.psql_block_keyword(word, span.start),
+                Compat::Default => self.block_keyword(word, span.clone()),
+            }
+        }
+        self.content(span, Some(TokenKind::Ident));
+    }
+
+    fn is_copy(&self) -> bool {
+        let (kind, span) = &self.pending.leading[0];
+        self.pending.leading_len > 0
+            && *kind == Some(TokenKind::Ident)
+            && self.input[span.clone()].eq_ignore_ascii_case(b"copy")
+    }
+
+    /// psql's test: the statement began `CREATE [OR REPLACE] FUNCTION|PROCEDURE`.
+    fn is_function_definition(&self) -> bool {
+        let w = self.ident_window;
+        w[0] == b'c'
+            && (w[1] == b'f'
+                || w[1] == b'p'
+                || (w[1] == b'o' && w[2] == b'r' && (w[3] == b'f' || w[3] == b'p')))
+    }
+
+    /// psql: every `begin` opens a block, `case` nests inside one, `end` closes.
+    fn psql_block_keyword(&mut self, word: &[u8], at: usize) {
+        if word.eq_ignore_ascii_case(b"begin") {
+            self.open_atomic(at);
+        } else if word.eq_ignore_ascii_case(b"case") {
+            if self.atomic_depth >= 1 {
+                self.atomic_depth += 1;
+            }
+        } else if word.eq_ignore_ascii_case(b"end") {
+            self.atomic_depth = self.atomic_depth.saturating_sub(1);
+        }
+    }
+
+    /// Default mode: only `BEGIN ATOMIC` opens a body, and `CASE`/`END` count
+    /// only where they can be keywords (not after `.` or `AS`).
+    fn block_keyword(&mut self, word: &[u8], span: Span) {
+        if word.eq_ignore_ascii_case(b"begin") {
+            if self.next_word_is(span.end, b"atomic") {
+                self.open_atomic(span.start);
+            }
+            return;
+        }
+        if self.atomic_depth == 0 || matches!(self.previous, Previous::Dot | Previous::As) {
+            return;
+        }
+        if word.eq_ignore_ascii_case(b"case") {
+            self.atomic_depth += 1;
+        } else if word.eq_ignore_ascii_case(b"end") {
+            self.atomic_depth -= 1;
+        }
+    }
+
+    fn open_atomic(&mut self, at: usize) {
+        if self.atomic_depth == 0 {
+            self.atomic_opened = at;
+        }
+        self.atomic_depth += 1;
+    }
+
+    /// Whether the next token after `from`, skipping whitespace and comments,
+    /// is the identifier `word`.
+    fn next_word_is(&self, mut from: usize, word: &[u8]) -> bool {
+        let limit = self.line_limit.map_or(self.input.len(), |l| l.line_end);
+        while let Some(token) = first_token(&self.input[from..limit], self.mode) {
+            if !token.kind.is_trivia() {
+                return token.kind == TokenKind::Ident
+                    && self.input[from..from + token.len].eq_ignore_ascii_case(word);
+            }
+            from += token.len;
+        }
+        false
+    }
+
+    fn semicolon(&mut self, span: Span) {
+        if self.paren_depth > 0 || self.atomic_depth > 0 {
+            self.content(span, Some(TokenKind::Semicolon));
+            return;
+        }
+        // The `;` fills psql's buffer but does not make a statement significant.
+        self.content(span.clone(), None);
+        self.end_statement(span.end, span.end);
+    }
+
+    /// Ends the pending statement at `end`. `line_from` is where the current
+    /// line continues, for finding the start of COPY data.
+    fn end_statement(&mut self, end: usize, line_from: usize) {
+        let pending = std::mem::take(&mut self.pending);
+        self.paren_depth = 0;
+        self.atomic_depth = 0;
+        self.ident_count = 0;
+        self.previous = Previous::Other;
+        let Some(start) = pending.start else { return };
+        if self.compat == Compat::Default && !pending.significant {
+            return;
+        }
+        let leading = &pending.leading[..pending.leading_len];
+        let words: Vec<&[u8]> = leading
+            .iter()
+            .take_while(|(kind, _)| *kind == Some(TokenKind::Ident))
+            .take(MAX_WORDS)
+            .map(|(_, span)| &self.input[span.clone()])
+            .collect();
+        let tag = command_tag(&words);
+        self.track_standard_strings(leading, end);
+        let toc = self.claim_toc(&tag, leading);
+        let mut holes = pending.holes;
+        holes.retain(|h| h.start < end);
+        let mut statement = Statement {
+            kind: StatementKind::Sql,
+            span: start..end,
+            holes,
+            command_end: end,
+            tag,
+            toc,
+            copy_data: None,
+            meta: None,
+        };
+        if pending.copy_from_stdin {
+            statement.kind = StatementKind::Copy;
+            self.attach_copy_data(&mut statement, line_from);
+        }
+        self.script.statements.push(statement);
+    }
+
+    /// pg_dump's header belongs to the statements of its archive entry: the
+    /// first one after it always, later ones unless they are the session
+    /// settings pg_dump writes between entries.
+    fn claim_toc(&mut self, tag: &str, leading: &[(Option<TokenKind>, Span)]) -> Option<Toc> {
+        if std::mem::take(&mut self.toc_fresh) {
+            return self.toc.clone();
+        }
+        let sets_session = tag == "SET"
+            || tag == "RESET"
+            || (tag == "SELECT"
+                && leading
+                    .iter()
+                    .any(|(_, span)| self.input[span.clone()].eq_ignore_ascii_case(b"set_config")));
+        if sets_session {
+            None
+        } else {
+            self.toc.clone()
+        }
+    }
+
+    /// `SET [SESSION|LOCAL] standard_conforming_strings {TO|=} value` and
+    /// `RESET standard_conforming_strings|ALL` change how the next line's
+    /// plain literals are read.
+    fn track_standard_strings(&mut self, leading: &[(Option<TokenKind>, Span)], end: usize) {
+        let word = |i: usize| leading.get(i).map(|(_, span)| &self.input[span.clone()]);
+        let is = |i: usize, w: &[u8]| word(i).is_some_and(|x| x.eq_ignore_ascii_case(w));
+        let new_value = if is(0, b"reset") {
+            (is(1, b"standard_conforming_strings") || is(1, b"all")).then_some(true)
+        } else if is(0, b"set") {
+            let name = if is(1, b"session") || is(1, b"local") {
+                2
+            } else {
+                1
+            };
+            if is(name, b"standard_conforming_strings")
+                && (is(name + 1, b"to") || is(name + 1, b"="))
+            {
+                word(name + 2).and_then(setting_value)
+            } else {
+                None
+            }
+        } else {
+            None
+        };
+        if let Some(value) = new_value {
+            let next_line =
+                memchr::memchr(b'\n', &self.input[end..]).map_or(self.input.len(), |i| end + i + 1);
+            self.mode_change = Some((next_line, value));
+        }
+    }
+
+    /// COPY data starts on the line after the command (or after the data of
+    /// an earlier COPY on the same line) and ends at a `\.` line.
+    fn attach_copy_data(&mut self, statement: &mut Statement, line_from: usize) {
+        let (line_end, data_start) = match self.line_limit {
+            Some(limit) => (limit.line_end, limit.resume),
+            None => {
+                let line_end = memchr::memchr(b'\n', &self.input[line_from..])
+                    .map_or(self.input.len(), |i| line_from + i);
+                (line_end, (line_end + 1).min(self.input.len()))
+            }
+        };
+        let block = find_copy_end(self.input, data_start);
+        if block.marker.is_none() {
+            self.diagnose(
+                Severity::Warning,
+                statement.span.start,
+                "COPY data has no terminating \\. line; it runs to the end of the input"
+                    .to_string(),
+            );
+        }
+        let end = block.marker.map_or(self.input.len(), |m| m + 2);
+        if statement.command_end < data_start {
+            statement.holes.push(statement.command_end..data_start);
+        }
+        statement.span.end = end;
+        statement.copy_data = Some(data_start..block.data_end);
+        self.line_limit = Some(LineLimit {
+            line_end,
+            resume: block.resume,
+        });
+    }
+
+    /// Jumps over the data blocks read for COPYs on the line that just ended.
+    fn skip_copy_data(&mut self, line: LineLimit) {
+        if !self.pending.is_empty() {
+            self.pending.holes.push(line.line_end..line.resume);
+        }
+        self.pos = line.resume;
+    }
+
+    fn backslash(&mut self, at: usize) {
+        match self.input.get(at + 1) {
+            Some(b';' | b':') => {
+                // `\;` and `\:` put a literal `;` or `:` into the buffer.
+                self.content(at..at + 2, Some(TokenKind::Other));
+                self.pending.holes.push(at..at + 1);
+                self.pos = at + 2;
+            }
+            _ => self.meta_command(at),
+        }
+    }
+
+    fn meta_command(&mut self, at: usize) {
+        let command = meta::scan(self.input, at);
+        self.pos = command.span.end;
+        let name = String::from_utf8_lossy(&self.input[command.name.clone()]).into_owned();
+        let mut statement = Statement {
+            kind: StatementKind::Meta,
+            span: command.span.clone(),
+            holes: Vec::new(),
+            command_end: command.span.end,
+            tag: Cow::Owned(format!("\\{name}")),
+            toc: None,
+            copy_data: None,
+            meta: None,
+        };
+        match command.effect {
+            Effect::SendsBuffer => {
+                if self.pending.is_empty() {
+                    self.diagnose(
+                        Severity::Warning,
+                        at,
+                        format!("\\{name} with an empty query buffer makes psql send the previous query again"),
+                    );
+                    self.end_statement(at, at);
+                } else {
+                    let end = self.pending.end;
+                    self.end_statement(end, command.span.end);
+                }
+            }
+            Effect::ResetsBuffer => {
+                if let Some(start) = self.pending.start {
+                    self.diagnose(
+                        Severity::Warning,
+                        at,
+                        "\\r discards the statement begun before it; psql never sends that text"
+                            .to_string(),
+                    );
+                    let _ = start;
+                }
+                self.pending = Pending::default();
+                self.paren_depth = 0;
+                self.atomic_depth = 0;
+                self.ident_count = 0;
+            }
+            Effect::CopyFromStdin => {
+                let data_start = (command.span.end + 1).min(self.input.len());
+                let line_end = memchr::memchr(b'\n', &self.input[command.span.end..])
+                    .map_or(self.input.len(), |i| command.span.end + i);
+                let data_start = data_start.max(line_end + 1).min(self.input.len());
+                let block = find_copy_end(self.input, data_start);
+                if block.marker.is_none() {
+                    self.diagnose(
+                        Severity::Warning,
+                        at,
+                        "\\copy data has no terminating \\. line; it runs to the end of the input"
+                            .to_string(),
+                    );
+                }
+                if command.span.end < data_start {
+                    statement.holes.push(command.span.end..data_start);
+                }
+                statement.span.end = block.marker.map_or(self.input.len(), |m| m + 2);
+                statement.copy_data = Some(data_start..block.data_end);
+                if !self.pending.is_empty() {
+                    self.pending.holes.push(at..block.resume);
+                }
+                self.pos = block.resume;
+                self.line_limit = None;
+            }
+            Effect::Unknown => {
+                self.diagnose(
+                    Severity::Warning,
+                    at,
+                    format!("unknown meta-command \\{name}: psql reports an error and ignores the rest of the line"),
+                );
+                self.hole_in_pending(&command.span);
+            }
+            Effect::Immediate => self.hole_in_pending(&command.span),
+        }
+        statement.meta = Some(command);
+        self.script.statements.push(statement);
+    }
+
+    /// A meta-command inside a statement runs at once; its bytes are not part
+    /// of the statement that continues around it. A command that ends its line
+    /// takes the line ending along: psql joins only the lines it keeps.
+    fn hole_in_pending(&mut self, span: &Span) {
+        if self.pending.is_empty() {
+            return;
+        }
+        let rest = &self.input[span.end..];
+        let line_ending = rest
+            .iter()
+            .take_while(|b| matches!(b, b' ' | b'\t' | b'\r'))
+            .count();
+        let end = if rest.get(line_ending) == Some(&b'\n') {
+            span.end + line_ending + 1
+        } else {
+            span.end
+        };
+        self.pending.holes.push(span.start..end);
+    }
+
+    fn end_of_input(&mut self) {
+        if self.paren_depth > 0 {
+            self.diagnose(
+                Severity::Warning,
+                self.paren_opened,
+                "parenthesis still open at the end of the input; the rest of the input is one statement"
+                    .to_string(),
+            );
+        }
+        if self.atomic_depth > 0 {
+            let message = match self.compat {
+                Compat::Psql => {
+                    "psql counts this BEGIN as an open block until the end of the input"
+                }
+                Compat::Default => {
+                    "BEGIN ATOMIC body still open at the end of the input (missing END?)"
+                }
+            };
+            self.diagnose(Severity::Warning, self.atomic_opened, message.to_string());
+        }
+        if self.pending.significant {
+            if let Some(start) = self.pending.start {
+                self.diagnose(
+                    Severity::Note,
+                    start,
+                    "the last statement has no terminating semicolon; psql sends it at the end of the input"
+                        .to_string(),
+                );
+            }
+        }
+        let end = self.pending.end;
+        self.end_statement(end, end);
+    }
+}
+
+fn setting_value(value: &[u8]) -> Option<bool> {
+    let value = value
+        .strip_prefix(b"'")
+        .and_then(|v| v.strip_suffix(b"'"))
+        .unwrap_or(value);
+    let lower = value.to_ascii_lowercase();
+    match lower.as_slice() {
+        b"on" | b"true" | b"yes" | b"1" | b"default" => Some(true),
+        b"off" | b"false" | b"no" | b"0" => Some(false),
+        _ => None,
+    }
+}
+
+/// Where a COPY data block ends.
+struct CopyBlock {
+    /// End of the data rows (start of the `\.` line, or the input's end).
+    data_end: usize,
+    /// Offset of the `\.` marker, if the block has one.
+    marker: Option<usize>,
+    /// Where scanning resumes: after the marker line's line ending.
+    resume: usize,
+}
+
+/// Finds the first line at or after `from` that is exactly `\.` followed by
+/// LF or CRLF. Data rows are never lexed.
+fn find_copy_end(input: &[u8], from: usize) -> CopyBlock {
+    let marker_at = |line: usize| -> Option<usize> {
+        let rest = &input[line..];
+        if rest.starts_with(b"\\.\n") {
+            Some(line + 3)
+        } else if rest.starts_with(b"\\.\r\n") {
+            Some(line + 4)
+        } else {
+            None
+        }
+    };
+    if let Some(resume) = marker_at(from) {
+        return CopyBlock {
+            data_end: from,
+            marker: Some(from),
+            resume,
+        };
+    }
+    for newline in memchr::memmem::find_iter(&input[from..], b"\n\\.") {
+        let line = from + newline + 1;
+        if let Some(resume) = marker_at(line) {
+            return CopyBlock {
+                data_end: line,
+                marker: Some(line),
+                resume,
+            };
+        }
+    }
+    CopyBlock {
+        data_end: input.len(),
+        marker: None,
+        resume: input.len(),
+    }
+}
