@@ -164,8 +164,17 @@ fn is_space(byte: u8) -> bool {
     matches!(byte, b' ' | b'\t' | b'\r' | b'\x0b' | b'\x0c')
 }
 
+/// Known commands, allowing the option letters psql 18 accepts after many of
+/// them (`\lo_list+`, `\zx`, `\dfS+x`); the `\d` family is matched by prefix.
 fn is_known(name: &[u8]) -> bool {
-    KNOWN.contains(&name) || name.starts_with(b"d")
+    let base_len = name.len()
+        - name
+            .iter()
+            .rev()
+            .take_while(|b| matches!(b, b'+' | b'x' | b'S'))
+            .count();
+    let base = &name[..base_len];
+    KNOWN.contains(&name) || (!base.is_empty() && KNOWN.contains(&base)) || name.starts_with(b"d")
 }
 
 /// Scans the meta-command whose backslash is at `start`. The command never
@@ -339,6 +348,14 @@ mod tests {
         );
         assert_eq!(scan_str("\\copy t from pstdin").3, Effect::Immediate);
         assert_eq!(scan_str("\\copy t to stdout").3, Effect::Immediate);
+    }
+
+    #[test]
+    fn option_suffixes_are_known() {
+        for name in ["\\lo_list+", "\\zx", "\\l+", "\\sf+", "\\x"] {
+            assert_ne!(scan_str(name).3, Effect::Unknown, "{name}");
+        }
+        assert_eq!(scan_str("\\lo arg").3, Effect::Unknown);
     }
 
     #[test]

