@@ -46,10 +46,16 @@ pub enum Effect {
     CopyFromStdin,
     /// A command psql does not know: an error at run time.
     Unknown,
+    /// Refused because psql is in restricted mode (after pg_dump's
+    /// `\restrict`, only `\unrestrict` runs); like an unknown command it
+    /// throws away the rest of its line.
+    Restricted,
 }
 
-/// Commands that send the query buffer, as `;` would.
+/// Commands that send the query buffer, as `;` would (`\parse` sends it to
+/// be prepared, not run).
 const SENDS_BUFFER: &[&[u8]] = &[
+    b"parse",
     b"g",
     b"gx",
     b"gset",
@@ -178,8 +184,8 @@ fn is_known(name: &[u8]) -> bool {
 }
 
 /// Scans the meta-command whose backslash is at `start`. The command never
-/// extends past the end of its line.
-pub fn scan(input: &[u8], start: usize) -> MetaCommand {
+/// extends past the end of its line. `restricted` is psql's restricted mode.
+pub fn scan(input: &[u8], start: usize, restricted: bool) -> MetaCommand {
     debug_assert_eq!(input[start], b'\\');
     let line_end = memchr::memchr(b'\n', &input[start..]).map_or(input.len(), |i| start + i);
     let name_start = start + 1;
@@ -191,16 +197,20 @@ pub fn scan(input: &[u8], start: usize) -> MetaCommand {
     let name = &input[name_start..name_end];
     let args_start = skip_spaces(input, name_end, line_end);
 
+    let refused = restricted && name != b"unrestrict";
     let takes_pipe = PIPE_TARGET.contains(&name)
         && input.get(args_start) == Some(&b'|')
         && args_start < line_end;
-    let (args_end, end) = if !is_known(name) || WHOLE_LINE.contains(&name) || takes_pipe {
+    let whole_line = refused || !is_known(name) || WHOLE_LINE.contains(&name) || takes_pipe;
+    let (args_end, end) = if whole_line {
         (line_end, line_end)
     } else {
         normal_args_end(input, args_start, line_end)
     };
     let effect = if !is_known(name) {
         Effect::Unknown
+    } else if refused {
+        Effect::Restricted
     } else if SENDS_BUFFER.contains(&name) {
         Effect::SendsBuffer
     } else if name == b"r" || name == b"reset" {
@@ -289,7 +299,7 @@ mod tests {
     use super::*;
 
     fn scan_str(input: &str) -> (String, String, String, Effect) {
-        let meta = scan(input.as_bytes(), 0);
+        let meta = scan(input.as_bytes(), 0, false);
         (
             input[meta.span.clone()].to_string(),
             input[meta.name.clone()].to_string(),
@@ -356,6 +366,14 @@ mod tests {
             assert_ne!(scan_str(name).3, Effect::Unknown, "{name}");
         }
         assert_eq!(scan_str("\\lo arg").3, Effect::Unknown);
+    }
+
+    #[test]
+    fn restricted_mode_refuses_all_but_unrestrict() {
+        let meta = scan(b"\\g \\\\ SELECT 1;", 0, true);
+        assert_eq!(meta.effect, Effect::Restricted);
+        assert_eq!(meta.span, 0..15);
+        assert_eq!(scan(b"\\unrestrict key", 0, true).effect, Effect::Immediate);
     }
 
     #[test]

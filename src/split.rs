@@ -313,6 +313,8 @@ struct Splitter<'a> {
     toc: Option<Toc>,
     /// The header was seen and no statement has claimed it yet.
     toc_fresh: bool,
+    /// psql's restricted mode: the key of the `\restrict` in force.
+    restrict_key: Option<Span>,
     script: Script,
 }
 
@@ -342,6 +344,7 @@ impl<'a> Splitter<'a> {
             previous: Previous::Other,
             toc: None,
             toc_fresh: false,
+            restrict_key: None,
             script: Script::default(),
         }
     }
@@ -739,9 +742,10 @@ impl<'a> Splitter<'a> {
     }
 
     fn meta_command(&mut self, at: usize) {
-        let command = meta::scan(self.input, at);
+        let command = meta::scan(self.input, at, self.restrict_key.is_some());
         self.pos = command.span.end;
         let name = String::from_utf8_lossy(&self.input[command.name.clone()]).into_owned();
+        self.track_restricted_mode(&command);
         let mut statement = Statement {
             kind: StatementKind::Meta,
             span: command.span.clone(),
@@ -814,10 +818,33 @@ impl<'a> Splitter<'a> {
                 );
                 self.hole_in_pending(&command.span);
             }
+            Effect::Restricted => {
+                self.diagnose(
+                    Severity::Warning,
+                    at,
+                    format!("\\{name} after \\restrict: psql refuses it and ignores the rest of the line"),
+                );
+                self.hole_in_pending(&command.span);
+            }
             Effect::Immediate => self.hole_in_pending(&command.span),
         }
         statement.meta = Some(command);
         self.script.statements.push(statement);
+    }
+
+    /// `\restrict KEY` refuses every meta-command but `\unrestrict KEY`.
+    fn track_restricted_mode(&mut self, command: &MetaCommand) {
+        let name = &self.input[command.name.clone()];
+        let key = &self.input[command.args.clone()];
+        match &self.restrict_key {
+            None if name == b"restrict" && !key.is_empty() => {
+                self.restrict_key = Some(command.args.clone())
+            }
+            Some(open) if name == b"unrestrict" && self.input[open.clone()] == *key => {
+                self.restrict_key = None
+            }
+            _ => {}
+        }
     }
 
     /// A meta-command inside a statement runs at once; its bytes are not part
@@ -871,8 +898,10 @@ impl<'a> Splitter<'a> {
                 );
             }
         }
+        // psql sends what is left at the end of the input, where a COPY
+        // finds no data to read.
         let end = self.pending.end;
-        self.end_statement(end, end);
+        self.end_statement(end, self.input.len());
     }
 }
 

@@ -96,11 +96,17 @@ class Cluster:
         records: list[dict[str, Any]] = []
         deadline = time.monotonic() + timeout
         marker = f"pgsplit-log-flush-{app}"
-        subprocess.run(
-            [self.tool("psql"), "-X", "-q", "-d", self.uri(), "-c", f"SELECT '{marker}'"],
-            capture_output=True,
-            check=True,
-        )
+        # A script may crash the server; wait while it recovers.
+        while True:
+            flushed = subprocess.run(
+                [self.tool("psql"), "-X", "-q", "-d", self.uri(), "-c", f"SELECT '{marker}'"],
+                capture_output=True,
+            )
+            if flushed.returncode == 0:
+                break
+            if time.monotonic() > deadline + 60:
+                raise RuntimeError(f"the server does not answer: {flushed.stderr.decode(errors='replace')}")
+            time.sleep(0.5)
         seen_marker = False
         while time.monotonic() < deadline:
             for record in self.log.new_records():

@@ -5,6 +5,7 @@ fails to parse is never logged that way; its ERROR record carries it instead.
 ``log_duration=on`` closes every statement that completed. So a ``statement:``
 record opens a statement, ``duration:`` or an ERROR closes it, and an ERROR
 that arrives with no statement open is a statement that failed to parse.
+Only client backends count: a parallel worker logs its leader's statement.
 """
 
 from __future__ import annotations
@@ -26,6 +27,9 @@ def sent_statements(records: Iterable[dict[str, Any]]) -> list[Sent]:
     sent: list[Sent] = []
     open_statement: dict[str, Sent] = {}
     for record in records:
+        # Parallel workers log the leader's statement with their own errors.
+        if record.get("backend_type", "client backend") != "client backend":
+            continue
         session = record.get("session_id", "")
         message = record.get("message") or ""
         severity = record.get("error_severity")

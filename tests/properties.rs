@@ -1,0 +1,237 @@
+//! Properties that hold for every input:
+//! - the partition into statements and trivia is lossless, for any bytes;
+//! - splitting never panics;
+//! - re-splitting one statement's source yields that statement alone;
+//! - more whitespace or comments between tokens never changes the count;
+//! - SQL generated from a small grammar splits back into exactly its
+//!   statements, whatever strings, dollar quotes, comments and bodies hold.
+
+mod common;
+
+use common::{assert_lossless, options};
+use pgsplit::{split, Compat, StatementKind};
+use proptest::prelude::*;
+
+fn sql_alphabet() -> impl Strategy<Value = Vec<u8>> {
+    // Bytes that matter to the splitter, weighted up, plus anything at all.
+    let interesting = prop::sample::select(
+        b";'\"$()\\/*-\n\r\t :EeUuBbXx&.0123456789abcBEGINATOMICENDCASEcopyCOPYfromFROMstdinSTDIN"
+            .to_vec(),
+    );
+    prop::collection::vec(prop_oneof![4 => interesting, 1 => any::<u8>()], 0..400)
+}
+
+fn words_alphabet() -> impl Strategy<Value = Vec<u8>> {
+    let pieces = prop::sample::select(vec![
+        &b"SELECT "[..],
+        b"CREATE FUNCTION f() ",
+        b"CREATE OR REPLACE PROCEDURE p() ",
+        b"BEGIN ",
+        b"ATOMIC ",
+        b"END",
+        b"CASE ",
+        b"AS ",
+        b".",
+        b";",
+        b"(",
+        b")",
+        b"'x;'",
+        b"$$;$$",
+        b"$a$",
+        b"/*",
+        b"*/",
+        b"--",
+        b"\n",
+        b"\\",
+        b"\\.\n",
+        b"COPY t FROM stdin",
+        b"SET standard_conforming_strings = off",
+        b"E'\\'",
+        b"\"",
+        b" ",
+    ]);
+    prop::collection::vec(pieces, 0..60).prop_map(|v| v.concat())
+}
+
+fn any_input() -> impl Strategy<Value = Vec<u8>> {
+    prop_oneof![sql_alphabet(), words_alphabet()]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    #[test]
+    fn partition_is_lossless(input in any_input()) {
+        for compat in [Compat::Default, Compat::Psql] {
+            assert_lossless(&input, &split(&input, &options(compat)));
+        }
+    }
+
+    #[test]
+    fn arbitrary_bytes_never_panic(input in prop::collection::vec(any::<u8>(), 0..2000)) {
+        let script = split(&input, &Default::default());
+        assert_lossless(&input, &script);
+    }
+
+    #[test]
+    fn resplitting_a_statement_yields_that_statement(input in any_input()) {
+        // A setting changes how later literals lex: the property is about
+        // statements lexed with the default setting, before any such change.
+        let cutoff = input
+            .windows(13)
+            .position(|w| w.eq_ignore_ascii_case(b"standard_conf"))
+            .unwrap_or(input.len());
+        for compat in [Compat::Default, Compat::Psql] {
+            let script = split(&input, &options(compat));
+            for statement in &script.statements {
+                let source = &input[statement.span.clone()];
+                if statement.kind != StatementKind::Sql
+                    || !statement.holes.is_empty()
+                    || statement.span.end > cutoff
+                    || source.starts_with(b"\xEF\xBB\xBF")
+                {
+                    continue;
+                }
+                let again = split(source, &options(compat));
+                prop_assert_eq!(again.statements.len(), 1, "{:?}", String::from_utf8_lossy(source));
+                prop_assert_eq!(again.statements[0].text(source), statement.text(&input));
+            }
+        }
+    }
+}
+
+/// A statement from the grammar, as tokens that must stay apart.
+fn statement() -> impl Strategy<Value = Vec<String>> {
+    let text = "[a-z ;'\"$\\\\]{0,8}";
+    let literal = prop_oneof![
+        text.prop_map(|s: String| format!("'{}'", s.replace('\'', "''"))),
+        text.prop_map(|s: String| format!("E'{}'", s.replace('\\', "\\\\").replace('\'', "\\'"))),
+        text.prop_map(|s: String| format!("\"{}\"", s.replace('"', "\"\""))),
+        text.prop_map(|s: String| format!("$$ {} $$", s.replace('$', ""))),
+        (text, "[a-z_]{1,4}").prop_map(|(s, tag): (String, String)| format!(
+            "${tag}$ {} ${tag}$",
+            s.replace('$', "")
+        )),
+        "[0-9]{1,4}".prop_map(String::from),
+        Just("$1".to_string()),
+        Just("B'0101'".to_string()),
+        Just("X'1F'".to_string()),
+        Just("U&'d\\0061t\\+000061'".to_string()),
+    ];
+    let select = prop::collection::vec(literal.clone(), 1..4).prop_map(|values| {
+        let mut tokens = vec!["SELECT".to_string()];
+        for (i, value) in values.into_iter().enumerate() {
+            if i > 0 {
+                tokens.push(",".into());
+            }
+            tokens.push(value);
+        }
+        tokens.push(";".into());
+        tokens
+    });
+    let atomic = prop::collection::vec(literal.clone(), 1..3).prop_map(|values| {
+        let mut tokens: Vec<String> = "CREATE FUNCTION f ( ) RETURNS int LANGUAGE sql BEGIN ATOMIC"
+            .split(' ')
+            .map(String::from)
+            .collect();
+        for value in values {
+            tokens.extend(["SELECT", "CASE", "WHEN", "true", "THEN"].map(String::from));
+            tokens.push(value);
+            tokens.extend(["END", ";"].map(String::from));
+        }
+        tokens.extend(["END", ";"].map(String::from));
+        tokens
+    });
+    let plpgsql = literal.clone().prop_map(|value| {
+        let body = format!(
+            "$body$ BEGIN PERFORM {}; RETURN 1; END $body$",
+            value.replace("$body$", "")
+        );
+        let mut tokens: Vec<String> = "CREATE FUNCTION g ( ) RETURNS int LANGUAGE plpgsql AS"
+            .split(' ')
+            .map(String::from)
+            .collect();
+        tokens.push(body);
+        tokens.push(";".into());
+        tokens
+    });
+    let rule = literal.prop_map(|value| {
+        let mut tokens: Vec<String> =
+            "CREATE RULE r AS ON INSERT TO t DO ALSO ( INSERT INTO a VALUES ("
+                .split(' ')
+                .map(String::from)
+                .collect();
+        tokens.push(value);
+        tokens.extend([")", ";", "NOTIFY", "x", ")", ";"].map(String::from));
+        tokens
+    });
+    prop_oneof![4 => select, 2 => atomic, 2 => plpgsql, 1 => rule]
+}
+
+fn trivia() -> impl Strategy<Value = String> {
+    prop_oneof![
+        4 => Just(" ".to_string()),
+        1 => Just("\n".to_string()),
+        1 => Just("\t".to_string()),
+        1 => Just(" /* ; c */ ".to_string()),
+        1 => Just(" /* a /* ; */ b */ ".to_string()),
+        1 => Just(" -- ; c\n".to_string()),
+        1 => Just("\r\n".to_string()),
+    ]
+}
+
+fn render(statements: &[Vec<String>], separators: &[String]) -> (String, Vec<String>) {
+    let mut input = String::new();
+    let mut texts = Vec::new();
+    let mut next = separators.iter().cycle();
+    for tokens in statements {
+        let start = input.len();
+        for (i, token) in tokens.iter().enumerate() {
+            if i > 0 {
+                input.push_str(next.next().unwrap());
+            }
+            input.push_str(token);
+        }
+        texts.push(input[start..].to_string());
+        input.push_str("\n\n");
+    }
+    (input, texts)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(1000))]
+
+    #[test]
+    fn generated_sql_splits_back_into_its_statements(
+        statements in prop::collection::vec(statement(), 1..6),
+    ) {
+        let (input, texts) = render(&statements, &[" ".to_string()]);
+        for compat in [Compat::Default, Compat::Psql] {
+            let script = split(input.as_bytes(), &options(compat));
+            let got: Vec<String> = script
+                .statements
+                .iter()
+                .map(|s| String::from_utf8(s.text(input.as_bytes()).into_owned()).unwrap())
+                .collect();
+            prop_assert_eq!(&got, &texts);
+        }
+    }
+
+    #[test]
+    fn trivia_between_tokens_never_changes_the_count(
+        statements in prop::collection::vec(statement(), 1..6),
+        separators in prop::collection::vec(trivia(), 1..8),
+    ) {
+        let (plain, _) = render(&statements, &[" ".to_string()]);
+        let (padded, texts) = render(&statements, &separators);
+        let count = |input: &str| split(input.as_bytes(), &Default::default()).statements.len();
+        prop_assert_eq!(count(&plain), statements.len());
+        prop_assert_eq!(count(&padded), statements.len());
+        let got: Vec<String> = split(padded.as_bytes(), &Default::default())
+            .statements
+            .iter()
+            .map(|s| String::from_utf8(s.text(padded.as_bytes()).into_owned()).unwrap())
+            .collect();
+        prop_assert_eq!(got, texts);
+    }
+}
