@@ -281,8 +281,9 @@ fn skip_quoted(input: &[u8], mut i: usize, line_end: usize, quote: u8) -> usize 
     line_end
 }
 
-/// `\copy table from stdin` reads its data from the script; `from pstdin`
-/// reads psql's own standard input, and `to` copies out.
+/// `\copy table from stdin` (or `from stdout`, which psql reads the same way)
+/// takes its data from the script; `from pstdin` reads psql's own standard
+/// input, and `to` copies out.
 fn copies_from_script(args: &[u8]) -> bool {
     let words: Vec<Vec<u8>> = args
         .split(|b| is_space(*b) || *b == b'(' || *b == b')' || *b == b',')
@@ -291,7 +292,7 @@ fn copies_from_script(args: &[u8]) -> bool {
         .collect();
     words
         .windows(2)
-        .any(|pair| pair[0] == b"from" && pair[1] == b"stdin")
+        .any(|pair| pair[0] == b"from" && (pair[1] == b"stdin" || pair[1] == b"stdout"))
 }
 
 #[cfg(test)]

@@ -101,8 +101,14 @@ pub struct Statement {
     pub toc: Option<Toc>,
     /// The data rows of a COPY (without the `\.` line).
     pub copy_data: Option<Span>,
+    /// Further data blocks, one per further `COPY ... FROM STDIN` in a psql
+    /// `\;` compound statement (empty otherwise).
+    pub more_copy_data: Vec<Span>,
     /// For `meta`: the parsed command.
     pub meta: Option<MetaCommand>,
+    /// psql variable references (`:name`, `:'name'`, `:"name"`) in the
+    /// statement, which psql substitutes and pgsplit does not.
+    pub variables: Vec<Span>,
 }
 
 impl Statement {
@@ -126,6 +132,11 @@ impl Statement {
         }
         out.extend_from_slice(&input[at..text.end]);
         Cow::Owned(out)
+    }
+
+    /// Every COPY data block the statement reads, in order.
+    pub fn copy_blocks(&self) -> impl Iterator<Item = &Span> + '_ {
+        self.copy_data.iter().chain(self.more_copy_data.iter())
     }
 
     /// The byte ranges this statement owns: its span minus its holes.
@@ -263,9 +274,15 @@ struct Pending {
     holes: Vec<Span>,
     leading: [(Option<TokenKind>, Span); LEADING_TOKENS],
     leading_len: usize,
-    /// `COPY ... FROM STDIN`: the previous word was FROM / STDIN followed it.
+    /// The current `\;`-separated part of the statement has a token already
+    /// / began with COPY / its previous word was FROM.
+    part_started: bool,
+    part_is_copy: bool,
     after_from: bool,
-    copy_from_stdin: bool,
+    /// How many `COPY ... FROM STDIN` the statement holds: psql reads one data
+    /// block for each (more than one only in a `\;` compound).
+    copy_blocks: u32,
+    variables: Vec<Span>,
 }
 
 impl Pending {
@@ -415,7 +432,8 @@ impl<'a> Splitter<'a> {
                         ),
                     );
                 }
-                self.content(span, Some(kind));
+                self.content(span.clone(), Some(kind));
+                self.pending.variables.push(span);
             }
             kind if kind.is_unterminated() => self.unterminated(kind, span),
             _ => self.content(span, Some(kind)),
@@ -487,15 +505,7 @@ impl<'a> Splitter<'a> {
         let word = &self.input[span.clone()];
         let word_is = |w: &[u8]| word.eq_ignore_ascii_case(w);
 
-        if self.pending.leading_len == 0 && word_is(b"copy") {
-            self.pending.after_from = false;
-        }
-        if self.is_copy() && self.paren_depth == 0 {
-            if self.pending.after_from && word_is(b"stdin") {
-                self.pending.copy_from_stdin = true;
-            }
-            self.pending.after_from = word_is(b"from");
-        }
+        self.track_copy_from_client(word);
 
         if self.ident_count == 0 {
             self.ident_window = [0; 4];
@@ -518,11 +528,26 @@ impl<'a> Splitter<'a> {
         self.content(span, Some(TokenKind::Ident));
     }
 
-    fn is_copy(&self) -> bool {
-        let (kind, span) = &self.pending.leading[0];
-        self.pending.leading_len > 0
-            && *kind == Some(TokenKind::Ident)
-            && self.input[span.clone()].eq_ignore_ascii_case(b"copy")
+    /// `COPY ... FROM STDIN` (the grammar also takes `FROM STDOUT`, with the
+    /// same meaning) makes the server ask psql for data.
+    fn track_copy_from_client(&mut self, word: &[u8]) {
+        let pending = &mut self.pending;
+        if !pending.part_started {
+            pending.part_started = true;
+            pending.part_is_copy = word.eq_ignore_ascii_case(b"copy");
+            pending.after_from = false;
+            return;
+        }
+        if !pending.part_is_copy || self.paren_depth > 0 {
+            return;
+        }
+        if pending.after_from
+            && (word.eq_ignore_ascii_case(b"stdin") || word.eq_ignore_ascii_case(b"stdout"))
+        {
+            pending.copy_blocks += 1;
+            pending.part_is_copy = false;
+        }
+        pending.after_from = word.eq_ignore_ascii_case(b"from");
     }
 
     /// psql's test: the statement began `CREATE [OR REPLACE] FUNCTION|PROCEDURE`.
@@ -629,11 +654,13 @@ impl<'a> Splitter<'a> {
             tag,
             toc,
             copy_data: None,
+            more_copy_data: Vec::new(),
             meta: None,
+            variables: pending.variables,
         };
-        if pending.copy_from_stdin {
+        if pending.copy_blocks > 0 {
             statement.kind = StatementKind::Copy;
-            self.attach_copy_data(&mut statement, line_from);
+            self.attach_copy_data(&mut statement, line_from, pending.copy_blocks);
         }
         self.script.statements.push(statement);
     }
@@ -691,7 +718,7 @@ impl<'a> Splitter<'a> {
 
     /// COPY data starts on the line after the command (or after the data of
     /// an earlier COPY on the same line) and ends at a `\.` line.
-    fn attach_copy_data(&mut self, statement: &mut Statement, line_from: usize) {
+    fn attach_copy_data(&mut self, statement: &mut Statement, line_from: usize, blocks: u32) {
         let (line_end, data_start) = match self.line_limit {
             Some(limit) => (limit.line_end, limit.resume),
             None => {
@@ -700,24 +727,31 @@ impl<'a> Splitter<'a> {
                 (line_end, (line_end + 1).min(self.input.len()))
             }
         };
-        let block = find_copy_end(self.input, data_start);
-        if block.marker.is_none() {
-            self.diagnose(
-                Severity::Warning,
-                statement.span.start,
-                "COPY data has no terminating \\. line; it runs to the end of the input"
-                    .to_string(),
-            );
-        }
-        let end = block.marker.map_or(self.input.len(), |m| m + 2);
         if statement.command_end < data_start {
             statement.holes.push(statement.command_end..data_start);
         }
-        statement.span.end = end;
-        statement.copy_data = Some(data_start..block.data_end);
+        let mut next = data_start;
+        for _ in 0..blocks {
+            let block = find_copy_end(self.input, next);
+            if block.marker.is_none() {
+                self.diagnose(
+                    Severity::Warning,
+                    statement.span.start,
+                    "COPY data has no terminating \\. line; it runs to the end of the input"
+                        .to_string(),
+                );
+            }
+            statement.span.end = block.marker.map_or(self.input.len(), |m| m + 2);
+            let data = next..block.data_end;
+            match statement.copy_data {
+                None => statement.copy_data = Some(data),
+                Some(_) => statement.more_copy_data.push(data),
+            }
+            next = block.resume;
+        }
         self.line_limit = Some(LineLimit {
             line_end,
-            resume: block.resume,
+            resume: next,
         });
     }
 
@@ -732,9 +766,13 @@ impl<'a> Splitter<'a> {
     fn backslash(&mut self, at: usize) {
         match self.input.get(at + 1) {
             Some(b';' | b':') => {
-                // `\;` and `\:` put a literal `;` or `:` into the buffer.
+                // `\;` and `\:` put a literal `;` or `:` into the buffer; after
+                // `\;` a new command of the compound begins.
                 self.content(at..at + 2, Some(TokenKind::Other));
                 self.pending.holes.push(at..at + 1);
+                if self.input[at + 1] == b';' {
+                    self.pending.part_started = false;
+                }
                 self.pos = at + 2;
             }
             _ => self.meta_command(at),
@@ -754,7 +792,9 @@ impl<'a> Splitter<'a> {
             tag: Cow::Owned(format!("\\{name}")),
             toc: None,
             copy_data: None,
+            more_copy_data: Vec::new(),
             meta: None,
+            variables: Vec::new(),
         };
         match command.effect {
             Effect::SendsBuffer => {

@@ -428,3 +428,28 @@ fn copy_sent_at_end_of_input_reads_no_data() {
         .unwrap();
     assert_eq!(copy.copy_data, Some(input.len()..input.len()));
 }
+
+#[test]
+fn copy_from_stdout_reads_data_like_stdin() {
+    let input = "copy t from stdout;\n1\tbaz\n\\.\nselect 1;\n";
+    assert_eq!(both(input), ["copy t from stdout;", "select 1;"]);
+}
+
+#[test]
+fn compound_with_two_copies_reads_two_blocks() {
+    let input = "select 0\\; copy t from stdin\\; copy t from stdin\\; select 1;\n1\n\\.\n2\n\\.\nselect 2;\n";
+    let script = split(input.as_bytes(), &Default::default());
+    assert_lossless(input.as_bytes(), &script);
+    let blocks: Vec<&str> = script.statements[0]
+        .copy_blocks()
+        .map(|d| &input[d.clone()])
+        .collect();
+    assert_eq!(blocks, ["1\n", "2\n"]);
+    assert_eq!(
+        both(input),
+        [
+            "select 0; copy t from stdin; copy t from stdin; select 1;",
+            "select 2;"
+        ]
+    );
+}

@@ -224,7 +224,7 @@ fn run_split(
 fn write_runnable(out: &mut impl Write, input: &[u8], statement: &Statement) -> io::Result<()> {
     out.write_all(&statement.text(input))?;
     out.write_all(b"\n")?;
-    if let Some(data) = &statement.copy_data {
+    for data in statement.copy_blocks() {
         out.write_all(&input[data.clone()])?;
         if !data.is_empty() && input[data.end - 1] != b'\n' {
             out.write_all(b"\n")?;
@@ -301,14 +301,29 @@ struct StatementJson {
     text: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     copy_data: Option<SpanJson>,
+    /// Further data blocks of a psql `\;` compound holding several COPYs.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    more_copy_data: Vec<SpanJson>,
     #[serde(skip_serializing_if = "Option::is_none")]
     toc: Option<TocJson>,
+    /// psql variable references, which psql substitutes and pgsplit does not.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    variables: Vec<SpanJson>,
 }
 
 #[derive(Serialize)]
 struct SpanJson {
     start: usize,
     end: usize,
+}
+
+impl From<&pgsplit::Span> for SpanJson {
+    fn from(span: &pgsplit::Span) -> Self {
+        SpanJson {
+            start: span.start,
+            end: span.end,
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -341,10 +356,13 @@ impl StatementJson {
             start: statement.span.start,
             end: statement.span.end,
             text: String::from_utf8_lossy(&statement.text(input)).into_owned(),
-            copy_data: statement.copy_data.as_ref().map(|d| SpanJson {
-                start: d.start,
-                end: d.end,
-            }),
+            copy_data: statement.copy_data.as_ref().map(SpanJson::from),
+            more_copy_data: statement
+                .more_copy_data
+                .iter()
+                .map(SpanJson::from)
+                .collect(),
+            variables: statement.variables.iter().map(SpanJson::from).collect(),
             toc: statement.toc.as_ref().map(|t| TocJson {
                 name: lossy(&t.name),
                 object_type: lossy(&t.object_type),

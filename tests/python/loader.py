@@ -13,6 +13,7 @@ import json
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import psycopg
 from psycopg import pq
@@ -24,7 +25,7 @@ class LoadResult:
     errors: list[str] = field(default_factory=list)
 
 
-def split_jsonl(pgsplit_bin: Path, path: Path, compat: str = "default") -> list[dict]:
+def split_jsonl(pgsplit_bin: Path, path: Path, compat: str = "default") -> list[dict[str, Any]]:
     out = subprocess.run(
         [str(pgsplit_bin), "split", str(path), "--format", "jsonl", "--compat", compat],
         capture_output=True,

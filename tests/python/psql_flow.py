@@ -13,7 +13,10 @@ server should log, applying exactly these rules:
   runs the statement prepared as NAME;
 - after ``\\gexec`` psql also sends each cell of the result, which only the
   server knows (``generated``);
-- statements holding ``:variables`` may expand into several statements.
+- ``:name`` variables set by ``\\set`` are substituted and the result is
+  scanned again, so a value holding ``;`` makes several statements; variables
+  whose value the script does not set (``\\getenv``, psql's own) match
+  anything.
 
 Two further rules need the run itself and live in the comparison: a COPY the
 server rejects before reading data (psql reports ``invalid command \\.`` at its
@@ -25,7 +28,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 from psql_oracle import as_psql_sends
 
@@ -65,47 +68,123 @@ class Expected:
         return re.fullmatch(pattern, sent, re.DOTALL) is not None
 
 
-def expected_statements(statements: list[dict[str, Any]], base: int = 0, base_line: int = 0) -> list[Expected]:
-    """``statements`` are pgsplit's jsonl objects; ``base``/``base_line`` shift
-    offsets and lines when the split started inside a larger input."""
+Resplit = Callable[[bytes], list[dict[str, Any]]]
+
+
+def expected_statements(
+    statements: list[dict[str, Any]],
+    data: bytes,
+    resplit: Resplit,
+    base: int = 0,
+    base_line: int = 0,
+) -> list[Expected]:
+    """``statements`` are pgsplit's jsonl objects for ``data``; ``resplit``
+    splits other text the same way. ``base``/``base_line`` shift offsets and
+    lines when ``data`` is part of a larger input."""
     expected: list[Expected] = []
     prepared: dict[str, Expected] = {}
+    variables: dict[str, str] = {}
     previous: Expected | None = None
     bind_named: str | None = None
     for index, statement in enumerate(statements):
         tag = statement["tag"]
         if statement["kind"] != "meta":
+            following = statements[index + 1] if index + 1 < len(statements) else None
+            ended_by = None
+            if following and following["kind"] == "meta" and not statement["text"].endswith(";"):
+                ended_by = following["tag"]
+                if ended_by in SENDS:
+                    following["_ends_previous"] = True
+            expansion = _expand(statement, data, variables, resplit)
+            if expansion is not None:
+                expected.extend(expansion)
+                previous = expansion[-1] if expansion else previous
+                continue
             entry = Expected(as_psql_sends(statement["text"]), base_line + statement["line"])
             if statement["kind"] == "copy":
                 entry.marker_line = base_line + statement["end_line"]
                 entry.copy_data_start = base + statement["copy_data"]["start"]
-            following = statements[index + 1] if index + 1 < len(statements) else None
-            ended_by = following["tag"] if following and following["kind"] == "meta" and not statement["text"].endswith(";") else None
-            if ended_by in SENDS:
-                statement["_ended"] = True
-                following["_ends_previous"] = True
-            if ended_by == "\\parse":
-                name = _first_arg(following)
-                prepared[name] = entry
-            elif ended_by == "\\gdesc":
-                pass
-            else:
+            if ended_by == "\\parse" and following is not None:
+                prepared[_first_arg(following)] = entry
+            elif ended_by != "\\gdesc":
                 entry.generated = ended_by == "\\gexec"
                 expected.append(entry)
             previous = entry
             continue
         if tag == "\\copy":
             expected.append(Expected("COPY", base_line + statement["line"], prefix_only=True))
+        elif tag == "\\set":
+            _set_variable(statement["text"], variables)
+        elif tag == "\\unset":
+            variables.pop(_first_arg(statement), None)
         elif tag == "\\bind_named":
             bind_named = _first_arg(statement)
         elif tag in SENDS and not statement.get("_ends_previous"):
+            # An empty buffer: psql runs the previous query again.
             if bind_named is not None and bind_named in prepared:
                 expected.append(_copy_of(prepared[bind_named]))
             elif tag not in ("\\parse", "\\gdesc") and previous is not None:
-                expected.append(_copy_of(previous))
+                again = _copy_of(previous)
+                again.generated = tag == "\\gexec"
+                expected.append(again)
         if tag in SENDS:
             bind_named = None
     return expected
+
+
+def _expand(
+    statement: dict[str, Any], data: bytes, variables: dict[str, str], resplit: Resplit
+) -> list[Expected] | None:
+    """The statements psql sends for one holding variables it knows, or None."""
+    references = statement.get("variables") or []
+    if not references:
+        return None
+    names = [data[r["start"] + 1 : r["end"]].decode(errors="replace").strip("'\"") for r in references]
+    if not all(name in variables for name in names):
+        return None
+    source = bytearray()
+    at = statement["start"]
+    for reference, name in zip(references, names):
+        source += data[at : reference["start"]]
+        reference_text = data[reference["start"] : reference["end"]].decode(errors="replace")
+        source += _quoted(reference_text, variables[name]).encode()
+        at = reference["end"]
+    source += data[at : statement["end"]]
+    expanded = bytes(source)
+    return expected_statements(resplit(expanded), expanded, resplit, base_line=statement["line"] - 1)
+
+
+def _quoted(reference: str, value: str) -> str:
+    """The text psql puts in place of ``:name``, ``:'name'`` or ``:"name"``."""
+    if reference.startswith(":'"):
+        return "'" + value.replace("'", "''") + "'"
+    if reference.startswith(':"'):
+        return '"' + value.replace('"', '""') + '"'
+    return value
+
+
+def _set_variable(text: str, variables: dict[str, str]) -> None:
+    """``\\set name value...``: quoted pieces lose their quotes (``''`` is a
+    quote), bare ``:name`` pieces are substituted, all are concatenated."""
+    parts = _meta_args(text)
+    if not parts:
+        return
+    name, values = parts[0], parts[1:]
+    pieces = []
+    for piece in values:
+        if len(piece) >= 2 and piece[0] == piece[-1] == "'":
+            pieces.append(piece[1:-1].replace("''", "'"))
+        elif VARIABLE.fullmatch(piece) and piece[1:].strip("'\"") in variables:
+            pieces.append(_quoted(piece, variables[piece[1:].strip("'\"")]))
+        else:
+            pieces.append(piece)
+    variables[name] = "".join(pieces)
+
+
+def _meta_args(text: str) -> list[str]:
+    """Whitespace-separated arguments after the command, quotes kept whole."""
+    args = re.findall(r"'(?:[^']|'')*'|\S+", text.split(None, 1)[1] if len(text.split(None, 1)) > 1 else "")
+    return args
 
 
 def _first_arg(meta: dict[str, Any]) -> str:

@@ -10,8 +10,9 @@ Only client backends count: a parallel worker logs its leader's statement.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 
 @dataclass
@@ -45,12 +46,12 @@ def sent_statements(records: Iterable[dict[str, Any]]) -> list[Sent]:
             open_statement.pop(session, None)
         elif severity in ("ERROR", "FATAL") and "statement" in record:
             in_copy_data = (record.get("context") or "").startswith("COPY ")
-            current = open_statement.pop(session, None)
-            if current is None:
-                current = Sent(record["statement"], failed=True)
-                sent.append(current)
-            current.failed = True
-            current.rejected_before_data = not in_copy_data
+            failing = open_statement.pop(session, None)
+            if failing is None:
+                failing = Sent(record["statement"], failed=True)
+                sent.append(failing)
+            failing.failed = True
+            failing.rejected_before_data = not in_copy_data
     return sent
 
 

@@ -16,13 +16,16 @@ import re
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from pgcluster import Cluster
 from psql_flow import Expected, expected_statements
 from psql_oracle import Sent, as_psql_sends, sent_statements
 
-#: Scripts whose statements depend on query results are not eligible.
-FLOW_META = re.compile(rb"^\s*\\(if|elif|gset)\b", re.MULTILINE)
+#: Scripts in which what psql sends depends on query results are not eligible:
+#: conditionals, variables set from results, and pipelines (after an error a
+#: pipeline aborts and psql stops running its commands).
+FLOW_META = re.compile(rb"^\s*\\(if|elif|gset|startpipeline)\b", re.MULTILINE)
 
 #: psql reading a rejected COPY's data as SQL reaches the end marker as a
 #: command, refused as invalid (or as restricted, after pg_dump's \\restrict).
@@ -32,11 +35,16 @@ REJECTED_COPY_MARKER = re.compile(
     re.MULTILINE,
 )
 
-SILENCES_LOG = re.compile(r"(?is)^set\s+(session\s+)?log_min_messages\s*(to|=)\s*'?(fatal|panic)\b")
-CHANGES_LOG_LEVEL = re.compile(r"(?is)^(re)?set\s+(session\s+)?log_min_messages\b|^reset\s+all\b")
+#: ``log_min_messages`` above LOG stops the server logging the session's
+#: statements; a valid lower level or a RESET starts it again.
+SILENCES_LOG = re.compile(r"(?is)^set\s+(session\s+)?log_min_messages\s*(to|=)\s*'?(fatal|panic)'?\s*;?$")
+RESTORES_LOG = re.compile(
+    r"(?is)^reset\s+(log_min_messages|all)\s*;?$"
+    r"|^set\s+(session\s+)?log_min_messages\s*(to|=)\s*'?(debug[1-5]|info|notice|warning|error|log)'?\s*;?$"
+)
 
 
-def split_jsonl(pgsplit_bin: Path, data: bytes) -> list[dict]:
+def split_jsonl(pgsplit_bin: Path, data: bytes) -> list[dict[str, Any]]:
     out = subprocess.run(
         [str(pgsplit_bin), "split", "-", "--format", "jsonl", "--compat", "psql"],
         input=data,
@@ -69,11 +77,14 @@ class Comparison:
         self.data = data
         self.sent = sent
         self.rejected = rejected_copy_lines
-        self.expected = expected_statements(split_jsonl(pgsplit_bin, data))
+        self.expected = expected_statements(split_jsonl(pgsplit_bin, data), data, self.resplit)
         self.k = 0  # next expected
         self.i = 0  # next sent
         self.agreed = 0
         self.silenced = False
+
+    def resplit(self, text: bytes) -> list[dict[str, Any]]:
+        return split_jsonl(self.pgsplit_bin, text)
 
     def got(self, offset: int = 0) -> str:
         return as_psql_sends(self.sent[self.i + offset].text)
@@ -85,7 +96,7 @@ class Comparison:
             if self.silenced:
                 # The server logs nothing until the level is lowered again.
                 self.k += 1
-                self.silenced = not CHANGES_LOG_LEVEL.match(want.text)
+                self.silenced = not RESTORES_LOG.match(want.text)
                 continue
             if self.i >= len(self.sent):
                 return self.difference(want.text, "<nothing>")
@@ -106,9 +117,10 @@ class Comparison:
         if want.copy_data_start is not None and want.marker_line in self.rejected:
             # psql read the rejected COPY's data as SQL: split it as psql did.
             base = want.copy_data_start
-            rest = split_jsonl(self.pgsplit_bin, self.data[base:])
+            rest = self.data[base:]
             base_line = self.data.count(b"\n", 0, base)
-            self.expected = self.expected[: self.k] + expected_statements(rest, base, base_line)
+            after = expected_statements(self.resplit(rest), rest, self.resplit, base, base_line)
+            self.expected = self.expected[: self.k] + after
         if want.generated:
             following = self.expected[self.k] if self.k < len(self.expected) else None
             while self.i < len(self.sent) and not (following and following.matches(self.got())):
@@ -183,5 +195,5 @@ def test_regression_scripts_split_as_psql_sends_them(pg18: Cluster, pgsplit_bin:
     scripts = eligible_regression_scripts(corpus)
     assert len(scripts) > 150, f"only {len(scripts)} eligible regression scripts found"
     rows = [compare(pg18, pgsplit_bin, path, f"{path.parent.name}/{path.name}") for path in scripts]
-    text = report(rows, f"PostgreSQL regression scripts without \\if, \\elif or \\gset ({len(rows)})")
+    text = report(rows, f"PostgreSQL regression scripts without \\if, \\elif, \\gset or pipelines ({len(rows)})")
     assert all(row.identical for row in rows), text
