@@ -112,6 +112,21 @@ pub struct Statement {
 }
 
 impl Statement {
+    fn new(kind: StatementKind, span: Span, tag: Cow<'static, str>) -> Self {
+        Statement {
+            kind,
+            command_end: span.end,
+            span,
+            holes: Vec::new(),
+            tag,
+            toc: None,
+            copy_data: None,
+            more_copy_data: Vec::new(),
+            meta: None,
+            variables: Vec::new(),
+        }
+    }
+
     /// The statement's text: for SQL what psql sends (the span without its
     /// holes), for COPY the command only, for meta the command line.
     pub fn text<'a>(&self, input: &'a [u8]) -> Cow<'a, [u8]> {
@@ -626,10 +641,7 @@ impl<'a> Splitter<'a> {
     /// line continues, for finding the start of COPY data.
     fn end_statement(&mut self, end: usize, line_from: usize) {
         let pending = std::mem::take(&mut self.pending);
-        self.paren_depth = 0;
-        self.atomic_depth = 0;
-        self.ident_count = 0;
-        self.previous = Previous::Other;
+        self.reset_scanner_state();
         let Some(start) = pending.start else { return };
         if self.compat == Compat::Default && !pending.significant {
             return;
@@ -646,23 +658,23 @@ impl<'a> Splitter<'a> {
         let toc = self.claim_toc(&tag, leading);
         let mut holes = pending.holes;
         holes.retain(|h| h.start < end);
-        let mut statement = Statement {
-            kind: StatementKind::Sql,
-            span: start..end,
-            holes,
-            command_end: end,
-            tag,
-            toc,
-            copy_data: None,
-            more_copy_data: Vec::new(),
-            meta: None,
-            variables: pending.variables,
-        };
+        let mut statement = Statement::new(StatementKind::Sql, start..end, tag);
+        statement.holes = holes;
+        statement.toc = toc;
+        statement.variables = pending.variables;
         if pending.copy_blocks > 0 {
             statement.kind = StatementKind::Copy;
             self.attach_copy_data(&mut statement, line_from, pending.copy_blocks);
         }
         self.script.statements.push(statement);
+    }
+
+    /// What psql forgets between statements (`psql_scan_reset`).
+    fn reset_scanner_state(&mut self) {
+        self.paren_depth = 0;
+        self.atomic_depth = 0;
+        self.ident_count = 0;
+        self.previous = Previous::Other;
     }
 
     /// pg_dump's header belongs to the statements of its archive entry: the
@@ -737,8 +749,10 @@ impl<'a> Splitter<'a> {
                 self.diagnose(
                     Severity::Warning,
                     statement.span.start,
-                    "COPY data has no terminating \\. line; it runs to the end of the input"
-                        .to_string(),
+                    format!(
+                        "{} data has no terminating \\. line; it runs to the end of the input",
+                        statement.tag
+                    ),
                 );
             }
             statement.span.end = block.marker.map_or(self.input.len(), |m| m + 2);
@@ -784,18 +798,8 @@ impl<'a> Splitter<'a> {
         self.pos = command.span.end;
         let name = String::from_utf8_lossy(&self.input[command.name.clone()]).into_owned();
         self.track_restricted_mode(&command);
-        let mut statement = Statement {
-            kind: StatementKind::Meta,
-            span: command.span.clone(),
-            holes: Vec::new(),
-            command_end: command.span.end,
-            tag: Cow::Owned(format!("\\{name}")),
-            toc: None,
-            copy_data: None,
-            more_copy_data: Vec::new(),
-            meta: None,
-            variables: Vec::new(),
-        };
+        let tag = Cow::Owned(format!("\\{name}"));
+        let mut statement = Statement::new(StatementKind::Meta, command.span.clone(), tag);
         match command.effect {
             Effect::SendsBuffer => {
                 if self.pending.is_empty() {
@@ -804,7 +808,7 @@ impl<'a> Splitter<'a> {
                         at,
                         format!("\\{name} with an empty query buffer makes psql send the previous query again"),
                     );
-                    self.end_statement(at, at);
+                    self.reset_scanner_state();
                 } else {
                     let end = self.pending.end;
                     self.end_statement(end, command.span.end);
@@ -814,41 +818,16 @@ impl<'a> Splitter<'a> {
                 if let Some(start) = self.pending.start {
                     self.diagnose(
                         Severity::Warning,
-                        at,
-                        "\\r discards the statement begun before it; psql never sends that text"
-                            .to_string(),
+                        start,
+                        format!("\\{name} discards this statement; psql never sends it"),
                     );
-                    let _ = start;
                 }
                 self.pending = Pending::default();
-                self.paren_depth = 0;
-                self.atomic_depth = 0;
-                self.ident_count = 0;
+                self.reset_scanner_state();
             }
             Effect::CopyFromStdin => {
-                let data_start = (command.span.end + 1).min(self.input.len());
-                let line_end = memchr::memchr(b'\n', &self.input[command.span.end..])
-                    .map_or(self.input.len(), |i| command.span.end + i);
-                let data_start = data_start.max(line_end + 1).min(self.input.len());
-                let block = find_copy_end(self.input, data_start);
-                if block.marker.is_none() {
-                    self.diagnose(
-                        Severity::Warning,
-                        at,
-                        "\\copy data has no terminating \\. line; it runs to the end of the input"
-                            .to_string(),
-                    );
-                }
-                if command.span.end < data_start {
-                    statement.holes.push(command.span.end..data_start);
-                }
-                statement.span.end = block.marker.map_or(self.input.len(), |m| m + 2);
-                statement.copy_data = Some(data_start..block.data_end);
-                if !self.pending.is_empty() {
-                    self.pending.holes.push(at..block.resume);
-                }
-                self.pos = block.resume;
-                self.line_limit = None;
+                self.attach_copy_data(&mut statement, command.span.end, 1);
+                self.hole_in_pending(&command.span);
             }
             Effect::Unknown => {
                 self.diagnose(
@@ -895,12 +874,13 @@ impl<'a> Splitter<'a> {
             return;
         }
         let starts_line = span.start == 0 || self.input[span.start - 1] == b'\n';
+        let data_follows = self.line_limit.is_some();
         let rest = &self.input[span.end..];
         let to_newline = rest
             .iter()
             .take_while(|b| matches!(b, b' ' | b'\t' | b'\r'))
             .count();
-        let end = if starts_line && rest.get(to_newline) == Some(&b'\n') {
+        let end = if starts_line && !data_follows && rest.get(to_newline) == Some(&b'\n') {
             span.end + to_newline + 1
         } else {
             span.end

@@ -453,3 +453,14 @@ fn compound_with_two_copies_reads_two_blocks() {
         ]
     );
 }
+
+#[test]
+fn client_side_copy_inside_a_statement() {
+    let input = "SELECT 1\n\\copy t from stdin\n1\n\\.\n;\n";
+    let script = split(input.as_bytes(), &Default::default());
+    assert_lossless(input.as_bytes(), &script);
+    assert_eq!(
+        texts(input.as_bytes(), Compat::Default),
+        ["\\copy t from stdin", "SELECT 1\n;"]
+    );
+}

@@ -150,19 +150,20 @@ fn display_name(file: &str) -> &str {
     }
 }
 
-fn print_diagnostics(file: &str, index: &LineIndex, diagnostics: &[Diagnostic], min: Severity) {
-    let stderr = io::stderr();
-    let mut err = stderr.lock();
+/// Writes `file:line:col: level: message` lines for diagnostics at or above `min`.
+fn write_diagnostics(
+    out: &mut impl Write,
+    file: &str,
+    index: &LineIndex,
+    diagnostics: &[Diagnostic],
+    min: Severity,
+) -> io::Result<()> {
     for d in diagnostics.iter().filter(|d| d.severity <= min) {
         let (line, col) = index.line_col(d.offset);
-        let _ = writeln!(
-            err,
-            "{}:{line}:{col}: {}: {}",
-            display_name(file),
-            d.severity.as_str(),
-            d.message
-        );
+        let (name, level) = (display_name(file), d.severity.as_str());
+        writeln!(out, "{name}:{line}:{col}: {level}: {}", d.message)?;
     }
+    Ok(())
 }
 
 fn run_split(
@@ -173,7 +174,14 @@ fn run_split(
 ) -> io::Result<ExitCode> {
     let (input, script) = load(file, &options)?;
     let index = LineIndex::new(&input);
-    print_diagnostics(file, &index, &script.diagnostics, Severity::Warning);
+    // Split's output is the statements; what is wrong with them goes to stderr.
+    write_diagnostics(
+        &mut io::stderr().lock(),
+        file,
+        &index,
+        &script.diagnostics,
+        Severity::Warning,
+    )?;
     if let Some(dir) = out_dir {
         write_out_dir(dir, &input, &script.statements)?;
         return Ok(ExitCode::SUCCESS);
@@ -385,7 +393,14 @@ fn run_check(files: &[String], options: SplitOptions) -> io::Result<ExitCode> {
             .iter()
             .filter(|d| d.severity == Severity::Error)
             .count();
-        print_diagnostics(file, &index, &findings, Severity::Note);
+        // Check's output is its findings.
+        write_diagnostics(
+            &mut io::stdout().lock(),
+            file,
+            &index,
+            &findings,
+            Severity::Note,
+        )?;
     }
     Ok(if errors > 0 {
         ExitCode::from(1)

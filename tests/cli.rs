@@ -1,0 +1,250 @@
+//! The `pgsplit` command line, run as a user runs it.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+
+const SAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/sample_dump.sql");
+
+fn pgsplit(args: &[&str], stdin: Option<&[u8]>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pgsplit"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    input.write_all(stdin.unwrap_or_default()).unwrap();
+    drop(input);
+    child.wait_with_output().unwrap()
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8(output.stdout.clone()).unwrap()
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("pgsplit-cli-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn count_of_the_sample() {
+    let output = pgsplit(&["split", SAMPLE, "--format", "count"], None);
+    assert!(output.status.success());
+    assert_eq!(stdout(&output), "33\n");
+}
+
+#[test]
+fn jsonl_has_the_fixed_fields() {
+    let output = pgsplit(&["split", SAMPLE, "--format", "jsonl"], None);
+    let lines: Vec<serde_json::Value> = stdout(&output)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 33);
+    for (i, object) in lines.iter().enumerate() {
+        assert_eq!(object["n"], i + 1);
+        for field in [
+            "kind", "tag", "line", "col", "end_line", "start", "end", "text",
+        ] {
+            assert!(
+                !object[field].is_null(),
+                "statement {} lacks {field}",
+                i + 1
+            );
+        }
+    }
+    let copy = lines.iter().find(|o| o["kind"] == "copy").unwrap();
+    assert_eq!(copy["tag"], "COPY");
+    assert!(copy["copy_data"]["start"].as_u64() < copy["copy_data"]["end"].as_u64());
+    assert_eq!(copy["toc"]["type"], "TABLE DATA");
+    assert_eq!(lines[0]["kind"], "meta");
+    assert_eq!(lines[0]["tag"], "\\restrict");
+}
+
+#[test]
+fn json_is_one_array() {
+    let output = pgsplit(&["split", SAMPLE, "--format", "json"], None);
+    let array: Vec<serde_json::Value> = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(array.len(), 33);
+}
+
+#[test]
+fn nul_separates_texts() {
+    let output = pgsplit(
+        &["split", "-", "--format", "nul"],
+        Some(b"SELECT 1; SELECT ';';"),
+    );
+    assert_eq!(output.stdout, b"SELECT 1;\0SELECT ';';");
+}
+
+#[test]
+fn sql_output_splits_back_into_the_same_statements() {
+    let first = pgsplit(&["split", SAMPLE, "--format", "jsonl"], None);
+    let sql = pgsplit(&["split", SAMPLE, "--format", "sql"], None);
+    let again = pgsplit(&["split", "-", "--format", "jsonl"], Some(&sql.stdout));
+    let texts = |output: &Output| -> Vec<(String, String)> {
+        stdout(output)
+            .lines()
+            .map(|l| {
+                let v: serde_json::Value = serde_json::from_str(l).unwrap();
+                (
+                    v["kind"].as_str().unwrap().to_string(),
+                    v["text"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(texts(&first), texts(&again));
+}
+
+#[test]
+fn gzip_input_equals_plain_input() {
+    let dir = scratch("gz");
+    let gz = dir.join("sample.sql.gz");
+    let mut encoder = flate2::write::GzEncoder::new(
+        std::fs::File::create(&gz).unwrap(),
+        flate2::Compression::fast(),
+    );
+    encoder.write_all(&std::fs::read(SAMPLE).unwrap()).unwrap();
+    encoder.finish().unwrap();
+    let plain = pgsplit(&["split", SAMPLE, "--format", "jsonl"], None);
+    let compressed = pgsplit(&["split", gz.to_str().unwrap(), "--format", "jsonl"], None);
+    assert_eq!(plain.stdout, compressed.stdout);
+    let piped = pgsplit(
+        &["split", "-", "--format", "jsonl"],
+        Some(&std::fs::read(&gz).unwrap()),
+    );
+    assert_eq!(plain.stdout, piped.stdout);
+}
+
+#[test]
+fn out_dir_writes_one_named_file_per_statement() {
+    let dir = scratch("out");
+    let output = pgsplit(&["split", SAMPLE, "--out-dir", dir.to_str().unwrap()], None);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names.len(), 33);
+    assert_eq!(names[0], "0001_meta_restrict.sql");
+    assert!(
+        names.contains(&"0018_create_table_shop.slots.sql".to_string()),
+        "{names:?}"
+    );
+    let copy = names
+        .iter()
+        .find(|n| n.contains("copy_shop.orders"))
+        .unwrap();
+    let text = std::fs::read_to_string(dir.join(copy)).unwrap();
+    assert!(
+        text.starts_with("COPY shop.orders") && text.ends_with("\\.\n"),
+        "{text}"
+    );
+}
+
+#[test]
+fn check_exits_1_on_errors_with_file_line_col() {
+    let dir = scratch("check");
+    let bad = dir.join("bad.sql");
+    std::fs::write(&bad, "SELECT 1;\nSELECT 'open;\n").unwrap();
+    let output = pgsplit(&["check", bad.to_str().unwrap()], None);
+    assert_eq!(output.status.code(), Some(1));
+    let report = stdout(&output);
+    assert!(
+        report.contains(&format!(
+            "{}:2:8: error: unterminated quoted string",
+            bad.display()
+        )),
+        "{report}"
+    );
+}
+
+#[test]
+fn check_exits_0_when_only_notes_and_warnings() {
+    let output = pgsplit(&["check", SAMPLE], None);
+    assert_eq!(output.status.code(), Some(0));
+    assert!(stdout(&output).contains(":5:1: note: \\restrict"));
+}
+
+#[test]
+fn check_reports_non_transactional_statements() {
+    let output = pgsplit(
+        &["check", "-"],
+        Some(b"CREATE INDEX CONCURRENTLY i ON t (a);\nVACUUM;\n"),
+    );
+    let report = stdout(&output);
+    assert!(
+        report.contains("<stdin>:1:1: warning: CREATE INDEX cannot run inside a transaction block"),
+        "{report}"
+    );
+    assert!(
+        report.contains("<stdin>:2:1: warning: VACUUM cannot run"),
+        "{report}"
+    );
+}
+
+#[test]
+fn unreadable_input_exits_2_with_a_message() {
+    let output = pgsplit(&["split", "/nonexistent/dump.sql"], None);
+    assert_eq!(output.status.code(), Some(2));
+    let message = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        message.contains("cannot read /nonexistent/dump.sql"),
+        "{message}"
+    );
+}
+
+#[test]
+fn bad_usage_exits_2() {
+    assert_eq!(pgsplit(&["split"], None).status.code(), Some(2));
+    assert_eq!(
+        pgsplit(&["split", SAMPLE, "--format", "yaml"], None)
+            .status
+            .code(),
+        Some(2)
+    );
+}
+
+#[test]
+fn binary_junk_is_split_without_a_panic() {
+    let junk: Vec<u8> = (0..20_000u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
+    let output = pgsplit(&["split", "-", "--format", "jsonl"], Some(&junk));
+    assert!(output.status.success());
+    assert!(!String::from_utf8_lossy(&output.stderr).contains("panicked"));
+}
+
+#[test]
+fn stats_counts_by_kind_and_command() {
+    let output = pgsplit(&["stats", SAMPLE], None);
+    let report = stdout(&output);
+    assert!(report.contains("statements:  33"), "{report}");
+    assert!(report.contains("copy       2"), "{report}");
+    assert!(report.contains("MB/s"), "{report}");
+}
+
+#[test]
+fn psql_mode_reproduces_psql_on_the_sample() {
+    let output = pgsplit(
+        &["split", SAMPLE, "--format", "count", "--compat", "psql"],
+        None,
+    );
+    assert_eq!(stdout(&output), "19\n");
+    let diagnostics = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        diagnostics.contains("psql counts this BEGIN as an open block"),
+        "{diagnostics}"
+    );
+}
