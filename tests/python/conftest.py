@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -45,10 +44,10 @@ def pg18() -> Iterator[Cluster]:
         cluster.stop()
 
 
-@pytest.fixture
-def scratch_dir(tmp_path: Path) -> Path:
-    return tmp_path
-
-
-def have(tool: str) -> bool:
-    return shutil.which(tool) is not None
+@pytest.fixture(scope="session")
+def pg16() -> Iterator[Cluster]:
+    cluster = Cluster(version=16)
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
