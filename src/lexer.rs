@@ -345,10 +345,7 @@ fn dollar(lex: &mut Lexer<'_, TokenKind>) -> TokenKind {
     let rest = lex.remainder();
     if rest.first().is_some_and(u8::is_ascii_digit) {
         let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
-        let junk = rest[digits..]
-            .iter()
-            .take_while(|&&b| is_ident_continue(b))
-            .count();
+        let junk = glued_identifier(&rest[digits..]);
         lex.bump(digits + junk);
         return TokenKind::Param;
     }
@@ -405,11 +402,17 @@ fn number(lex: &mut Lexer<'_, TokenKind>) {
             i += rest[i..].iter().take_while(|b| b.is_ascii_digit()).count();
         }
     }
-    i += rest[i..]
-        .iter()
-        .take_while(|&&b| is_ident_continue(b))
-        .count();
+    i += glued_identifier(&rest[i..]);
     lex.bump(i);
+}
+
+/// The identifier glued onto a number or parameter (`123abc`, `$1x`): it
+/// must start like an identifier, so in `1$$` the `$$` opens a dollar quote.
+fn glued_identifier(rest: &[u8]) -> usize {
+    match rest.first() {
+        Some(&b) if is_ident_start(b) => rest.iter().take_while(|&&b| is_ident_continue(b)).count(),
+        _ => 0,
+    }
 }
 
 /// Extends an operator over following operator characters, stopping where a
@@ -544,6 +547,13 @@ mod tests {
             significant("1begin 1..10 1.5e+3x"),
             ["1begin", "1", "..", "10", "1.5e+3x"]
         );
+    }
+
+    #[test]
+    fn dollar_after_a_number_opens_a_quote() {
+        assert_eq!(significant("1$$ x $$"), ["1", "$$ x $$"]);
+        assert_eq!(significant("1a$$ x"), ["1a$$", "x"]);
+        assert_eq!(significant("$1$$ x $$"), ["$1", "$$ x $$"]);
     }
 
     #[test]
