@@ -25,6 +25,7 @@
 //!   substring search, so COPY-heavy dumps cost little more than a scan.
 
 use std::borrow::Cow;
+use std::sync::Arc;
 
 use crate::lexer::{first_token, LexMode, TokenKind};
 use crate::meta::{self, Effect, MetaCommand};
@@ -51,6 +52,10 @@ pub struct SplitOptions {
     /// `standard_conforming_strings` at the start of the script (on unless the
     /// caller knows the server runs with it off).
     pub standard_strings: bool,
+    /// Lex every token, instead of skipping over the bytes that cannot end or
+    /// change a statement once its leading words are known. Slower and with the
+    /// same result: it exists so tests can prove the fast path changes nothing.
+    pub lex_every_token: bool,
 }
 
 impl Default for SplitOptions {
@@ -58,6 +63,7 @@ impl Default for SplitOptions {
         SplitOptions {
             compat: Compat::Default,
             standard_strings: true,
+            lex_every_token: false,
         }
     }
 }
@@ -97,18 +103,22 @@ pub struct Statement {
     pub command_end: usize,
     /// The command: `CREATE TABLE`, `SET`, `COPY`, or `\restrict` for meta.
     pub tag: Cow<'static, str>,
-    /// pg_dump's header for the archive entry this statement belongs to.
-    pub toc: Option<Toc>,
+    /// pg_dump's header for the archive entry this statement belongs to,
+    /// shared by the statements of that entry.
+    pub toc: Option<Arc<Toc>>,
     /// The data rows of a COPY (without the `\.` line).
     pub copy_data: Option<Span>,
-    /// Further data blocks, one per further `COPY ... FROM STDIN` in a psql
-    /// `\;` compound statement (empty otherwise).
-    pub more_copy_data: Vec<Span>,
-    /// For `meta`: the parsed command.
-    pub meta: Option<MetaCommand>,
-    /// psql variable references (`:name`, `:'name'`, `:"name"`) in the
-    /// statement, which psql substitutes and pgsplit does not.
-    pub variables: Vec<Span>,
+    /// What few statements have, kept out of line so the common statement
+    /// stays small (a dump has one statement per ~150 bytes).
+    rare: Option<Box<Rare>>,
+}
+
+/// The parts of a statement that only some statements have.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+struct Rare {
+    meta: Option<MetaCommand>,
+    more_copy_data: Vec<Span>,
+    variables: Vec<Span>,
 }
 
 impl Statement {
@@ -121,10 +131,29 @@ impl Statement {
             tag,
             toc: None,
             copy_data: None,
-            more_copy_data: Vec::new(),
-            meta: None,
-            variables: Vec::new(),
+            rare: None,
         }
+    }
+
+    fn rare_mut(&mut self) -> &mut Rare {
+        self.rare.get_or_insert_with(Box::default)
+    }
+
+    /// For `meta`: the parsed command.
+    pub fn meta(&self) -> Option<&MetaCommand> {
+        self.rare.as_ref().and_then(|r| r.meta.as_ref())
+    }
+
+    /// Further COPY data blocks, one per further `COPY ... FROM STDIN` in a
+    /// psql `\;` compound statement (empty otherwise).
+    pub fn more_copy_data(&self) -> &[Span] {
+        self.rare.as_ref().map_or(&[], |r| &r.more_copy_data)
+    }
+
+    /// psql variable references (`:name`, `:'name'`, `:"name"`) in the
+    /// statement, which psql substitutes and pgsplit does not.
+    pub fn variables(&self) -> &[Span] {
+        self.rare.as_ref().map_or(&[], |r| &r.variables)
     }
 
     /// The statement's text: for SQL what psql sends (the span without its
@@ -151,7 +180,7 @@ impl Statement {
 
     /// Every COPY data block the statement reads, in order.
     pub fn copy_blocks(&self) -> impl Iterator<Item = &Span> + '_ {
-        self.copy_data.iter().chain(self.more_copy_data.iter())
+        self.copy_data.iter().chain(self.more_copy_data())
     }
 
     /// The byte ranges this statement owns: its span minus its holes.
@@ -276,6 +305,28 @@ pub fn partition(statements: &[Statement], input_len: usize) -> Vec<Piece> {
 /// it and to recognise `SET [SESSION] standard_conforming_strings TO off`.
 const LEADING_TOKENS: usize = 8;
 
+/// The bytes the fast path stops at (see `Splitter::can_skip`).
+static INTERESTING: [bool; 256] = {
+    let mut table = [false; 256];
+    let bytes = b";()'\"$-/\\:";
+    let mut i = 0;
+    while i < bytes.len() {
+        table[bytes[i] as usize] = true;
+        i += 1;
+    }
+    table
+};
+
+/// Bytes of identifiers and numbers, which a quote or `$` may be glued to.
+fn is_word_byte(byte: u8) -> bool {
+    byte.is_ascii_alphanumeric() || byte == b'_' || byte == b'$' || byte >= 0x80
+}
+
+/// The lexer's whitespace bytes.
+fn is_space(byte: u8) -> bool {
+    matches!(byte, b' ' | b'\t' | b'\n' | b'\r' | b'\x0b' | b'\x0c')
+}
+
 /// The statement being collected.
 #[derive(Default)]
 struct Pending {
@@ -289,6 +340,9 @@ struct Pending {
     holes: Vec<Span>,
     leading: [(Option<TokenKind>, Span); LEADING_TOKENS],
     leading_len: usize,
+    /// The leading tokens say all they will: the command's words have ended,
+    /// or enough tokens were kept to read a SET.
+    leading_done: bool,
     /// The current `\;`-separated part of the statement has a token already
     /// / began with COPY / its previous word was FROM.
     part_started: bool,
@@ -342,11 +396,12 @@ struct Splitter<'a> {
     ident_window: [u8; 4],
     ident_count: u32,
     previous: Previous,
-    toc: Option<Toc>,
+    toc: Option<Arc<Toc>>,
     /// The header was seen and no statement has claimed it yet.
     toc_fresh: bool,
     /// psql's restricted mode: the key of the `\restrict` in force.
     restrict_key: Option<Span>,
+    fast_path: bool,
     script: Script,
 }
 
@@ -377,6 +432,7 @@ impl<'a> Splitter<'a> {
             toc: None,
             toc_fresh: false,
             restrict_key: None,
+            fast_path: !options.lex_every_token,
             script: Script::default(),
         }
     }
@@ -390,6 +446,12 @@ impl<'a> Splitter<'a> {
                     None => break,
                 }
                 continue;
+            }
+            if self.can_skip() {
+                self.pos = self.skip_to_interesting_byte(limit);
+                if self.pos >= limit {
+                    continue;
+                }
             }
             if let Some((from, standard)) = self.mode_change {
                 if self.pos >= from {
@@ -408,6 +470,75 @@ impl<'a> Splitter<'a> {
         if !self.pending.is_empty() {
             self.end_of_input();
         }
+    }
+
+    /// Whether the bytes ahead can be skipped up to the next one that matters:
+    /// the statement's leading words are known, and it is neither a function
+    /// definition (whose words may open a body) nor a COPY (whose words say
+    /// whether data follows). Only `; ( ) ' " $ - / \ :` can then change
+    /// anything: they end statements, nest, open quotes and comments, or start
+    /// meta-commands and variables.
+    fn can_skip(&self) -> bool {
+        let pending = &self.pending;
+        self.fast_path
+            && pending.leading_done
+            && pending.part_started
+            && !pending.part_is_copy
+            && !self.may_define_function()
+    }
+
+    /// Moves to the next byte that matters, or to the start of the word glued
+    /// to it (`E'`, `U&'`, `x$y$`), which the lexer must see whole.
+    fn skip_to_interesting_byte(&mut self, limit: usize) -> usize {
+        let from = self.pos;
+        let ahead = &self.input[from..limit];
+        let skipped_len = ahead
+            .iter()
+            .position(|&b| INTERESTING[usize::from(b)])
+            .unwrap_or(ahead.len());
+        let stop = from + skipped_len;
+        let mut resume = stop;
+        if stop < limit && matches!(self.input[stop], b'\'' | b'"' | b'$') {
+            while resume > from && is_word_byte(self.input[resume - 1]) {
+                resume -= 1;
+            }
+            let unicode_prefix = resume == stop
+                && stop >= from + 2
+                && self.input[stop - 1] == b'&'
+                && self.input[stop - 2].eq_ignore_ascii_case(&b'u')
+                && (stop - 2 == from || !is_word_byte(self.input[stop - 3]));
+            if unicode_prefix {
+                resume -= 2;
+            }
+        }
+        // The skipped words are content: the statement reaches their end.
+        let skipped = &self.input[from..resume];
+        if let Some(last) = skipped.iter().rposition(|&b| !is_space(b)) {
+            self.pending.end = from + last + 1;
+        }
+        resume
+    }
+
+    /// psql's function test may still come true as more identifiers arrive.
+    fn may_define_function(&self) -> bool {
+        let w = self.ident_window;
+        match self.ident_count {
+            0 => true,
+            1 => w[0] == b'c',
+            2 => w[0] == b'c' && matches!(w[1], b'f' | b'p' | b'o'),
+            3 => self.is_function_definition() || (w[0] == b'c' && w[1] == b'o' && w[2] == b'r'),
+            _ => self.is_function_definition(),
+        }
+    }
+
+    /// Statements whose later leading tokens matter: `SET ... standard_conforming_strings`
+    /// and `SELECT pg_catalog.set_config(...)`.
+    fn reads_settings(&self) -> bool {
+        let (kind, span) = &self.pending.leading[0];
+        *kind == Some(TokenKind::Ident)
+            && [&b"set"[..], b"reset", b"select"]
+                .iter()
+                .any(|w| self.input[span.clone()].eq_ignore_ascii_case(w))
     }
 
     fn token(&mut self, kind: TokenKind, span: Span) {
@@ -468,6 +599,9 @@ impl<'a> Splitter<'a> {
         if pending.leading_len < LEADING_TOKENS {
             pending.leading[pending.leading_len] = (Some(kind), span.clone());
             pending.leading_len += 1;
+            let done = pending.leading_len == LEADING_TOKENS
+                || (kind != TokenKind::Ident && !self.reads_settings());
+            self.pending.leading_done = done;
         }
         self.previous = match kind {
             TokenKind::Dot => Previous::Dot,
@@ -509,7 +643,7 @@ impl<'a> Splitter<'a> {
     /// the following statements create.
     fn header_comment(&mut self, span: Span) {
         if let Some(toc) = parse_header(self.input, span.clone()) {
-            self.toc = Some(toc);
+            self.toc = Some(Arc::new(toc));
             self.toc_fresh = true;
         } else if self.input[span].starts_with(b"-- PostgreSQL database dump complete") {
             self.toc = None;
@@ -647,13 +781,16 @@ impl<'a> Splitter<'a> {
             return;
         }
         let leading = &pending.leading[..pending.leading_len];
-        let words: Vec<&[u8]> = leading
-            .iter()
-            .take_while(|(kind, _)| *kind == Some(TokenKind::Ident))
-            .take(MAX_WORDS)
-            .map(|(_, span)| &self.input[span.clone()])
-            .collect();
-        let tag = command_tag(&words);
+        let mut words: [&[u8]; MAX_WORDS] = [&[]; MAX_WORDS];
+        let mut word_count = 0;
+        for (kind, span) in leading.iter().take(MAX_WORDS) {
+            if *kind != Some(TokenKind::Ident) {
+                break;
+            }
+            words[word_count] = &self.input[span.clone()];
+            word_count += 1;
+        }
+        let tag = command_tag(&words[..word_count]);
         self.track_standard_strings(leading, end);
         let toc = self.claim_toc(&tag, leading);
         let mut holes = pending.holes;
@@ -661,7 +798,9 @@ impl<'a> Splitter<'a> {
         let mut statement = Statement::new(StatementKind::Sql, start..end, tag);
         statement.holes = holes;
         statement.toc = toc;
-        statement.variables = pending.variables;
+        if !pending.variables.is_empty() {
+            statement.rare_mut().variables = pending.variables;
+        }
         if pending.copy_blocks > 0 {
             statement.kind = StatementKind::Copy;
             self.attach_copy_data(&mut statement, line_from, pending.copy_blocks);
@@ -680,7 +819,7 @@ impl<'a> Splitter<'a> {
     /// pg_dump's header belongs to the statements of its archive entry: the
     /// first one after it always, later ones unless they are the session
     /// settings pg_dump writes between entries.
-    fn claim_toc(&mut self, tag: &str, leading: &[(Option<TokenKind>, Span)]) -> Option<Toc> {
+    fn claim_toc(&mut self, tag: &str, leading: &[(Option<TokenKind>, Span)]) -> Option<Arc<Toc>> {
         if std::mem::take(&mut self.toc_fresh) {
             return self.toc.clone();
         }
@@ -759,7 +898,7 @@ impl<'a> Splitter<'a> {
             let data = next..block.data_end;
             match statement.copy_data {
                 None => statement.copy_data = Some(data),
-                Some(_) => statement.more_copy_data.push(data),
+                Some(_) => statement.rare_mut().more_copy_data.push(data),
             }
             next = block.resume;
         }
@@ -847,7 +986,7 @@ impl<'a> Splitter<'a> {
             }
             Effect::Immediate => self.hole_in_pending(&command.span),
         }
-        statement.meta = Some(command);
+        statement.rare_mut().meta = Some(command);
         self.script.statements.push(statement);
     }
 

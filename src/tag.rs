@@ -7,6 +7,10 @@
 //! CONFIGURATION`, `FOREIGN DATA WRAPPER`) are kept whole. Unknown commands
 //! fall back to their first word, so the tag is always meaningful and never
 //! requires a full parser.
+//!
+//! Every statement gets a tag, so this runs once per statement of a dump:
+//! known tags are static strings found by case-insensitive comparison, and only
+//! a command nobody listed costs an allocation.
 
 use std::borrow::Cow;
 
@@ -27,79 +31,374 @@ const MODIFIERS: &[&str] = &[
     "DEFAULT",
     "CONSTRAINT",
     "RECURSIVE",
-    "IF",
 ];
 
-/// Object types of more than one word, longest first where they share a prefix.
-const MULTI_WORD: &[&[&str]] = &[
-    &["MATERIALIZED", "VIEW"],
-    &["FOREIGN", "DATA", "WRAPPER"],
-    &["FOREIGN", "TABLE"],
-    &["TEXT", "SEARCH", "CONFIGURATION"],
-    &["TEXT", "SEARCH", "DICTIONARY"],
-    &["TEXT", "SEARCH", "PARSER"],
-    &["TEXT", "SEARCH", "TEMPLATE"],
-    &["OPERATOR", "CLASS"],
-    &["OPERATOR", "FAMILY"],
-    &["EVENT", "TRIGGER"],
-    &["ACCESS", "METHOD"],
-    &["USER", "MAPPING"],
-    &["DEFAULT", "PRIVILEGES"],
-    &["LARGE", "OBJECT"],
+/// Object types, with the tags of CREATE, ALTER and DROP for each; the longest
+/// phrase first where phrases share a prefix.
+const OBJECTS: &[(&[&str], [&str; 3])] = &[
+    (
+        &["MATERIALIZED", "VIEW"],
+        [
+            "CREATE MATERIALIZED VIEW",
+            "ALTER MATERIALIZED VIEW",
+            "DROP MATERIALIZED VIEW",
+        ],
+    ),
+    (
+        &["FOREIGN", "DATA", "WRAPPER"],
+        [
+            "CREATE FOREIGN DATA WRAPPER",
+            "ALTER FOREIGN DATA WRAPPER",
+            "DROP FOREIGN DATA WRAPPER",
+        ],
+    ),
+    (
+        &["FOREIGN", "TABLE"],
+        [
+            "CREATE FOREIGN TABLE",
+            "ALTER FOREIGN TABLE",
+            "DROP FOREIGN TABLE",
+        ],
+    ),
+    (
+        &["TEXT", "SEARCH", "CONFIGURATION"],
+        [
+            "CREATE TEXT SEARCH CONFIGURATION",
+            "ALTER TEXT SEARCH CONFIGURATION",
+            "DROP TEXT SEARCH CONFIGURATION",
+        ],
+    ),
+    (
+        &["TEXT", "SEARCH", "DICTIONARY"],
+        [
+            "CREATE TEXT SEARCH DICTIONARY",
+            "ALTER TEXT SEARCH DICTIONARY",
+            "DROP TEXT SEARCH DICTIONARY",
+        ],
+    ),
+    (
+        &["TEXT", "SEARCH", "PARSER"],
+        [
+            "CREATE TEXT SEARCH PARSER",
+            "ALTER TEXT SEARCH PARSER",
+            "DROP TEXT SEARCH PARSER",
+        ],
+    ),
+    (
+        &["TEXT", "SEARCH", "TEMPLATE"],
+        [
+            "CREATE TEXT SEARCH TEMPLATE",
+            "ALTER TEXT SEARCH TEMPLATE",
+            "DROP TEXT SEARCH TEMPLATE",
+        ],
+    ),
+    (
+        &["OPERATOR", "CLASS"],
+        [
+            "CREATE OPERATOR CLASS",
+            "ALTER OPERATOR CLASS",
+            "DROP OPERATOR CLASS",
+        ],
+    ),
+    (
+        &["OPERATOR", "FAMILY"],
+        [
+            "CREATE OPERATOR FAMILY",
+            "ALTER OPERATOR FAMILY",
+            "DROP OPERATOR FAMILY",
+        ],
+    ),
+    (
+        &["EVENT", "TRIGGER"],
+        [
+            "CREATE EVENT TRIGGER",
+            "ALTER EVENT TRIGGER",
+            "DROP EVENT TRIGGER",
+        ],
+    ),
+    (
+        &["ACCESS", "METHOD"],
+        [
+            "CREATE ACCESS METHOD",
+            "ALTER ACCESS METHOD",
+            "DROP ACCESS METHOD",
+        ],
+    ),
+    (
+        &["USER", "MAPPING"],
+        [
+            "CREATE USER MAPPING",
+            "ALTER USER MAPPING",
+            "DROP USER MAPPING",
+        ],
+    ),
+    (
+        &["LARGE", "OBJECT"],
+        [
+            "CREATE LARGE OBJECT",
+            "ALTER LARGE OBJECT",
+            "DROP LARGE OBJECT",
+        ],
+    ),
+    (&["TABLE"], ["CREATE TABLE", "ALTER TABLE", "DROP TABLE"]),
+    (&["INDEX"], ["CREATE INDEX", "ALTER INDEX", "DROP INDEX"]),
+    (
+        &["SEQUENCE"],
+        ["CREATE SEQUENCE", "ALTER SEQUENCE", "DROP SEQUENCE"],
+    ),
+    (&["VIEW"], ["CREATE VIEW", "ALTER VIEW", "DROP VIEW"]),
+    (
+        &["FUNCTION"],
+        ["CREATE FUNCTION", "ALTER FUNCTION", "DROP FUNCTION"],
+    ),
+    (
+        &["PROCEDURE"],
+        ["CREATE PROCEDURE", "ALTER PROCEDURE", "DROP PROCEDURE"],
+    ),
+    (
+        &["AGGREGATE"],
+        ["CREATE AGGREGATE", "ALTER AGGREGATE", "DROP AGGREGATE"],
+    ),
+    (
+        &["ROUTINE"],
+        ["CREATE ROUTINE", "ALTER ROUTINE", "DROP ROUTINE"],
+    ),
+    (
+        &["TRIGGER"],
+        ["CREATE TRIGGER", "ALTER TRIGGER", "DROP TRIGGER"],
+    ),
+    (&["TYPE"], ["CREATE TYPE", "ALTER TYPE", "DROP TYPE"]),
+    (
+        &["DOMAIN"],
+        ["CREATE DOMAIN", "ALTER DOMAIN", "DROP DOMAIN"],
+    ),
+    (
+        &["SCHEMA"],
+        ["CREATE SCHEMA", "ALTER SCHEMA", "DROP SCHEMA"],
+    ),
+    (
+        &["EXTENSION"],
+        ["CREATE EXTENSION", "ALTER EXTENSION", "DROP EXTENSION"],
+    ),
+    (&["RULE"], ["CREATE RULE", "ALTER RULE", "DROP RULE"]),
+    (
+        &["POLICY"],
+        ["CREATE POLICY", "ALTER POLICY", "DROP POLICY"],
+    ),
+    (
+        &["OPERATOR"],
+        ["CREATE OPERATOR", "ALTER OPERATOR", "DROP OPERATOR"],
+    ),
+    (&["CAST"], ["CREATE CAST", "ALTER CAST", "DROP CAST"]),
+    (
+        &["COLLATION"],
+        ["CREATE COLLATION", "ALTER COLLATION", "DROP COLLATION"],
+    ),
+    (
+        &["CONVERSION"],
+        ["CREATE CONVERSION", "ALTER CONVERSION", "DROP CONVERSION"],
+    ),
+    (
+        &["LANGUAGE"],
+        ["CREATE LANGUAGE", "ALTER LANGUAGE", "DROP LANGUAGE"],
+    ),
+    (
+        &["TRANSFORM"],
+        ["CREATE TRANSFORM", "ALTER TRANSFORM", "DROP TRANSFORM"],
+    ),
+    (
+        &["STATISTICS"],
+        ["CREATE STATISTICS", "ALTER STATISTICS", "DROP STATISTICS"],
+    ),
+    (
+        &["PUBLICATION"],
+        [
+            "CREATE PUBLICATION",
+            "ALTER PUBLICATION",
+            "DROP PUBLICATION",
+        ],
+    ),
+    (
+        &["SUBSCRIPTION"],
+        [
+            "CREATE SUBSCRIPTION",
+            "ALTER SUBSCRIPTION",
+            "DROP SUBSCRIPTION",
+        ],
+    ),
+    (
+        &["SERVER"],
+        ["CREATE SERVER", "ALTER SERVER", "DROP SERVER"],
+    ),
+    (
+        &["DATABASE"],
+        ["CREATE DATABASE", "ALTER DATABASE", "DROP DATABASE"],
+    ),
+    (&["ROLE"], ["CREATE ROLE", "ALTER ROLE", "DROP ROLE"]),
+    (&["USER"], ["CREATE USER", "ALTER USER", "DROP USER"]),
+    (&["GROUP"], ["CREATE GROUP", "ALTER GROUP", "DROP GROUP"]),
+    (
+        &["TABLESPACE"],
+        ["CREATE TABLESPACE", "ALTER TABLESPACE", "DROP TABLESPACE"],
+    ),
+    (&["OWNED"], ["CREATE OWNED", "ALTER OWNED", "DROP OWNED"]),
+    (
+        &["SYSTEM"],
+        ["CREATE SYSTEM", "ALTER SYSTEM", "DROP SYSTEM"],
+    ),
 ];
 
-/// Commands whose tag is their first two words.
-const TWO_WORD_COMMANDS: &[&[&str]] = &[
+/// Commands named by their first word (or first two), as static strings.
+const COMMANDS: &[&[&str]] = &[
     &["START", "TRANSACTION"],
     &["SECURITY", "LABEL"],
     &["IMPORT", "FOREIGN"],
+    &["SELECT"],
+    &["SET"],
+    &["RESET"],
+    &["INSERT"],
+    &["UPDATE"],
+    &["DELETE"],
+    &["MERGE"],
+    &["COPY"],
+    &["GRANT"],
+    &["REVOKE"],
+    &["DO"],
+    &["BEGIN"],
+    &["COMMIT"],
+    &["ROLLBACK"],
+    &["END"],
+    &["ABORT"],
+    &["SAVEPOINT"],
+    &["RELEASE"],
+    &["TRUNCATE"],
+    &["VACUUM"],
+    &["ANALYZE"],
+    &["CLUSTER"],
+    &["REINDEX"],
+    &["EXPLAIN"],
+    &["WITH"],
+    &["VALUES"],
+    &["TABLE"],
+    &["CALL"],
+    &["LOCK"],
+    &["NOTIFY"],
+    &["LISTEN"],
+    &["PREPARE"],
+    &["EXECUTE"],
+    &["DEALLOCATE"],
+    &["SHOW"],
+    &["CHECKPOINT"],
+    &["DISCARD"],
+    &["LOAD"],
+    &["FETCH"],
+    &["MOVE"],
+    &["CLOSE"],
+    &["DECLARE"],
 ];
 
-/// Names the command from its leading identifier words (upper-cased).
-pub fn command_tag(words: &[&[u8]]) -> Cow<'static, str> {
-    let upper: Vec<String> = words
-        .iter()
-        .map(|w| String::from_utf8_lossy(w).to_ascii_uppercase())
-        .collect();
-    let words: Vec<&str> = upper.iter().map(String::as_str).collect();
-    let Some(&first) = words.first() else {
-        return Cow::Borrowed("");
-    };
-    match first {
-        "CREATE" | "ALTER" | "DROP" => object_command(first, &words[1..]),
-        "COMMENT" => Cow::Borrowed("COMMENT"),
-        "REFRESH" => Cow::Borrowed("REFRESH MATERIALIZED VIEW"),
-        _ => {
-            for pair in TWO_WORD_COMMANDS {
-                if words.starts_with(pair) {
-                    return Cow::Owned(pair.join(" "));
-                }
-            }
-            Cow::Owned(first.to_string())
+/// `START TRANSACTION` and the like, as one static string each.
+const COMMAND_TAGS: &[&str] = &["START TRANSACTION", "SECURITY LABEL", "IMPORT FOREIGN"];
+
+/// A leading word, upper-cased into a buffer on the stack. Longer words
+/// than any keyword are kept truncated and marked so they match nothing.
+#[derive(Clone, Copy)]
+struct Word {
+    bytes: [u8; 16],
+    len: u8,
+}
+
+impl Word {
+    fn new(word: &[u8]) -> Self {
+        let mut bytes = [0u8; 16];
+        let len = word.len().min(bytes.len());
+        for (to, from) in bytes.iter_mut().zip(word) {
+            *to = from.to_ascii_uppercase();
         }
+        let len = if word.len() > bytes.len() {
+            0
+        } else {
+            len as u8
+        };
+        Word { bytes, len }
+    }
+
+    fn is(&self, keyword: &str) -> bool {
+        &self.bytes[..usize::from(self.len)] == keyword.as_bytes()
     }
 }
 
-fn object_command(verb: &str, rest: &[&str]) -> Cow<'static, str> {
+fn starts_with(words: &[Word], phrase: &[&str]) -> bool {
+    words.len() >= phrase.len() && words.iter().zip(phrase).all(|(w, k)| w.is(k))
+}
+
+/// Names the command from its leading identifier words.
+pub fn command_tag(words: &[&[u8]]) -> Cow<'static, str> {
+    let Some(first) = words.first() else {
+        return Cow::Borrowed("");
+    };
+    let mut upper = [Word::new(b""); MAX_WORDS];
+    let count = words.len().min(MAX_WORDS);
+    for (to, from) in upper.iter_mut().zip(words) {
+        *to = Word::new(from);
+    }
+    let upper = &upper[..count];
+    for (i, verb) in ["CREATE", "ALTER", "DROP"].into_iter().enumerate() {
+        if upper[0].is(verb) {
+            return object_command(i, verb, &upper[1..], &words[1..]);
+        }
+    }
+    if upper[0].is("COMMENT") {
+        return Cow::Borrowed("COMMENT");
+    }
+    if upper[0].is("REFRESH") {
+        return Cow::Borrowed("REFRESH MATERIALIZED VIEW");
+    }
+    for (i, phrase) in COMMANDS.iter().enumerate() {
+        if starts_with(upper, phrase) {
+            return Cow::Borrowed(if phrase.len() == 2 {
+                COMMAND_TAGS[i]
+            } else {
+                phrase[0]
+            });
+        }
+    }
+    Cow::Owned(String::from_utf8_lossy(first).to_ascii_uppercase())
+}
+
+/// `verb_index` is 0, 1, 2 for CREATE, ALTER, DROP.
+fn object_command(
+    verb_index: usize,
+    verb: &'static str,
+    rest: &[Word],
+    original: &[&[u8]],
+) -> Cow<'static, str> {
     // `ALTER DEFAULT PRIVILEGES` is a command of its own, not a modifier.
-    if rest.starts_with(&["DEFAULT", "PRIVILEGES"]) {
-        return Cow::Owned(format!("{verb} DEFAULT PRIVILEGES"));
+    if starts_with(rest, &["DEFAULT", "PRIVILEGES"]) {
+        return Cow::Borrowed(
+            [
+                "CREATE DEFAULT PRIVILEGES",
+                "ALTER DEFAULT PRIVILEGES",
+                "DROP DEFAULT PRIVILEGES",
+            ][verb_index],
+        );
     }
-    let mut rest = rest;
-    while let Some((word, tail)) = rest.split_first() {
-        if !MODIFIERS.contains(word) {
-            break;
+    let skipped = rest
+        .iter()
+        .take_while(|w| MODIFIERS.iter().any(|m| w.is(m)))
+        .count();
+    let rest = &rest[skipped..];
+    for (phrase, tags) in OBJECTS {
+        if starts_with(rest, phrase) {
+            return Cow::Borrowed(tags[verb_index]);
         }
-        rest = tail;
     }
-    for phrase in MULTI_WORD {
-        if rest.starts_with(phrase) {
-            return Cow::Owned(format!("{verb} {}", phrase.join(" ")));
-        }
-    }
-    match rest.first() {
-        Some(object) => Cow::Owned(format!("{verb} {object}")),
-        None => Cow::Owned(verb.to_string()),
+    match original.get(skipped) {
+        Some(object) => Cow::Owned(format!(
+            "{verb} {}",
+            String::from_utf8_lossy(object).to_ascii_uppercase()
+        )),
+        None => Cow::Borrowed(verb),
     }
 }
 
@@ -134,10 +433,24 @@ mod tests {
             ("START TRANSACTION", "START TRANSACTION"),
             ("REFRESH MATERIALIZED VIEW", "REFRESH MATERIALIZED VIEW"),
             ("copy", "COPY"),
+            ("CREATE WIDGET x", "CREATE WIDGET"),
+            (
+                "create unique extraordinarilylongobjectname",
+                "CREATE EXTRAORDINARILYLONGOBJECTNAME",
+            ),
+            ("frobnicate now", "FROBNICATE"),
             ("", ""),
         ];
         for (sql, expected) in cases {
             assert_eq!(tag(sql), expected, "{sql}");
         }
+    }
+
+    #[test]
+    fn known_commands_do_not_allocate() {
+        let words: Vec<&[u8]> = vec![b"create", b"unique", b"index"];
+        assert!(matches!(command_tag(&words), Cow::Borrowed("CREATE INDEX")));
+        let words: Vec<&[u8]> = vec![b"alter", b"table", b"only"];
+        assert!(matches!(command_tag(&words), Cow::Borrowed("ALTER TABLE")));
     }
 }

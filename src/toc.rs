@@ -77,12 +77,13 @@ fn find_type_marker(line: &[u8], from: usize) -> Option<usize> {
     None
 }
 
+// Header lines are short: a plain window search beats building a searcher.
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    memchr::memmem::find(haystack, needle)
+    haystack.windows(needle.len()).position(|w| w == needle)
 }
 
 fn rfind(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    memchr::memmem::rfind(haystack, needle)
+    haystack.windows(needle.len()).rposition(|w| w == needle)
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@
 mod common;
 
 use common::{assert_lossless, options};
-use pgsplit::{split, Compat, StatementKind};
+use pgsplit::{split, Compat, SplitOptions, StatementKind};
 use proptest::prelude::*;
 
 fn sql_alphabet() -> impl Strategy<Value = Vec<u8>> {
@@ -49,6 +49,19 @@ fn words_alphabet() -> impl Strategy<Value = Vec<u8>> {
         b"E'\\'",
         b"\"",
         b" ",
+        b"CREATE TABLE t.x (",
+        b"ALTER TABLE ONLY s.t ADD ",
+        b"INSERT INTO t VALUES ",
+        b" e'",
+        b" U&'",
+        b"u&\"",
+        b" x$y$ ",
+        b" 1$$",
+        b"fooE'",
+        b"::",
+        b":v",
+        b"\\;",
+        b"COMMENT ON x IS ",
     ]);
     prop::collection::vec(pieces, 0..60).prop_map(|v| v.concat())
 }
@@ -64,6 +77,16 @@ proptest! {
     fn partition_is_lossless(input in any_input()) {
         for compat in [Compat::Default, Compat::Psql] {
             assert_lossless(&input, &split(&input, &options(compat)));
+        }
+    }
+
+    #[test]
+    fn fast_path_changes_nothing(input in any_input()) {
+        for compat in [Compat::Default, Compat::Psql] {
+            let fast = split(&input, &options(compat));
+            let every_token = split(&input, &SplitOptions { lex_every_token: true, ..options(compat) });
+            prop_assert_eq!(&fast.statements, &every_token.statements);
+            prop_assert_eq!(&fast.diagnostics, &every_token.diagnostics);
         }
     }
 

@@ -66,7 +66,7 @@ fn psql_sent(input: &[u8], compat: Compat) -> Vec<String> {
     let mut sent = Vec::new();
     for statement in &script.statements {
         if statement.kind == StatementKind::Meta {
-            let meta = statement.meta.as_ref().unwrap();
+            let meta = statement.meta().unwrap();
             if &input[meta.name.clone()] == b"set" {
                 let args = String::from_utf8_lossy(&input[meta.args.clone()]).into_owned();
                 if let Some((name, value)) = args.split_once(' ') {

@@ -366,11 +366,11 @@ impl StatementJson {
             text: String::from_utf8_lossy(&statement.text(input)).into_owned(),
             copy_data: statement.copy_data.as_ref().map(SpanJson::from),
             more_copy_data: statement
-                .more_copy_data
+                .more_copy_data()
                 .iter()
                 .map(SpanJson::from)
                 .collect(),
-            variables: statement.variables.iter().map(SpanJson::from).collect(),
+            variables: statement.variables().iter().map(SpanJson::from).collect(),
             toc: statement.toc.as_ref().map(|t| TocJson {
                 name: lossy(&t.name),
                 object_type: lossy(&t.object_type),
