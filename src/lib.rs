@@ -14,6 +14,7 @@
 //! assert_eq!(script.statements.len(), 2);
 //! ```
 
+pub mod cli;
 pub mod input;
 pub mod lexer;
 pub mod lines;

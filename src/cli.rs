@@ -1,0 +1,489 @@
+//! The `pgsplit` command line: split, check and measure PostgreSQL scripts.
+//!
+//! It lives in the library so that the `pgsplit` binary and the Python
+//! package's `pgsplit` console script run the same code.
+//!
+//! Exit codes: 0 success, 1 a finding (`check`: errors found), 2 bad usage or
+//! unreadable input. Output goes to stdout, diagnostics to stderr.
+
+use std::collections::BTreeMap;
+use std::ffi::OsString;
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use serde::Serialize;
+
+use crate::input::read_input;
+use crate::lines::LineIndex;
+use crate::lint::lint;
+use crate::{
+    split, Compat, Diagnostic, Script, Severity, Span, SplitOptions, Statement, StatementKind,
+};
+
+#[derive(Parser)]
+#[command(
+    name = "pgsplit",
+    version,
+    about = "Split PostgreSQL SQL scripts and pg_dump files into statements, exactly where psql does",
+    long_about = "Split PostgreSQL SQL scripts and pg_dump files into statements, exactly where psql \
+does, and correctly where psql is wrong.\n\nEvery command reads a file path, or - for standard \
+input; .gz input is decompressed on the fly.\n\nExit codes: 0 success, 1 a finding (check: errors \
+found), 2 bad usage or unreadable input."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Print the statements of FILE
+    #[command(
+        after_help = "Examples:\n  pgsplit split dump.sql\n  pgsplit split dump.sql --format jsonl | jq .tag\n  pgsplit split dump.sql.gz --out-dir statements/\n  cat dump.sql | pgsplit split - --format count"
+    )]
+    Split {
+        /// The script to split (- for standard input)
+        file: String,
+        /// Output format
+        #[arg(long, value_enum, default_value_t = Format::Sql)]
+        format: Format,
+        /// Write one numbered file per statement into DIR instead of printing
+        #[arg(long, value_name = "DIR")]
+        out_dir: Option<PathBuf>,
+        #[command(flatten)]
+        compat: CompatArg,
+    },
+    /// Report problems: unterminated quotes, comments and dollar quotes,
+    /// meta-commands, session settings, non-transactional statements, COPY blocks
+    #[command(
+        after_help = "Each finding is printed as file:line:col: level: message.\nExit status 1 when any finding is an error."
+    )]
+    Check {
+        /// The scripts to check (- for standard input)
+        #[arg(required = true)]
+        files: Vec<String>,
+        #[command(flatten)]
+        compat: CompatArg,
+    },
+    /// Count statements by kind, command and pg_dump object type, with sizes and speed
+    Stats {
+        /// The script to measure (- for standard input)
+        file: String,
+        #[command(flatten)]
+        compat: CompatArg,
+    },
+}
+
+#[derive(clap::Args)]
+struct CompatArg {
+    /// Splitting rules: `default` (psql's, fixed where psql contradicts the
+    /// server's grammar) or `psql` (psql 18 exactly, quirks included)
+    #[arg(long, value_enum, default_value_t = CompatChoice::Default)]
+    compat: CompatChoice,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum CompatChoice {
+    Default,
+    Psql,
+}
+
+impl CompatArg {
+    fn options(&self) -> SplitOptions {
+        SplitOptions {
+            compat: match self.compat {
+                CompatChoice::Default => Compat::Default,
+                CompatChoice::Psql => Compat::Psql,
+            },
+            ..SplitOptions::default()
+        }
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    /// Each statement followed by a blank line; COPY with its data and \. (runs in psql)
+    Sql,
+    /// One JSON object per statement per line
+    Jsonl,
+    /// One JSON array of statement objects
+    Json,
+    /// Statement texts separated by NUL bytes
+    Nul,
+    /// The number of statements only
+    Count,
+}
+
+/// The exit status of a command.
+const SUCCESS: u8 = 0;
+const FINDING: u8 = 1;
+const FAILURE: u8 = 2;
+
+/// Runs the command line `args` (the program name first) and returns the
+/// exit status.
+pub fn run<I, T>(args: I) -> u8
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(error) => {
+            let _ = error.print();
+            return if error.use_stderr() { FAILURE } else { SUCCESS };
+        }
+    };
+    let result = match cli.command {
+        Command::Split {
+            file,
+            format,
+            out_dir,
+            compat,
+        } => run_split(&file, format, out_dir.as_deref(), compat.options()),
+        Command::Check { files, compat } => run_check(&files, compat.options()),
+        Command::Stats { file, compat } => run_stats(&file, compat.options()),
+    };
+    match result {
+        Ok(code) => code,
+        Err(error) if error.kind() == io::ErrorKind::BrokenPipe => SUCCESS,
+        Err(error) => {
+            eprintln!("pgsplit: {error}");
+            FAILURE
+        }
+    }
+}
+
+/// Reads and splits, or reports the unreadable input and exits 2.
+fn load(file: &str, options: &SplitOptions) -> io::Result<(Vec<u8>, Script)> {
+    let input = read_input(file).map_err(|e| io::Error::new(e.error.kind(), e.to_string()))?;
+    let script = split(&input, options);
+    Ok((input, script))
+}
+
+fn display_name(file: &str) -> &str {
+    if file == "-" {
+        "<stdin>"
+    } else {
+        file
+    }
+}
+
+/// Writes `file:line:col: level: message` lines for diagnostics at or above `min`.
+fn write_diagnostics(
+    out: &mut impl Write,
+    file: &str,
+    index: &LineIndex,
+    diagnostics: &[Diagnostic],
+    min: Severity,
+) -> io::Result<()> {
+    for d in diagnostics.iter().filter(|d| d.severity <= min) {
+        let (line, col) = index.line_col(d.offset);
+        let (name, level) = (display_name(file), d.severity.as_str());
+        writeln!(out, "{name}:{line}:{col}: {level}: {}", d.message)?;
+    }
+    Ok(())
+}
+
+fn run_split(
+    file: &str,
+    format: Format,
+    out_dir: Option<&Path>,
+    options: SplitOptions,
+) -> io::Result<u8> {
+    let (input, script) = load(file, &options)?;
+    let index = LineIndex::new(&input);
+    // Split's output is the statements; what is wrong with them goes to stderr.
+    write_diagnostics(
+        &mut io::stderr().lock(),
+        file,
+        &index,
+        &script.diagnostics,
+        Severity::Warning,
+    )?;
+    if let Some(dir) = out_dir {
+        write_out_dir(dir, &input, &script.statements)?;
+        return Ok(SUCCESS);
+    }
+    let stdout = io::stdout();
+    let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
+    match format {
+        Format::Count => writeln!(out, "{}", script.statements.len())?,
+        Format::Sql => {
+            for statement in &script.statements {
+                write_runnable(&mut out, &input, statement)?;
+                out.write_all(b"\n")?;
+            }
+        }
+        Format::Nul => {
+            for (i, statement) in script.statements.iter().enumerate() {
+                if i > 0 {
+                    out.write_all(b"\0")?;
+                }
+                out.write_all(&statement.text(&input))?;
+            }
+        }
+        Format::Jsonl => {
+            for (i, statement) in script.statements.iter().enumerate() {
+                serde_json::to_writer(
+                    &mut out,
+                    &StatementJson::new(i + 1, &input, &index, statement),
+                )?;
+                out.write_all(b"\n")?;
+            }
+        }
+        Format::Json => {
+            let all: Vec<StatementJson> = script
+                .statements
+                .iter()
+                .enumerate()
+                .map(|(i, s)| StatementJson::new(i + 1, &input, &index, s))
+                .collect();
+            serde_json::to_writer_pretty(&mut out, &all)?;
+            out.write_all(b"\n")?;
+        }
+    }
+    out.flush()?;
+    Ok(SUCCESS)
+}
+
+/// A statement as psql would run it: text, then for COPY its data and `\.`.
+fn write_runnable(out: &mut impl Write, input: &[u8], statement: &Statement) -> io::Result<()> {
+    out.write_all(&statement.text(input))?;
+    out.write_all(b"\n")?;
+    for data in statement.copy_blocks() {
+        out.write_all(&input[data.clone()])?;
+        if !data.is_empty() && input[data.end - 1] != b'\n' {
+            out.write_all(b"\n")?;
+        }
+        out.write_all(b"\\.\n")?;
+    }
+    Ok(())
+}
+
+fn write_out_dir(dir: &Path, input: &[u8], statements: &[Statement]) -> io::Result<()> {
+    std::fs::create_dir_all(dir)
+        .map_err(|e| io::Error::new(e.kind(), format!("cannot create {}: {e}", dir.display())))?;
+    let width = statements.len().to_string().len().max(4);
+    for (i, statement) in statements.iter().enumerate() {
+        let name = format!("{:0width$}_{}.sql", i + 1, file_stem(input, statement));
+        let path = dir.join(name);
+        let mut file = BufWriter::new(std::fs::File::create(&path).map_err(|e| {
+            io::Error::new(e.kind(), format!("cannot write {}: {e}", path.display()))
+        })?);
+        write_runnable(&mut file, input, statement)?;
+        file.flush()?;
+    }
+    Ok(())
+}
+
+/// `create_table_public.users`, `meta_restrict`: the tag, then the pg_dump
+/// object it belongs to, made safe for every file system.
+fn file_stem(input: &[u8], statement: &Statement) -> String {
+    let mut stem = statement
+        .tag
+        .trim_start_matches('\\')
+        .to_ascii_lowercase()
+        .replace(' ', "_");
+    if statement.kind == StatementKind::Meta {
+        stem = format!("meta_{stem}");
+    }
+    if let Some(toc) = &statement.toc {
+        let schema = &input[toc.schema.clone()];
+        let name = String::from_utf8_lossy(&input[toc.name.clone()]);
+        if schema == b"-" {
+            stem = format!("{stem}_{name}");
+        } else {
+            stem = format!("{stem}_{}.{name}", String::from_utf8_lossy(schema));
+        }
+    }
+    let safe: String = stem
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || matches!(c, '.' | '_' | '-') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let safe = if safe.is_empty() {
+        "statement".to_string()
+    } else {
+        safe
+    };
+    safe.chars().take(100).collect()
+}
+
+#[derive(Serialize)]
+struct StatementJson {
+    n: usize,
+    kind: &'static str,
+    tag: String,
+    line: usize,
+    col: usize,
+    end_line: usize,
+    start: usize,
+    end: usize,
+    text: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    copy_data: Option<SpanJson>,
+    /// Further data blocks of a psql `\;` compound holding several COPYs.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    more_copy_data: Vec<SpanJson>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    toc: Option<TocJson>,
+    /// psql variable references, which psql substitutes and pgsplit does not.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    variables: Vec<SpanJson>,
+}
+
+#[derive(Serialize)]
+struct SpanJson {
+    start: usize,
+    end: usize,
+}
+
+impl From<&Span> for SpanJson {
+    fn from(span: &Span) -> Self {
+        SpanJson {
+            start: span.start,
+            end: span.end,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct TocJson {
+    name: String,
+    #[serde(rename = "type")]
+    object_type: String,
+    schema: String,
+    owner: String,
+}
+
+impl StatementJson {
+    fn new(n: usize, input: &[u8], index: &LineIndex, statement: &Statement) -> Self {
+        let lossy = |span: &Span| String::from_utf8_lossy(&input[span.clone()]).into_owned();
+        let (line, col) = index.line_col(statement.span.start);
+        StatementJson {
+            n,
+            kind: statement.kind.as_str(),
+            tag: statement.tag.to_string(),
+            line,
+            col,
+            end_line: index.line(
+                statement
+                    .span
+                    .end
+                    .saturating_sub(1)
+                    .max(statement.span.start),
+            ),
+            start: statement.span.start,
+            end: statement.span.end,
+            text: String::from_utf8_lossy(&statement.text(input)).into_owned(),
+            copy_data: statement.copy_data.as_ref().map(SpanJson::from),
+            more_copy_data: statement
+                .more_copy_data()
+                .iter()
+                .map(SpanJson::from)
+                .collect(),
+            variables: statement.variables().iter().map(SpanJson::from).collect(),
+            toc: statement.toc.as_ref().map(|t| TocJson {
+                name: lossy(&t.name),
+                object_type: lossy(&t.object_type),
+                schema: lossy(&t.schema),
+                owner: lossy(&t.owner),
+            }),
+        }
+    }
+}
+
+fn run_check(files: &[String], options: SplitOptions) -> io::Result<u8> {
+    let mut errors = 0;
+    for file in files {
+        let (input, script) = load(file, &options)?;
+        let index = LineIndex::new(&input);
+        let mut findings = script.diagnostics.clone();
+        findings.extend(lint(&input, &script.statements));
+        findings.sort_by_key(|d| d.offset);
+        errors += findings
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .count();
+        // Check's output is its findings.
+        write_diagnostics(
+            &mut io::stdout().lock(),
+            file,
+            &index,
+            &findings,
+            Severity::Note,
+        )?;
+    }
+    Ok(if errors > 0 { FINDING } else { SUCCESS })
+}
+
+fn run_stats(file: &str, options: SplitOptions) -> io::Result<u8> {
+    let input = read_input(file).map_err(|e| io::Error::new(e.error.kind(), e.to_string()))?;
+    let started = Instant::now();
+    let script = split(&input, &options);
+    let elapsed = started.elapsed();
+
+    let mut by_kind: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut by_tag: BTreeMap<String, usize> = BTreeMap::new();
+    let mut by_type: BTreeMap<String, usize> = BTreeMap::new();
+    let mut copy_bytes = 0;
+    for statement in &script.statements {
+        *by_kind.entry(statement.kind.as_str()).or_default() += 1;
+        *by_tag.entry(statement.tag.to_string()).or_default() += 1;
+        if let Some(toc) = &statement.toc {
+            if statement.span.start >= toc.name.end {
+                let object_type =
+                    String::from_utf8_lossy(&input[toc.object_type.clone()]).into_owned();
+                *by_type.entry(object_type).or_default() += 1;
+            }
+        }
+        copy_bytes += statement.copy_data.as_ref().map_or(0, |d| d.len());
+    }
+    let stdout = io::stdout();
+    let mut out = stdout.lock();
+    let seconds = elapsed.as_secs_f64();
+    writeln!(out, "file:        {}", display_name(file))?;
+    writeln!(out, "bytes:       {}", input.len())?;
+    writeln!(out, "statements:  {}", script.statements.len())?;
+    for (kind, count) in &by_kind {
+        writeln!(out, "  {kind:<10} {count}")?;
+    }
+    writeln!(out, "copy data:   {copy_bytes} bytes")?;
+    writeln!(out, "diagnostics: {}", script.diagnostics.len())?;
+    writeln!(out, "by command:")?;
+    let mut tags: Vec<_> = by_tag.into_iter().collect();
+    tags.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    for (tag, count) in tags {
+        writeln!(out, "  {count:>8}  {tag}")?;
+    }
+    if !by_type.is_empty() {
+        writeln!(
+            out,
+            "by pg_dump object type (statements under each header):"
+        )?;
+        let mut types: Vec<_> = by_type.into_iter().collect();
+        types.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        for (object_type, count) in types {
+            writeln!(out, "  {count:>8}  {object_type}")?;
+        }
+    }
+    let megabytes = input.len() as f64 / 1e6;
+    writeln!(
+        out,
+        "split time:  {:.3} ms ({:.0} MB/s)",
+        seconds * 1e3,
+        if seconds > 0.0 {
+            megabytes / seconds
+        } else {
+            0.0
+        }
+    )?;
+    Ok(SUCCESS)
+}
