@@ -20,6 +20,8 @@ pub mod lexer;
 pub mod lines;
 pub mod lint;
 pub mod meta;
+#[cfg(feature = "python")]
+mod python;
 pub mod split;
 pub mod tag;
 pub mod toc;

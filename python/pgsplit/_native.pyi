@@ -1,0 +1,21 @@
+"""The Rust extension module. Private: use the names in ``pgsplit``."""
+
+StatementRecord = tuple[
+    str,  # kind: "sql", "copy" or "meta"
+    str,  # tag
+    tuple[int, int, int],  # line, col, end_line
+    tuple[int, int, int],  # start, end, command_end (byte offsets)
+    list[tuple[int, int]],  # COPY data blocks (byte offsets)
+    tuple[str, str, str, str] | None,  # pg_dump header: name, type, schema, owner
+    tuple[str, str] | None,  # meta-command: name, args
+    str,  # "yes", "no" or "control": how it runs inside a transaction
+    list[tuple[int, int]],  # psql variable references (byte offsets)
+]
+DiagnosticRecord = tuple[str, int, int, int, str]
+
+__version__: str
+
+def split_texts(sql: str | bytes, compat: str) -> list[str]: ...
+def parse(sql: str | bytes, compat: str) -> tuple[list[tuple[StatementRecord, str]], list[DiagnosticRecord]]: ...
+def read(path: str) -> bytes: ...
+def cli(argv: list[str]) -> int: ...

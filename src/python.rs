@@ -1,0 +1,227 @@
+//! The Python extension module `pgsplit._native` (cargo feature `python`).
+//!
+//! A thin layer that converts and nothing else: it hands plain tuples, strings
+//! and bytes to the pure-Python package in `python/pgsplit/`, which builds the
+//! classes users see, so no Rust type ever reaches a Python user. The GIL is
+//! released while Rust works, and a panic, which would be a bug, becomes a
+//! Python `RuntimeError` instead of tearing the interpreter down.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use pyo3::exceptions::{PyOSError, PyRuntimeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyString};
+
+use crate::input::read_input;
+use crate::lines::LineIndex;
+use crate::lint::{transactional, Transactional};
+use crate::{split, Compat, Script, SplitOptions, Statement, StatementKind};
+
+/// A statement as the Python package receives it; see `_native.pyi`.
+type StatementRecord = (
+    &'static str,
+    String,
+    (usize, usize, usize),
+    (usize, usize, usize),
+    Vec<(usize, usize)>,
+    Option<(String, String, String, String)>,
+    Option<(String, String)>,
+    &'static str,
+    Vec<(usize, usize)>,
+);
+
+/// A diagnostic: severity, line, column, byte offset, message.
+type DiagnosticRecord = (&'static str, usize, usize, usize, String);
+
+fn options(compat: &str) -> PyResult<SplitOptions> {
+    let compat = match compat {
+        "default" => Compat::Default,
+        "psql" => Compat::Psql,
+        other => {
+            return Err(PyValueError::new_err(format!(
+                "compat must be \"default\" or \"psql\", not {other:?}"
+            )))
+        }
+    };
+    Ok(SplitOptions {
+        compat,
+        ..SplitOptions::default()
+    })
+}
+
+/// Runs `work` without the GIL; a panic becomes a `RuntimeError`.
+fn without_gil<T: Send>(py: Python<'_>, work: impl FnOnce() -> T + Send) -> PyResult<T> {
+    py.detach(|| catch_unwind(AssertUnwindSafe(work)))
+        .map_err(|panic| {
+            let detail = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            PyRuntimeError::new_err(format!(
+                "pgsplit internal error ({detail}); please report it with the input that caused it"
+            ))
+        })
+}
+
+/// The bytes of `sql`: a `bytes`-like object as it is, a `str` as UTF-8.
+fn with_input<T>(sql: &Bound<'_, PyAny>, work: impl FnOnce(&[u8]) -> PyResult<T>) -> PyResult<T> {
+    if let Ok(text) = sql.cast::<PyString>() {
+        return work(text.to_cow()?.as_bytes());
+    }
+    if let Ok(bytes) = sql.cast::<PyBytes>() {
+        return work(bytes.as_bytes());
+    }
+    let copied: Vec<u8> = sql.extract().map_err(|_| {
+        PyValueError::new_err(format!(
+            "sql must be str or bytes, not {}",
+            sql.get_type()
+                .name()
+                .map(|n| n.to_string())
+                .unwrap_or_default()
+        ))
+    })?;
+    work(&copied)
+}
+
+fn lossy(input: &[u8], span: &crate::Span) -> String {
+    String::from_utf8_lossy(&input[span.clone()]).into_owned()
+}
+
+fn record(input: &[u8], index: &LineIndex, statement: &Statement) -> StatementRecord {
+    let (line, col) = index.line_col(statement.span.start);
+    let end_line = index.line(
+        statement
+            .span
+            .end
+            .saturating_sub(1)
+            .max(statement.span.start),
+    );
+    let blocks = statement.copy_blocks().map(|b| (b.start, b.end)).collect();
+    let toc = statement.toc.as_ref().map(|t| {
+        (
+            lossy(input, &t.name),
+            lossy(input, &t.object_type),
+            lossy(input, &t.schema),
+            lossy(input, &t.owner),
+        )
+    });
+    let meta = statement
+        .meta()
+        .map(|m| (lossy(input, &m.name), lossy(input, &m.args)));
+    let in_transaction = match transactional(input, statement) {
+        Transactional::Yes => "yes",
+        Transactional::No => "no",
+        Transactional::Control => "control",
+    };
+    let variables = statement
+        .variables()
+        .iter()
+        .map(|v| (v.start, v.end))
+        .collect();
+    (
+        statement.kind.as_str(),
+        statement.tag.to_string(),
+        (line, col, end_line),
+        (
+            statement.span.start,
+            statement.span.end,
+            statement.command_end,
+        ),
+        blocks,
+        toc,
+        meta,
+        in_transaction,
+        variables,
+    )
+}
+
+fn records(
+    input: &[u8],
+    script: &Script,
+) -> (Vec<(StatementRecord, String)>, Vec<DiagnosticRecord>) {
+    let index = LineIndex::new(input);
+    let statements = script
+        .statements
+        .iter()
+        .map(|s| {
+            (
+                record(input, &index, s),
+                String::from_utf8_lossy(&s.text(input)).into_owned(),
+            )
+        })
+        .collect();
+    let diagnostics = script
+        .diagnostics
+        .iter()
+        .map(|d| {
+            let (line, col) = index.line_col(d.offset);
+            (d.severity.as_str(), line, col, d.offset, d.message.clone())
+        })
+        .collect();
+    (statements, diagnostics)
+}
+
+/// `split(sql, compat)`: the statement texts; a COPY keeps its data and `\.`.
+#[pyfunction]
+fn split_texts(py: Python<'_>, sql: &Bound<'_, PyAny>, compat: &str) -> PyResult<Vec<String>> {
+    let options = options(compat)?;
+    with_input(sql, |input| {
+        without_gil(py, || {
+            let script = split(input, &options);
+            script
+                .statements
+                .iter()
+                .map(|s| {
+                    let mut text = s.text(input).into_owned();
+                    if s.kind != StatementKind::Meta || s.copy_data.is_some() {
+                        for block in s.copy_blocks() {
+                            text.push(b'\n');
+                            text.extend_from_slice(&input[block.clone()]);
+                            text.extend_from_slice(b"\\.");
+                        }
+                    }
+                    String::from_utf8_lossy(&text).into_owned()
+                })
+                .collect()
+        })
+    })
+}
+
+/// `parse(sql, compat)`: statement records (with texts) and diagnostics.
+#[pyfunction]
+#[allow(clippy::type_complexity)]
+fn parse(
+    py: Python<'_>,
+    sql: &Bound<'_, PyAny>,
+    compat: &str,
+) -> PyResult<(Vec<(StatementRecord, String)>, Vec<DiagnosticRecord>)> {
+    let options = options(compat)?;
+    with_input(sql, |input| {
+        without_gil(py, || records(input, &split(input, &options)))
+    })
+}
+
+/// `read(path)`: the bytes of a file, gzip decompressed.
+#[pyfunction]
+fn read(py: Python<'_>, path: &str) -> PyResult<Py<PyBytes>> {
+    let data =
+        without_gil(py, || read_input(path))?.map_err(|e| PyOSError::new_err(e.to_string()))?;
+    Ok(PyBytes::new(py, &data).unbind())
+}
+
+/// `cli(argv)`: runs the `pgsplit` command line and returns its exit status.
+#[pyfunction]
+fn cli(py: Python<'_>, argv: Vec<String>) -> PyResult<u8> {
+    without_gil(py, || crate::cli::run(argv))
+}
+
+#[pymodule]
+fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
+    module.add_function(wrap_pyfunction!(split_texts, module)?)?;
+    module.add_function(wrap_pyfunction!(parse, module)?)?;
+    module.add_function(wrap_pyfunction!(read, module)?)?;
+    module.add_function(wrap_pyfunction!(cli, module)?)?;
+    module.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    Ok(())
+}

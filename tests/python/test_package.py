@@ -1,0 +1,132 @@
+"""The pgsplit Python package: the names and behaviour of INTERFACES.md."""
+
+from __future__ import annotations
+
+import gzip
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+import pgsplit
+from conftest import PROJECT
+
+SAMPLE = PROJECT / "examples" / "sample_dump.sql"
+
+
+def test_split_is_a_drop_in_for_sqlparse_split() -> None:
+    assert pgsplit.split("SELECT ';' AS a; SELECT 2;") == ["SELECT ';' AS a;", "SELECT 2;"]
+    assert pgsplit.split(b"SELECT 1") == ["SELECT 1"]
+    assert pgsplit.split("") == []
+
+
+def test_split_keeps_copy_data_and_bodies() -> None:
+    sql = "CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; END;\nCOPY t FROM stdin;\n1;x\n\\.\n"
+    assert pgsplit.split(sql) == [
+        "CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; END;",
+        "COPY t FROM stdin;\n1;x\n\\.",
+    ]
+
+
+def test_compat_psql_reproduces_psql() -> None:
+    sql = "CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT tb.begin FROM tb; END; SELECT 2;"
+    assert len(pgsplit.split(sql)) == 2
+    assert len(pgsplit.split(sql, compat="psql")) == 1
+
+
+def test_bad_compat_is_a_value_error() -> None:
+    with pytest.raises(ValueError, match="compat"):
+        pgsplit.split("SELECT 1", compat="mysql")
+
+
+def test_parse_gives_statement_metadata() -> None:
+    script = pgsplit.parse(SAMPLE.read_bytes(), source=str(SAMPLE))
+    assert len(script) == 33
+    assert script.source == str(SAMPLE)
+    first = script[0]
+    key = "Q3dPx8Yk2mTz7LbVc1NsWq4HjRf6GaUe0KoIy5DnXpSvBt9MwZlEhCrAiOuJgFq"
+    assert (first.kind, first.tag, first.meta) == ("meta", "\\restrict", pgsplit.MetaCommand("restrict", key))
+    table = next(s for s in script if s.tag == "CREATE TABLE")
+    assert table.toc == pgsplit.Toc("slots", "TABLE", "shop", "-")
+    assert (table.line, table.col) == (65, 1)
+    copy = next(s for s in script if s.kind == "copy")
+    assert copy.text == "COPY shop.orders (id, customer, status, note, meta, updated_at) FROM stdin;"
+    assert copy.copy_data is not None and copy.copy_data.startswith(b"1\tO'Brien; Sons")
+    assert [s.n for s in script] == list(range(1, 34))
+
+
+def test_transactional_flags() -> None:
+    script = pgsplit.parse("CREATE INDEX CONCURRENTLY i ON t (a); BEGIN; SELECT 1;")
+    assert [(s.transactional, s.transaction_control) for s in script] == [(False, False), (False, True), (True, False)]
+
+
+def test_offsets_are_bytes_of_the_utf8_input() -> None:
+    sql = "SELECT 'ünïcødé'; SELECT 2;"
+    second = pgsplit.parse(sql)[1]
+    assert sql.encode()[second.start : second.end] == b"SELECT 2;"
+
+
+def test_strict_parse_raises_split_error_with_position() -> None:
+    with pytest.raises(pgsplit.SplitError) as raised:
+        pgsplit.parse("SELECT 1;\nSELECT 'open;\n", source="x.sql", strict=True)
+    assert (raised.value.line, raised.value.col) == (2, 8)
+    assert str(raised.value).startswith("x.sql:2:8: unterminated quoted string")
+    assert isinstance(raised.value, ValueError)
+
+
+def test_non_strict_parse_reports_diagnostics() -> None:
+    script = pgsplit.parse("SELECT $$ open")
+    assert [d.severity for d in script.errors] == ["error"]
+    assert len(script) == 1
+
+
+def test_parse_file_reads_gzip(tmp_path: Path) -> None:
+    compressed = tmp_path / "sample.sql.gz"
+    compressed.write_bytes(gzip.compress(SAMPLE.read_bytes()))
+    plain = pgsplit.parse_file(SAMPLE)
+    from_gzip = pgsplit.parse_file(compressed)
+    assert [s.text for s in plain] == [s.text for s in from_gzip]
+    assert from_gzip.source == str(compressed)
+
+
+def test_parse_file_missing_is_an_os_error(tmp_path: Path) -> None:
+    with pytest.raises(OSError, match="cannot read"):
+        pgsplit.parse_file(tmp_path / "missing.sql")
+
+
+def test_the_gil_is_released_while_rust_splits() -> None:
+    big = SAMPLE.read_bytes() * 3000
+    inside = threading.Event()
+    done = threading.Event()
+    progress = 0
+
+    def count() -> None:
+        nonlocal progress
+        while not done.is_set():
+            if inside.is_set():
+                progress += 1
+
+    counter = threading.Thread(target=count)
+    counter.start()
+    inside.set()
+    pgsplit.parse(big)
+    inside.clear()
+    done.set()
+    counter.join()
+    assert progress > 1000, "another thread could not run while pgsplit parsed"
+
+
+def test_the_pgsplit_command_is_installed() -> None:
+    bin_dir = Path(sys.executable).parent
+    out = subprocess.run(
+        [bin_dir / "pgsplit", "split", str(SAMPLE), "--format", "count"], capture_output=True, check=True
+    )
+    assert out.stdout == b"33\n"
+
+
+def test_stubs_and_marker_ship_with_the_package() -> None:
+    package = Path(pgsplit.__file__).parent
+    assert (package / "py.typed").exists()
+    assert (package / "_native.pyi").exists()
