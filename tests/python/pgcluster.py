@@ -69,6 +69,17 @@ class Cluster:
     def uri(self, database: str = "postgres") -> str:
         return str(self.server.get_uri(database))
 
+    @property
+    def socket_dir(self) -> str:
+        """The folder of the server's Unix socket (its host for clients)."""
+        return self.uri().split("host=", 1)[1].split("&", 1)[0]
+
+    def query(self, database: str, sql: str) -> list[tuple[object, ...]]:
+        import psycopg
+
+        with psycopg.connect(self.uri(database), autocommit=True) as connection:
+            return list(connection.execute(sql.encode()).fetchall())
+
     def tool(self, name: str) -> str:
         return str(self.bin / name)
 

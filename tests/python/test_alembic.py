@@ -1,0 +1,193 @@
+"""pgsplit.alembic inside real Alembic migrations, for every driver.
+
+Each test makes an Alembic project in a temporary folder, writes migrations
+that call ``execute_file``, and runs ``alembic upgrade`` against a fresh
+database of the session's PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from alembic_project import DRIVERS, AlembicProject
+
+from conftest import PROJECT
+from pgcluster import Cluster
+
+SAMPLE = (PROJECT / "examples" / "sample_dump.sql").read_bytes()
+
+
+@pytest.fixture
+def database(pg18: Cluster) -> Iterator[str]:
+    name = pg18.create_database("alembic")
+    yield name
+    pg18.drop_database(name)
+
+
+def project(tmp_path: Path, cluster: Cluster, driver: str, database: str) -> AlembicProject:
+    return AlembicProject.create(tmp_path / "migrations", driver, cluster.socket_dir, database)
+
+
+@pytest.mark.parametrize("driver", DRIVERS)
+def test_a_pg_dump_runs_in_upgrade(tmp_path: Path, pg18: Cluster, database: str, driver: str) -> None:
+    migrations = project(tmp_path, pg18, driver, database)
+    migrations.add_migration(
+        "0001",
+        None,
+        'execute_file("001_initial_schema.sql", refresh_materialized_views=True)',
+        {"001_initial_schema.sql": SAMPLE},
+    )
+    migrations.add_migration("0002", "0001", 'op.execute("CREATE TABLE after_dump (id int)")')
+    run = migrations.alembic("upgrade", "head")
+    assert run.returncode == 0, run.stderr
+    assert pg18.query(database, "SELECT version_num FROM alembic_version") == [("0002",)]
+    assert pg18.query(database, "SELECT count(*) FROM shop.orders") == [(3,)]
+    assert pg18.query(database, "SELECT customer FROM shop.orders WHERE id = 1") == [("O'Brien; Sons",)]
+    assert pg18.query(database, "SELECT shop.slot_start(1) IS NOT NULL") == [(True,)]
+    assert pg18.query(database, "SELECT count(*) FROM shop.paid_orders") == [(1,)]
+    assert pg18.query(database, "SELECT to_regclass('public.after_dump') IS NOT NULL") == [(True,)]
+    assert "ran 31 statements" in run.stderr
+
+
+@pytest.mark.parametrize("driver", DRIVERS)
+def test_the_naive_recipe_fails_on_the_same_dump(tmp_path: Path, pg18: Cluster, database: str, driver: str) -> None:
+    migrations = project(tmp_path, pg18, driver, database)
+    naive = """
+    from pathlib import Path
+    sql = (Path(__file__).parent / "001_initial_schema.sql").read_text()
+    for piece in sql.split(";\\n"):
+        if piece.strip():
+            op.execute(piece)
+    """
+    migrations.add_migration("0001", None, naive, {"001_initial_schema.sql": SAMPLE})
+    run = migrations.alembic("upgrade", "head")
+    assert run.returncode != 0
+    assert pg18.query(database, "SELECT to_regnamespace('shop') IS NULL") == [(True,)], "half applied"
+
+
+BAD = b"""CREATE TABLE public.users (id int);
+
+CREATE INDEX ix_orders_user
+    ON public.userz (id);
+"""
+
+
+@pytest.mark.parametrize("driver", DRIVERS)
+def test_a_failing_statement_is_located_and_rolled_back(
+    tmp_path: Path, pg18: Cluster, database: str, driver: str
+) -> None:
+    migrations = project(tmp_path, pg18, driver, database)
+    migrations.add_migration("0001", None, 'execute_file("001_bad.sql")', {"001_bad.sql": BAD})
+    run = migrations.alembic("upgrade", "head")
+    assert run.returncode != 0
+    assert '001_bad.sql:4:8: relation "public.userz" does not exist [42P01]' in run.stderr, run.stderr
+    assert "statement 2/2 (CREATE INDEX, lines 3-4)" in run.stderr
+    assert "      ON public.userz (id);\n         ^" in run.stderr
+    assert pg18.query(database, "SELECT to_regclass('public.users') IS NULL") == [(True,)], "not rolled back"
+
+
+@pytest.mark.parametrize("driver", DRIVERS)
+def test_syntax_error_position(tmp_path: Path, pg18: Cluster, database: str, driver: str) -> None:
+    migrations = project(tmp_path, pg18, driver, database)
+    sql = b"SELECT 1;\nSELECT 2 FROM\n  WHERE;\n"
+    migrations.add_migration("0001", None, 'execute_file("s.sql")', {"s.sql": sql})
+    run = migrations.alembic("upgrade", "head")
+    assert 's.sql:3:3: syntax error at or near "WHERE" [42601]' in run.stderr, run.stderr
+
+
+@pytest.mark.parametrize("driver", DRIVERS)
+def test_plpgsql_runtime_error_points_at_the_body_line(
+    tmp_path: Path, pg18: Cluster, database: str, driver: str
+) -> None:
+    migrations = project(tmp_path, pg18, driver, database)
+    sql = b"SELECT 1;\nDO $$\nBEGIN\n  PERFORM 1;\n  RAISE EXCEPTION 'boom %', 42;\nEND $$;\n"
+    migrations.add_migration("0001", None, 'execute_file("d.sql")', {"d.sql": sql})
+    run = migrations.alembic("upgrade", "head")
+    assert "d.sql:5:3: boom 42 [P0001]" in run.stderr, run.stderr
+
+
+def test_meta_commands_are_refused_before_anything_runs(tmp_path: Path, pg18: Cluster, database: str) -> None:
+    migrations = project(tmp_path, pg18, "psycopg", database)
+    sql = b"CREATE TABLE t (a int);\n\\connect other\nSELECT 1;\n"
+    migrations.add_migration("0001", None, 'execute_file("m.sql")', {"m.sql": sql})
+    run = migrations.alembic("upgrade", "head")
+    assert "m.sql:2:1: psql meta-command '\\\\connect other' is not SQL" in run.stderr, run.stderr
+    assert pg18.query(database, "SELECT to_regclass('public.t') IS NULL") == [(True,)]
+
+
+def test_non_transactional_statements_need_consent(tmp_path: Path, pg18: Cluster, database: str) -> None:
+    migrations = project(tmp_path, pg18, "psycopg", database)
+    sql = {"n.sql": b"CREATE TABLE t (a int);\nCREATE INDEX CONCURRENTLY t_a ON t (a);\n"}
+    migrations.add_migration("0001", None, 'execute_file("n.sql")', sql)
+    run = migrations.alembic("upgrade", "head")
+    assert "n.sql:2:1: CREATE INDEX cannot run inside a transaction block" in run.stderr, run.stderr
+    migrations.add_migration("0001", None, 'execute_file("n.sql", non_transactional="autocommit")', sql)
+    run = migrations.alembic("upgrade", "head")
+    assert run.returncode == 0, run.stderr
+    assert pg18.query(database, "SELECT to_regclass('public.t_a') IS NOT NULL") == [(True,)]
+
+
+def test_settings_the_script_changes_are_restored(tmp_path: Path, pg18: Cluster, database: str) -> None:
+    migrations = project(tmp_path, pg18, "psycopg2", database)
+    check = """
+    execute_sql("SET search_path = nowhere; SET statement_timeout = 1234; SELECT pg_catalog.set_config('work_mem', '7MB', false);")
+    bind = op.get_bind()
+    assert bind.exec_driver_sql("SHOW search_path").scalar() == '"$user", public'
+    assert bind.exec_driver_sql("SHOW statement_timeout").scalar() == "0"
+    assert bind.exec_driver_sql("SHOW work_mem").scalar() == "4MB"
+    """
+    migrations.add_migration("0001", None, check)
+    run = migrations.alembic("upgrade", "head")
+    assert run.returncode == 0, run.stderr
+
+
+def test_offline_mode_writes_the_script_psql_runs(tmp_path: Path, pg18: Cluster, database: str) -> None:
+    migrations = project(tmp_path, pg18, "psycopg", database)
+    migrations.add_migration("0001", None, 'execute_file("001_initial_schema.sql")', {"001_initial_schema.sql": SAMPLE})
+    run = migrations.alembic("upgrade", "head", "--sql")
+    assert run.returncode == 0, run.stderr
+    script = run.stdout
+    assert "\\restrict" not in script
+    assert "1\tO'Brien; Sons\tpaid\trush -- today" in script
+    assert "\n\\.\n" in script and "\\.;" not in script
+    offline = tmp_path / "offline.sql"
+    offline.write_text(script)
+    psql = subprocess.run(
+        [pg18.tool("psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", pg18.uri(database), "-f", str(offline)],
+        capture_output=True,
+        text=True,
+    )
+    assert psql.returncode == 0, psql.stderr
+    assert pg18.query(database, "SELECT count(*) FROM shop.orders") == [(3,)]
+    assert pg18.query(database, "SELECT version_num FROM alembic_version") == [("0001",)]
+
+
+def test_dry_run_returns_the_plan_and_runs_nothing(tmp_path: Path, pg18: Cluster, database: str) -> None:
+    migrations = project(tmp_path, pg18, "psycopg", database)
+    plan = """
+    planned = execute_file("001_initial_schema.sql", dry_run=True)
+    assert len(planned) == 31, len(planned)
+    assert planned[0].tag == "SET"
+    assert op.get_bind().exec_driver_sql("SELECT to_regnamespace('shop') IS NULL").scalar()
+    """
+    migrations.add_migration("0001", None, plan, {"001_initial_schema.sql": SAMPLE})
+    run = migrations.alembic("upgrade", "head")
+    assert run.returncode == 0, run.stderr
+
+
+def test_a_pg_dump_runs_on_postgresql_16(tmp_path: Path, pg16: Cluster) -> None:
+    """pg_dump 17+ writes SET transaction_timeout, which 16 does not know."""
+    database = pg16.create_database("alembic16")
+    try:
+        migrations = project(tmp_path, pg16, "psycopg", database)
+        migrations.add_migration(
+            "0001", None, 'execute_file("001_initial_schema.sql")', {"001_initial_schema.sql": SAMPLE}
+        )
+        run = migrations.alembic("upgrade", "head")
+        assert run.returncode == 0, run.stderr
+        assert pg16.query(database, "SELECT count(*) FROM shop.orders") == [(3,)]
+    finally:
+        pg16.drop_database(database)
