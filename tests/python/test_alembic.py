@@ -133,7 +133,10 @@ def test_non_transactional_statements_need_consent(tmp_path: Path, pg18: Cluster
 def test_settings_the_script_changes_are_restored(tmp_path: Path, pg18: Cluster, database: str) -> None:
     migrations = project(tmp_path, pg18, "psycopg2", database)
     check = """
-    execute_sql("SET search_path = nowhere; SET statement_timeout = 1234; SELECT pg_catalog.set_config('work_mem', '7MB', false);")
+    execute_sql(
+        "SET search_path = nowhere; SET statement_timeout = 1234;"
+        " SELECT pg_catalog.set_config('work_mem', '7MB', false);"
+    )
     bind = op.get_bind()
     assert bind.exec_driver_sql("SHOW search_path").scalar() == '"$user", public'
     assert bind.exec_driver_sql("SHOW statement_timeout").scalar() == "0"
