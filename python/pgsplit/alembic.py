@@ -410,6 +410,7 @@ def _copy_as_inserts(statement: Statement) -> Iterator[str]:
 
 
 _PLPGSQL_LINE = re.compile(r"PL/pgSQL function .*? line (?P<line>\d+)")
+_COPY_LINE = re.compile(r"COPY [^,]+, line (?P<line>\d+)")
 _DOLLAR_QUOTE = re.compile(r"\$(?:[A-Za-z_\x80-\uffff][\w\x80-\uffff]*)?\$")
 
 
@@ -459,6 +460,23 @@ def _statement_error(error: BaseException, statement: Statement, n: int, total: 
             index = min(opener + int(found["line"]) - 1, len(text_lines) - 1)
             line_text = text_lines[index]
             col = len(line_text) - len(line_text.lstrip()) + 1 + (statement.col - 1 if index == 0 else 0)
+    if statement.kind == "copy" and context and (row := _COPY_LINE.search(context)):
+        # The data rows follow the command, one line each.
+        rows = (statement.copy_data or b"").decode("utf-8", errors="replace").split("\n")
+        number = int(row["line"])
+        data_line = statement.line + statement.text.count("\n") + 1
+        return StatementError(
+            path=source,
+            n=n,
+            total=total,
+            line=data_line + number - 1,
+            col=1,
+            message=message.strip(),
+            sqlstate=sqlstate,
+            statement=statement,
+            source_line=rows[number - 1] if number <= len(rows) else "",
+            caret_col=1,
+        )
     source_line = text_lines[index]
     caret = col - (statement.col - 1 if index == 0 else 0)
     return StatementError(

@@ -194,3 +194,68 @@ def test_a_pg_dump_runs_on_postgresql_16(tmp_path: Path, pg16: Cluster) -> None:
         assert pg16.query(database, "SELECT count(*) FROM shop.orders") == [(3,)]
     finally:
         pg16.drop_database(database)
+
+
+@pytest.mark.parametrize("driver", DRIVERS)
+def test_an_error_in_copy_data_points_at_the_row(tmp_path: Path, pg18: Cluster, database: str, driver: str) -> None:
+    migrations = project(tmp_path, pg18, driver, database)
+    sql = b"CREATE TABLE t (a int, b text);\n\nCOPY t (a, b) FROM stdin;\n1\tok\nnot a number\tbad\n\\.\n"
+    migrations.add_migration("0001", None, 'execute_file("c.sql")', {"c.sql": sql})
+    run = migrations.alembic("upgrade", "head")
+    assert "c.sql:5:1: invalid input syntax for type integer" in run.stderr, run.stderr
+    assert "  not a number\tbad\n  ^" in run.stderr
+    assert pg18.query(database, "SELECT to_regclass('public.t') IS NULL") == [(True,)]
+
+
+CORPUS_DUMPS = [
+    "create-function-sql-objects.sql",
+    "danbooru-schema-only.sql",
+    "pagila-full.sql",
+    "pagila-full-inserts.sql",
+    "pagila-schema-only.sql",
+    "postgrest-fixtures-full.sql",
+    "regression-schema-only.sql",
+]
+
+
+def dump_of(cluster: Cluster, database: str) -> str:
+    """The database as pg_dump sees it, without Alembic's bookkeeping table."""
+    out = subprocess.run(
+        [
+            cluster.tool("pg_dump"),
+            "--restrict-key=pgsplittest",
+            "--exclude-table=alembic_version",
+            "-d",
+            cluster.uri(database),
+        ],
+        capture_output=True,
+        check=True,
+    ).stdout
+    return out.decode("utf-8", errors="replace")
+
+
+@pytest.mark.parametrize("name", CORPUS_DUMPS)
+@pytest.mark.parametrize("driver", DRIVERS)
+def test_corpus_dumps_psql_loads_cleanly_load_through_execute_file(
+    tmp_path: Path, pg18: Cluster, corpus: Path, driver: str, name: str
+) -> None:
+    path = corpus / "pgdump15" / name
+    by_psql = pg18.create_database("psql")
+    by_alembic = pg18.create_database("alembic")
+    try:
+        psql = subprocess.run(
+            [pg18.tool("psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", pg18.uri(by_psql), "-f", str(path)],
+            capture_output=True,
+            text=True,
+        )
+        if psql.returncode != 0:
+            pytest.skip(f"psql does not load {name} cleanly on this server: {psql.stderr.strip()[:200]}")
+        migrations = project(tmp_path, pg18, driver, by_alembic)
+        migrations.add_migration("0001", None, f"execute_file({str(path)!r})")
+        run = migrations.alembic("upgrade", "head")
+        assert run.returncode == 0, run.stderr[-3000:]
+        expected, actual = dump_of(pg18, by_psql), dump_of(pg18, by_alembic)
+        assert actual == expected, f"{name} through {driver}: the databases differ"
+    finally:
+        pg18.drop_database(by_psql)
+        pg18.drop_database(by_alembic)
