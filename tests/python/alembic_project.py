@@ -7,6 +7,7 @@ asyncpg through SQLAlchemy's async engine, and migrations written by the test.
 
 from __future__ import annotations
 
+import inspect
 import subprocess
 import sys
 import textwrap
@@ -20,6 +21,8 @@ DRIVERS = {
 }
 
 SYNC_ENV = """
+import os
+import sys
 from logging.config import fileConfig
 
 from alembic import context
@@ -27,10 +30,15 @@ from sqlalchemy import engine_from_config, pool
 
 config = context.config
 fileConfig(config.config_file_name)
+sys.path.insert(0, os.path.dirname(__file__))
+try:
+    from models import metadata as target_metadata
+except ImportError:
+    target_metadata = None
 
 
 def run_migrations_offline() -> None:
-    context.configure(url=config.get_main_option("sqlalchemy.url"), literal_binds=True)
+    context.configure(url=config.get_main_option("sqlalchemy.url"), literal_binds=True, target_metadata=target_metadata)
     with context.begin_transaction():
         context.run_migrations()
 
@@ -39,7 +47,7 @@ def run_migrations_online() -> None:
     section = config.get_section(config.config_ini_section)
     engine = engine_from_config(section, prefix="sqlalchemy.", poolclass=pool.NullPool)
     with engine.connect() as connection:
-        context.configure(connection=connection, transaction_per_migration=True)
+        context.configure(connection=connection, transaction_per_migration=True, target_metadata=target_metadata)
         with context.begin_transaction():
             context.run_migrations()
 
@@ -52,6 +60,8 @@ else:
 
 ASYNC_ENV = """
 import asyncio
+import os
+import sys
 from logging.config import fileConfig
 
 from alembic import context
@@ -60,16 +70,21 @@ from sqlalchemy.ext.asyncio import async_engine_from_config
 
 config = context.config
 fileConfig(config.config_file_name)
+sys.path.insert(0, os.path.dirname(__file__))
+try:
+    from models import metadata as target_metadata
+except ImportError:
+    target_metadata = None
 
 
 def run_migrations_offline() -> None:
-    context.configure(url=config.get_main_option("sqlalchemy.url"), literal_binds=True)
+    context.configure(url=config.get_main_option("sqlalchemy.url"), literal_binds=True, target_metadata=target_metadata)
     with context.begin_transaction():
         context.run_migrations()
 
 
 def do_run_migrations(connection) -> None:
-    context.configure(connection=connection, transaction_per_migration=True)
+    context.configure(connection=connection, transaction_per_migration=True, target_metadata=target_metadata)
     with context.begin_transaction():
         context.run_migrations()
 
@@ -96,9 +111,14 @@ class AlembicProject:
     url: str
 
     @classmethod
-    def create(cls, root: Path, driver: str, socket_dir: str, database: str) -> AlembicProject:
+    def create(
+        cls, root: Path, driver: str, socket_dir: str, database: str, models: Path | None = None
+    ) -> AlembicProject:
+        """``models``: a models.py whose ``metadata`` is the project's target."""
         url = f"{DRIVERS[driver]}://postgres@/{database}?host={socket_dir}"
         (root / "versions").mkdir(parents=True)
+        if models is not None:
+            (root / "models.py").write_text(models.read_text())
         (root / "env.py").write_text(ASYNC_ENV if driver == "asyncpg" else SYNC_ENV)
         (root / "script.py.mako").write_text("")
         (root / "alembic.ini").write_text(
@@ -114,7 +134,7 @@ class AlembicProject:
     def add_migration(
         self, revision: str, down_revision: str | None, upgrade: str, sql: dict[str, bytes] | None = None
     ) -> None:
-        body = textwrap.indent(textwrap.dedent(upgrade).strip(), "    ")
+        body = textwrap.indent(inspect.cleandoc(upgrade), "    ")
         (self.root / "versions" / f"{revision}.py").write_text(
             f"revision = {revision!r}\ndown_revision = {down_revision!r}\nbranch_labels = None\ndepends_on = None\n\n"
             "from alembic import op\nfrom pgsplit.alembic import execute_file, execute_sql\n\n\n"
