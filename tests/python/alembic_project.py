@@ -20,6 +20,9 @@ DRIVERS = {
     "asyncpg": "postgresql+asyncpg",
 }
 
+#: A driver without a COPY API, for the INSERT fallback.
+OTHER_DRIVERS = {"pg8000": "postgresql+pg8000"}
+
 SYNC_ENV = """
 import os
 import sys
@@ -115,7 +118,11 @@ class AlembicProject:
         cls, root: Path, driver: str, socket_dir: str, database: str, models: Path | None = None
     ) -> AlembicProject:
         """``models``: a models.py whose ``metadata`` is the project's target."""
-        url = f"{DRIVERS[driver]}://postgres@/{database}?host={socket_dir}"
+        scheme = {**DRIVERS, **OTHER_DRIVERS}[driver]
+        if driver == "pg8000":
+            url = f"{scheme}://postgres@/{database}?unix_sock={socket_dir}/.s.PGSQL.5432"
+        else:
+            url = f"{scheme}://postgres@/{database}?host={socket_dir}"
         (root / "versions").mkdir(parents=True)
         if models is not None:
             (root / "models.py").write_text(models.read_text())

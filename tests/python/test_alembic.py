@@ -236,9 +236,11 @@ def dump_of(cluster: Cluster, database: str) -> str:
 
 @pytest.mark.parametrize("name", CORPUS_DUMPS)
 @pytest.mark.parametrize("driver", DRIVERS)
+@pytest.mark.parametrize("version", [18, 16])
 def test_corpus_dumps_psql_loads_cleanly_load_through_execute_file(
-    tmp_path: Path, pg18: Cluster, corpus: Path, driver: str, name: str
+    tmp_path: Path, pg18: Cluster, pg16: Cluster, corpus: Path, version: int, driver: str, name: str
 ) -> None:
+    pg18 = pg18 if version == 18 else pg16
     path = corpus / "pgdump15" / name
     by_psql = pg18.create_database("psql")
     by_alembic = pg18.create_database("alembic")
@@ -259,3 +261,28 @@ def test_corpus_dumps_psql_loads_cleanly_load_through_execute_file(
     finally:
         pg18.drop_database(by_psql)
         pg18.drop_database(by_alembic)
+
+
+def test_progress_is_reported_per_statement(tmp_path: Path, pg18: Cluster, database: str) -> None:
+    migrations = project(tmp_path, pg18, "psycopg", database)
+    body = """
+    seen = []
+    execute_file("001_initial_schema.sql", progress=lambda done, total, statement: seen.append((done, total)))
+    assert seen[0] == (1, 31) and seen[-1] == (31, 31) and len(seen) == 31, seen
+    """
+    migrations.add_migration("0001", None, body, {"001_initial_schema.sql": SAMPLE})
+    run = migrations.alembic("upgrade", "head")
+    assert run.returncode == 0, run.stderr[-2000:]
+
+
+def test_a_driver_without_copy_gets_inserts(tmp_path: Path, pg18: Cluster, database: str) -> None:
+    migrations = project(tmp_path, pg18, "pg8000", database)
+    migrations.add_migration("0001", None, 'execute_file("001_initial_schema.sql")', {"001_initial_schema.sql": SAMPLE})
+    run = migrations.alembic("upgrade", "head")
+    assert run.returncode == 0, run.stderr[-3000:]
+    rows = pg18.query(database, "SELECT id, customer, note, updated_at IS NULL FROM shop.orders ORDER BY id")
+    assert rows == [
+        (1, "O'Brien; Sons", "rush -- today", True),
+        (2, "$$ACME$$", None, False),
+        (3, "semi;colon", "tab\there", True),
+    ]
