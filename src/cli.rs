@@ -15,7 +15,7 @@ use std::time::Instant;
 use clap::{Parser, Subcommand, ValueEnum};
 use serde::Serialize;
 
-use crate::input::read_input;
+use crate::input::{open_input, Input};
 use crate::lines::LineIndex;
 use crate::lint::lint;
 use crate::{
@@ -156,10 +156,14 @@ where
 }
 
 /// Reads and splits, or reports the unreadable input and exits 2.
-fn load(file: &str, options: &SplitOptions) -> io::Result<(Vec<u8>, Script)> {
-    let input = read_input(file).map_err(|e| io::Error::new(e.error.kind(), e.to_string()))?;
+fn load(file: &str, options: &SplitOptions) -> io::Result<(Input, Script)> {
+    let input = open(file)?;
     let script = split(&input, options);
     Ok((input, script))
+}
+
+fn open(file: &str) -> io::Result<Input> {
+    open_input(file).map_err(|e| io::Error::new(e.error.kind(), e.to_string()))
 }
 
 fn display_name(file: &str) -> &str {
@@ -425,7 +429,7 @@ fn run_check(files: &[String], options: SplitOptions) -> io::Result<u8> {
 }
 
 fn run_stats(file: &str, options: SplitOptions) -> io::Result<u8> {
-    let input = read_input(file).map_err(|e| io::Error::new(e.error.kind(), e.to_string()))?;
+    let input = open(file)?;
     let started = Instant::now();
     let script = split(&input, &options);
     let elapsed = started.elapsed();

@@ -1,5 +1,9 @@
 //! Reading a script: a path, `-` for standard input, `.gz` decompressed.
 //!
+//! A plain file is memory-mapped: the operating system pages it in as the
+//! splitter reads it, nothing is copied, and a gigabyte dump costs no
+//! gigabyte of heap. Standard input and gzip are read into memory.
+//!
 //! Errors say which input failed and why, so the CLI can print them as they
 //! are and exit 2. Gzip is recognised by its magic bytes as well as by the
 //! `.gz` suffix, so a compressed stream on standard input works too.
@@ -28,6 +32,47 @@ impl std::error::Error for InputError {
 }
 
 const GZIP_MAGIC: &[u8] = &[0x1f, 0x8b];
+
+/// The bytes of an input: a mapped file or a buffer.
+pub enum Input {
+    Mapped(memmap2::Mmap),
+    Owned(Vec<u8>),
+}
+
+impl std::ops::Deref for Input {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        match self {
+            Input::Mapped(map) => map,
+            Input::Owned(bytes) => bytes,
+        }
+    }
+}
+
+/// Opens `name` (`-` is standard input): a plain file is mapped, standard
+/// input and gzip are read into memory.
+pub fn open_input(name: &str) -> Result<Input, InputError> {
+    if name == "-" || name.ends_with(".gz") {
+        return read_input(name).map(Input::Owned);
+    }
+    let wrap = |error| InputError {
+        source_name: name.into(),
+        error,
+    };
+    let file = std::fs::File::open(Path::new(name)).map_err(wrap)?;
+    if file.metadata().map_err(wrap)?.len() == 0 {
+        return Ok(Input::Owned(Vec::new()));
+    }
+    // Safety: the map is read-only; a file changed by another process while
+    // it is split gives garbled statements, never undefined behaviour in
+    // safe code that only reads bytes.
+    let map = unsafe { memmap2::Mmap::map(&file) }.map_err(wrap)?;
+    if map.starts_with(GZIP_MAGIC) {
+        return read_input(name).map(Input::Owned);
+    }
+    Ok(Input::Mapped(map))
+}
 
 /// Reads all of `name` (`-` is standard input), decompressing gzip.
 pub fn read_input(name: &str) -> Result<Vec<u8>, InputError> {

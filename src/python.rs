@@ -12,7 +12,7 @@ use pyo3::exceptions::{PyOSError, PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyString};
 
-use crate::input::read_input;
+use crate::input::{open_input, read_input, Input};
 use crate::lines::LineIndex;
 use crate::lint::{transactional, Transactional};
 use crate::{split, Compat, Script, SplitOptions, Statement, StatementKind};
@@ -202,6 +202,31 @@ fn parse(
     })
 }
 
+/// `parse_path(path, compat)`: like `parse` for a file, which is memory-mapped;
+/// the third item is the decompressed bytes of a gzip file, None otherwise
+/// (the caller maps the file itself).
+#[pyfunction]
+#[allow(clippy::type_complexity)]
+fn parse_path(
+    py: Python<'_>,
+    path: &str,
+    compat: &str,
+) -> PyResult<(
+    Vec<(StatementRecord, String)>,
+    Vec<DiagnosticRecord>,
+    Option<Py<PyBytes>>,
+)> {
+    let options = options(compat)?;
+    let input =
+        without_gil(py, || open_input(path))?.map_err(|e| PyOSError::new_err(e.to_string()))?;
+    let (statements, diagnostics) = without_gil(py, || records(&input, &split(&input, &options)))?;
+    let decompressed = match &input {
+        Input::Owned(bytes) => Some(PyBytes::new(py, bytes).unbind()),
+        Input::Mapped(_) => None,
+    };
+    Ok((statements, diagnostics, decompressed))
+}
+
 /// `read(path)`: the bytes of a file, gzip decompressed.
 #[pyfunction]
 fn read(py: Python<'_>, path: &str) -> PyResult<Py<PyBytes>> {
@@ -220,6 +245,7 @@ fn cli(py: Python<'_>, argv: Vec<String>) -> PyResult<u8> {
 fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(split_texts, module)?)?;
     module.add_function(wrap_pyfunction!(parse, module)?)?;
+    module.add_function(wrap_pyfunction!(parse_path, module)?)?;
     module.add_function(wrap_pyfunction!(read, module)?)?;
     module.add_function(wrap_pyfunction!(cli, module)?)?;
     module.add("__version__", env!("CARGO_PKG_VERSION"))?;

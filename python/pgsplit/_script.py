@@ -4,14 +4,19 @@ The Rust extension (``_native``) returns plain records; this module turns them
 into small immutable objects. Byte offsets (``start``, ``end``, ``copy_data``
 positions) refer to the input as bytes: for a ``str`` input, its UTF-8
 encoding.
+
+A file is memory-mapped, not read: COPY data, the bulk of a full dump, stays
+in the file until a statement's data is asked for, and ``copy_chunks()``
+hands it out a piece at a time.
 """
 
 from __future__ import annotations
 
+import mmap
 import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import NamedTuple, overload
+from typing import NamedTuple, Union, overload
 
 from . import _native
 
@@ -64,6 +69,10 @@ class Diagnostic(NamedTuple):
     message: str
 
 
+#: Where a statement's COPY data lives: the input's bytes or the mapped file.
+Buffer = Union[bytes, mmap.mmap]
+
+
 @dataclass(frozen=True)
 class Statement:
     """One statement of a script, in the order psql would run it."""
@@ -84,15 +93,30 @@ class Statement:
     transactional: bool
     #: ``BEGIN``, ``COMMIT``, ``ROLLBACK``...: the script's own transaction control.
     transaction_control: bool
-    copy_blocks: tuple[bytes, ...] = field(default=(), repr=False)
+    #: Byte ranges of the COPY data blocks in the input.
+    copy_spans: tuple[tuple[int, int], ...] = field(default=(), repr=False)
     variables: tuple[tuple[int, int], ...] = field(default=(), repr=False)
+    _buffer: Buffer = field(default=b"", repr=False, compare=False)
+
+    @property
+    def copy_blocks(self) -> tuple[bytes, ...]:
+        """Each COPY data block, as bytes."""
+        return tuple(self._buffer[start:end] for start, end in self.copy_spans)
 
     @property
     def copy_data(self) -> bytes | None:
         """The COPY data rows (without the ``\\.`` line), or None."""
-        if not self.copy_blocks:
+        if not self.copy_spans:
             return None
         return b"".join(self.copy_blocks)
+
+    def copy_chunks(self, size: int = 1 << 20) -> Iterator[memoryview]:
+        """The COPY data in pieces of at most ``size`` bytes, without reading
+        it all into memory."""
+        view = memoryview(self._buffer)
+        for start, end in self.copy_spans:
+            for at in range(start, end, size):
+                yield view[at : min(at + size, end)]
 
 
 @dataclass(frozen=True)
@@ -147,7 +171,17 @@ def parse(sql: str | bytes, *, source: str | None = None, compat: str = "default
     """
     data = sql.encode() if isinstance(sql, str) else bytes(sql)
     records, diagnostics = _native.parse(data, _compat(compat))
-    statements = tuple(_statement(n, record, text, data) for n, (record, text) in enumerate(records, 1))
+    return _script(records, diagnostics, data, source, strict)
+
+
+def _script(
+    records: list[tuple[_native.StatementRecord, str]],
+    diagnostics: list[_native.DiagnosticRecord],
+    buffer: Buffer,
+    source: str | None,
+    strict: bool,
+) -> Script:
+    statements = tuple(_statement(n, record, text, buffer) for n, (record, text) in enumerate(records, 1))
     script = Script(statements, tuple(Diagnostic(*d) for d in diagnostics), source)
     if strict and script.errors:
         first = script.errors[0]
@@ -155,17 +189,28 @@ def parse(sql: str | bytes, *, source: str | None = None, compat: str = "default
     return script
 
 
-def parse_file(path: str | os.PathLike[str], *, jobs: int | None = None, compat: str = "default") -> Script:
-    """Reads and parses a file; ``.gz`` is decompressed.
+def parse_file(
+    path: str | os.PathLike[str], *, jobs: int | None = None, compat: str = "default", strict: bool = False
+) -> Script:
+    """Parses a file, memory-mapped; ``.gz`` is decompressed into memory.
 
     ``jobs`` is accepted for the parallel splitter and has no effect yet:
     splitting is sequential.
     """
     name = os.fspath(path)
-    return parse(_native.read(name), source=name, compat=compat)
+    records, diagnostics, decompressed = _native.parse_path(name, _compat(compat))
+    buffer: Buffer = decompressed if decompressed is not None else _map(name)
+    return _script(records, diagnostics, buffer, name, strict)
 
 
-def _statement(n: int, record: _native.StatementRecord, text: str, data: bytes) -> Statement:
+def _map(name: str) -> Buffer:
+    with open(name, "rb") as file:
+        if os.fstat(file.fileno()).st_size == 0:
+            return b""
+        return mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
+
+
+def _statement(n: int, record: _native.StatementRecord, text: str, buffer: Buffer) -> Statement:
     kind, tag, (line, col, end_line), (start, end, _), blocks, toc, meta, in_transaction, variables = record
     return Statement(
         n=n,
@@ -181,6 +226,7 @@ def _statement(n: int, record: _native.StatementRecord, text: str, data: bytes) 
         meta=MetaCommand(*meta) if meta else None,
         transactional=in_transaction == "yes",
         transaction_control=in_transaction == "control",
-        copy_blocks=tuple(data[a:b] for a, b in blocks),
+        copy_spans=tuple(blocks),
         variables=tuple(variables),
+        _buffer=buffer,
     )

@@ -277,26 +277,27 @@ class _Driver:
         return self.connection.execution_options(no_parameters=True).exec_driver_sql(sql).scalar()
 
     def run(self, statement: Statement) -> None:
-        if statement.kind == "copy" and statement.copy_blocks:
+        if statement.kind == "copy" and statement.copy_spans:
             self.copy(statement)
         else:
             self.execute(statement.text)
 
     def copy(self, statement: Statement) -> None:
-        data = statement.copy_data or b""
+        """Streams the data a chunk at a time through the driver's copy API."""
         if self.module == "psycopg2":
             with self.raw.cursor() as cursor:
-                cursor.copy_expert(statement.text, io.BytesIO(data))
+                cursor.copy_expert(statement.text, _ChunkReader(statement.copy_chunks()))
         elif self.module == "psycopg":
             with self.raw.cursor() as cursor, cursor.copy(statement.text) as copy:
-                for chunk in _chunks(data):
+                for chunk in statement.copy_chunks():
                     copy.write(chunk)
         elif self.module == "sqlalchemy" and hasattr(self.raw, "_connection"):
             # SQLAlchemy's asyncpg adapter: the asyncpg connection underneath.
             from sqlalchemy.util import await_only
 
             self.execute("SELECT 1")  # the adapter begins its transaction lazily
-            await_only(self.raw._connection._copy_in(statement.text, io.BytesIO(data), None))
+            reader = _ChunkReader(statement.copy_chunks())
+            await_only(self.raw._connection._copy_in(statement.text, reader, None))
         else:
             for insert in _copy_as_inserts(statement):
                 self.execute(insert)
@@ -319,10 +320,24 @@ class _Driver:
                 self.execute(f"SELECT pg_catalog.set_config({_literal(name)}, {_literal(value)}, false)")
 
 
-def _chunks(data: bytes, size: int = 1 << 20) -> Iterator[memoryview]:
-    view = memoryview(data)
-    for start in range(0, len(view), size):
-        yield view[start : start + size]
+class _ChunkReader(io.RawIOBase):
+    """A read-only file over data chunks, for copy APIs that read files."""
+
+    def __init__(self, chunks: Iterator[memoryview]) -> None:
+        self._chunks = chunks
+        self._pending = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        if not self._pending:
+            self._pending = bytes(next(self._chunks, b""))
+        if size < 0 or size >= len(self._pending):
+            data, self._pending = self._pending, b""
+        else:
+            data, self._pending = self._pending[:size], self._pending[size:]
+        return data
 
 
 def _literal(value: str) -> str:

@@ -130,3 +130,12 @@ def test_stubs_and_marker_ship_with_the_package() -> None:
     package = Path(pgsplit.__file__).parent
     assert (package / "py.typed").exists()
     assert (package / "_native.pyi").exists()
+
+
+def test_parse_file_maps_the_file_and_streams_copy_data() -> None:
+    script = pgsplit.parse_file(SAMPLE)
+    copy = next(s for s in script if s.kind == "copy")
+    chunks = list(copy.copy_chunks(size=16))
+    assert all(len(chunk) <= 16 for chunk in chunks) and len(chunks) > 5
+    assert b"".join(chunks) == copy.copy_data
+    assert type(copy._buffer).__name__ == "mmap", "the file was read instead of mapped"
