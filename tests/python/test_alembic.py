@@ -286,3 +286,31 @@ def test_a_driver_without_copy_gets_inserts(tmp_path: Path, pg18: Cluster, datab
         (2, "$$ACME$$", None, False),
         (3, "semi;colon", "tab\there", True),
     ]
+
+
+def test_offline_mode_of_the_naive_recipe_is_rejected_by_psql(tmp_path: Path, pg18: Cluster, database: str) -> None:
+    """``op.execute`` writes ``\\.;`` after COPY data and turns tabs into spaces."""
+    migrations = project(tmp_path, pg18, "psycopg", database)
+    copy = "CREATE TABLE c (a int, b text);\nCOPY c (a, b) FROM stdin;\n1\tx\n\\.\n"
+    migrations.add_migration("0001", None, f"op.execute({copy!r})")
+    script = migrations.alembic("upgrade", "head", "--sql").stdout
+    offline = tmp_path / "naive.sql"
+    offline.write_text(script)
+    psql = subprocess.run(
+        [pg18.tool("psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", pg18.uri(database), "-f", str(offline)],
+        capture_output=True,
+        text=True,
+    )
+    assert psql.returncode != 0
+
+
+def test_a_gzipped_script_runs(tmp_path: Path, pg18: Cluster, database: str) -> None:
+    import gzip
+
+    migrations = project(tmp_path, pg18, "psycopg", database)
+    migrations.add_migration(
+        "0001", None, 'execute_file("001_initial_schema.sql.gz")', {"001_initial_schema.sql.gz": gzip.compress(SAMPLE)}
+    )
+    run = migrations.alembic("upgrade", "head")
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert pg18.query(database, "SELECT count(*) FROM shop.orders") == [(3,)]
