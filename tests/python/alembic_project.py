@@ -23,52 +23,16 @@ DRIVERS = {
 #: A driver without a COPY API, for the INSERT fallback.
 OTHER_DRIVERS = {"pg8000": "postgresql+pg8000"}
 
-SYNC_ENV = """
-import os
-import sys
-from logging.config import fileConfig
-
-from alembic import context
-from sqlalchemy import engine_from_config, pool
-
-config = context.config
-fileConfig(config.config_file_name)
-sys.path.insert(0, os.path.dirname(__file__))
-try:
-    from models import metadata as target_metadata
-except ImportError:
-    target_metadata = None
-
-
-def run_migrations_offline() -> None:
-    context.configure(url=config.get_main_option("sqlalchemy.url"), literal_binds=True, target_metadata=target_metadata)
-    with context.begin_transaction():
-        context.run_migrations()
-
-
-def run_migrations_online() -> None:
-    section = config.get_section(config.config_ini_section)
-    engine = engine_from_config(section, prefix="sqlalchemy.", poolclass=pool.NullPool)
-    with engine.connect() as connection:
-        context.configure(connection=connection, transaction_per_migration=True, target_metadata=target_metadata)
-        with context.begin_transaction():
-            context.run_migrations()
-
-
-if context.is_offline_mode():
-    run_migrations_offline()
-else:
-    run_migrations_online()
-"""
-
-ASYNC_ENV = """
+#: What every env.py here shares: logging, the models, offline mode, and
+#: running the migrations on a connection.
+ENV_COMMON = """
 import asyncio
 import os
 import sys
 from logging.config import fileConfig
 
 from alembic import context
-from sqlalchemy import pool
+from sqlalchemy import engine_from_config, pool
 from sqlalchemy.ext.asyncio import async_engine_from_config
 
 config = context.config
@@ -78,6 +42,7 @@ try:
     from models import metadata as target_metadata
 except ImportError:
     target_metadata = None
+section = config.get_section(config.config_ini_section)
 
 
 def run_migrations_offline() -> None:
@@ -90,10 +55,31 @@ def do_run_migrations(connection) -> None:
     context.configure(connection=connection, transaction_per_migration=True, target_metadata=target_metadata)
     with context.begin_transaction():
         context.run_migrations()
+"""
 
+SYNC_ENV = (
+    ENV_COMMON
+    + """
+
+def run_migrations_online() -> None:
+    engine = engine_from_config(section, prefix="sqlalchemy.", poolclass=pool.NullPool)
+    with engine.connect() as connection:
+        do_run_migrations(connection)
+
+
+if context.is_offline_mode():
+    run_migrations_offline()
+else:
+    run_migrations_online()
+"""
+)
+
+#: asyncpg runs through SQLAlchemy's async engine, as Alembic's async template does.
+ASYNC_ENV = (
+    ENV_COMMON
+    + """
 
 async def run_async_migrations() -> None:
-    section = config.get_section(config.config_ini_section)
     engine = async_engine_from_config(section, prefix="sqlalchemy.", poolclass=pool.NullPool)
     async with engine.connect() as connection:
         await connection.run_sync(do_run_migrations)
@@ -105,6 +91,7 @@ if context.is_offline_mode():
 else:
     asyncio.run(run_async_migrations())
 """
+)
 
 
 @dataclass

@@ -35,19 +35,21 @@ def corpus() -> Path:
     return path
 
 
-@pytest.fixture(scope="session")
-def pg18() -> Iterator[Cluster]:
-    cluster = Cluster(version=18)
+def running_cluster(version: int) -> Iterator[Cluster]:
+    cluster = Cluster(version=version)
     try:
         yield cluster
     finally:
         cluster.stop()
+
+
+@pytest.fixture(scope="session")
+def pg18() -> Iterator[Cluster]:
+    """PostgreSQL 18, the main server of the test session."""
+    yield from running_cluster(18)
 
 
 @pytest.fixture(scope="session")
 def pg16() -> Iterator[Cluster]:
-    cluster = Cluster(version=16)
-    try:
-        yield cluster
-    finally:
-        cluster.stop()
+    """PostgreSQL 16, for what older servers do differently."""
+    yield from running_cluster(16)

@@ -102,6 +102,14 @@ class Cluster:
             stdin=subprocess.DEVNULL,
         )
 
+    def psql_file(self, path: Path, database: str) -> subprocess.CompletedProcess[str]:
+        """Runs a script through psql, stopping at the first error."""
+        return subprocess.run(
+            [self.tool("psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", self.uri(database), "-f", str(path)],
+            capture_output=True,
+            text=True,
+        )
+
     def wait_for_log(self, app: str, timeout: float = 10.0) -> list[dict[str, Any]]:
         """Returns the records of sessions named ``app``, once psql's last
         disconnection has been logged."""

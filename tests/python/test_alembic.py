@@ -158,11 +158,7 @@ def test_offline_mode_writes_the_script_psql_runs(tmp_path: Path, pg18: Cluster,
     assert "\n\\.\n" in script and "\\.;" not in script
     offline = tmp_path / "offline.sql"
     offline.write_text(script)
-    psql = subprocess.run(
-        [pg18.tool("psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", pg18.uri(database), "-f", str(offline)],
-        capture_output=True,
-        text=True,
-    )
+    psql = pg18.psql_file(offline, database)
     assert psql.returncode == 0, psql.stderr
     assert pg18.query(database, "SELECT count(*) FROM shop.orders") == [(3,)]
     assert pg18.query(database, "SELECT version_num FROM alembic_version") == [("0001",)]
@@ -245,11 +241,7 @@ def test_corpus_dumps_psql_loads_cleanly_load_through_execute_file(
     by_psql = pg18.create_database("psql")
     by_alembic = pg18.create_database("alembic")
     try:
-        psql = subprocess.run(
-            [pg18.tool("psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", pg18.uri(by_psql), "-f", str(path)],
-            capture_output=True,
-            text=True,
-        )
+        psql = pg18.psql_file(path, by_psql)
         if psql.returncode != 0:
             pytest.skip(f"psql does not load {name} cleanly on this server: {psql.stderr.strip()[:200]}")
         migrations = project(tmp_path, pg18, driver, by_alembic)
@@ -296,11 +288,7 @@ def test_offline_mode_of_the_naive_recipe_is_rejected_by_psql(tmp_path: Path, pg
     script = migrations.alembic("upgrade", "head", "--sql").stdout
     offline = tmp_path / "naive.sql"
     offline.write_text(script)
-    psql = subprocess.run(
-        [pg18.tool("psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", pg18.uri(database), "-f", str(offline)],
-        capture_output=True,
-        text=True,
-    )
+    psql = pg18.psql_file(offline, database)
     assert psql.returncode != 0
 
 

@@ -29,11 +29,8 @@ DUMP_FLAGS = {
 def make_dump(cluster: Cluster, schema: Path, flags: list[str], out: Path) -> Path:
     database = cluster.create_database("source")
     try:
-        subprocess.run(
-            [cluster.tool("psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", cluster.uri(database), "-f", str(schema)],
-            check=True,
-            capture_output=True,
-        )
+        loaded = cluster.psql_file(schema, database)
+        assert loaded.returncode == 0, loaded.stderr
         subprocess.run([cluster.tool("pg_dump"), *flags, "-f", str(out), "-d", cluster.uri(database)], check=True)
     finally:
         cluster.drop_database(database)
