@@ -15,9 +15,11 @@ use std::time::Instant;
 use clap::{Parser, Subcommand, ValueEnum};
 use serde::Serialize;
 
+use crate::diff::{diff, ChangeKind, DiffReport};
 use crate::input::{open_input, Input};
 use crate::lines::LineIndex;
 use crate::lint::lint;
+use crate::normalize::{normalize, Ignore, NormalizeOptions};
 use crate::{
     split, Compat, Diagnostic, Script, Severity, Span, SplitOptions, Statement, StatementKind,
 };
@@ -67,6 +69,37 @@ enum Command {
         #[command(flatten)]
         compat: CompatArg,
     },
+    /// Print a canonical text of a dump, for comparing dumps
+    #[command(
+        after_help = "Always left out: the \\restrict lines, trailing whitespace, blank lines.\n\nExamples:\n  pgsplit normalize dump.sql --ignore owner,acl --sort -o dump.norm.sql\n\nAs a git diff driver for dumps (.gitattributes: *.sql diff=pgdump):\n  git config diff.pgdump.textconv 'pgsplit normalize'"
+    )]
+    Normalize {
+        /// The dump (- for standard input)
+        file: String,
+        #[command(flatten)]
+        ignore: IgnoreArg,
+        /// Order objects by identity within pg_dump's sections
+        #[arg(long)]
+        sort: bool,
+        /// Write to OUT instead of standard output
+        #[arg(short, long, value_name = "OUT")]
+        output: Option<PathBuf>,
+    },
+    /// Compare two dumps object by object: exit 0 identical, 1 different, 2 error
+    #[command(
+        after_help = "Objects are matched by pg_dump's header (type, schema, name), or by the\ncommand and the name it acts on; order never matters.\n\nExample:\n  pgsplit diff chain.sql squashed.sql --ignore owner,acl"
+    )]
+    Diff {
+        /// The first dump (- for standard input)
+        a: String,
+        /// The second dump
+        b: String,
+        #[command(flatten)]
+        ignore: IgnoreArg,
+        /// Output format
+        #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
+        format: DiffFormat,
+    },
     /// Count statements by kind, command and pg_dump object type, with sizes and speed
     Stats {
         /// The script to measure (- for standard input)
@@ -82,6 +115,24 @@ struct CompatArg {
     /// server's grammar) or `psql` (psql 18 exactly, quirks included)
     #[arg(long, value_enum, default_value_t = CompatChoice::Default)]
     compat: CompatChoice,
+}
+
+#[derive(clap::Args)]
+struct IgnoreArg {
+    /// Noise to leave out, comma-separated: owner, acl, comments, comment-on,
+    /// set, public-schema, data (restrict and version lines always are)
+    #[arg(long, value_delimiter = ',', value_parser = |s: &str| s.parse::<Ignore>())]
+    ignore: Vec<Ignore>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum DiffFormat {
+    /// Objects only in A, only in B, and changed with a unified diff
+    Text,
+    /// One JSON object, for tools
+    Json,
+    /// Counts by object type
+    Summary,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -144,6 +195,18 @@ where
         } => run_split(&file, format, out_dir.as_deref(), compat.options()),
         Command::Check { files, compat } => run_check(&files, compat.options()),
         Command::Stats { file, compat } => run_stats(&file, compat.options()),
+        Command::Normalize {
+            file,
+            ignore,
+            sort,
+            output,
+        } => run_normalize(&file, ignore.ignore, sort, output.as_deref()),
+        Command::Diff {
+            a,
+            b,
+            ignore,
+            format,
+        } => run_diff(&a, &b, ignore.ignore, format),
     };
     match result {
         Ok(code) => code,
@@ -490,4 +553,149 @@ fn run_stats(file: &str, options: SplitOptions) -> io::Result<u8> {
         }
     )?;
     Ok(SUCCESS)
+}
+
+fn run_normalize(
+    file: &str,
+    ignore: Vec<Ignore>,
+    sort: bool,
+    output: Option<&Path>,
+) -> io::Result<u8> {
+    let input = open(file)?;
+    let text = normalize(&input, &NormalizeOptions { ignore, sort });
+    match output {
+        Some(path) => std::fs::write(path, text).map_err(|e| {
+            io::Error::new(e.kind(), format!("cannot write {}: {e}", path.display()))
+        })?,
+        None => io::stdout().lock().write_all(text.as_bytes())?,
+    }
+    Ok(SUCCESS)
+}
+
+fn run_diff(a: &str, b: &str, ignore: Vec<Ignore>, format: DiffFormat) -> io::Result<u8> {
+    let (input_a, input_b) = (open(a)?, open(b)?);
+    let report = diff(
+        &input_a,
+        &input_b,
+        &NormalizeOptions {
+            ignore,
+            sort: false,
+        },
+    );
+    let stdout = io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    match format {
+        DiffFormat::Text => write_diff_text(&mut out, &report, a, b)?,
+        DiffFormat::Json => write_diff_json(&mut out, &report)?,
+        DiffFormat::Summary => write_diff_summary(&mut out, &report)?,
+    }
+    out.flush()?;
+    Ok(if report.identical() { SUCCESS } else { FINDING })
+}
+
+fn write_diff_text(out: &mut impl Write, report: &DiffReport, a: &str, b: &str) -> io::Result<()> {
+    use std::io::IsTerminal;
+    let color = io::stdout().is_terminal();
+    let paint = |line: &str, code: &str| {
+        if color {
+            format!("\x1b[{code}m{line}\x1b[0m")
+        } else {
+            line.to_string()
+        }
+    };
+    if report.identical() {
+        return writeln!(out, "{a} and {b} hold the same objects");
+    }
+    for change in &report.changes {
+        match change.kind {
+            ChangeKind::OnlyInA => writeln!(
+                out,
+                "{}",
+                paint(&format!("only in {a}: {}", change.identity), "31")
+            )?,
+            ChangeKind::OnlyInB => writeln!(
+                out,
+                "{}",
+                paint(&format!("only in {b}: {}", change.identity), "32")
+            )?,
+            ChangeKind::Changed => {
+                writeln!(
+                    out,
+                    "{}",
+                    paint(&format!("changed: {}", change.identity), "33")
+                )?;
+                for line in change.unified_diff().lines() {
+                    let code = match line.as_bytes().first() {
+                        Some(b'+') => "32",
+                        Some(b'-') => "31",
+                        Some(b'@') => "36",
+                        _ => "0",
+                    };
+                    writeln!(out, "  {}", paint(line, code))?;
+                }
+            }
+        }
+    }
+    writeln!(
+        out,
+        "{} objects differ: {} changed, {} only in {a}, {} only in {b}",
+        report.changes.len(),
+        report.count(ChangeKind::Changed),
+        report.count(ChangeKind::OnlyInA),
+        report.count(ChangeKind::OnlyInB)
+    )
+}
+
+#[derive(Serialize)]
+struct ChangeJson<'a> {
+    kind: &'static str,
+    #[serde(rename = "type")]
+    object_type: &'a str,
+    schema: &'a str,
+    name: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    a: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    b: Option<&'a str>,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    diff: String,
+}
+
+fn write_diff_json(out: &mut impl Write, report: &DiffReport) -> io::Result<()> {
+    let changes: Vec<ChangeJson<'_>> = report
+        .changes
+        .iter()
+        .map(|c| ChangeJson {
+            kind: c.kind.as_str(),
+            object_type: &c.identity.object_type,
+            schema: &c.identity.schema,
+            name: &c.identity.name,
+            a: c.a.as_deref(),
+            b: c.b.as_deref(),
+            diff: if c.kind == ChangeKind::Changed {
+                c.unified_diff()
+            } else {
+                String::new()
+            },
+        })
+        .collect();
+    let document = serde_json::json!({ "identical": report.identical(), "changes": changes });
+    serde_json::to_writer_pretty(&mut *out, &document)?;
+    writeln!(out)
+}
+
+fn write_diff_summary(out: &mut impl Write, report: &DiffReport) -> io::Result<()> {
+    let mut counts: BTreeMap<(&str, &str), usize> = BTreeMap::new();
+    for change in &report.changes {
+        *counts
+            .entry((change.identity.object_type.as_str(), change.kind.as_str()))
+            .or_default() += 1;
+    }
+    if counts.is_empty() {
+        return writeln!(out, "identical");
+    }
+    for ((object_type, kind), count) in counts {
+        writeln!(out, "{count:>6}  {kind:<10} {object_type}")?;
+    }
+    Ok(())
 }

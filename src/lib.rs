@@ -15,11 +15,13 @@
 //! ```
 
 pub mod cli;
+pub mod diff;
 pub mod input;
 pub mod lexer;
 pub mod lines;
 pub mod lint;
 pub mod meta;
+pub mod normalize;
 #[cfg(feature = "python")]
 mod python;
 pub mod split;

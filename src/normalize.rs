@@ -1,0 +1,474 @@
+//! A canonical text of a dump, for comparing two dumps of one schema.
+//!
+//! Two pg_dump runs of the same database never match byte for byte: the
+//! `\restrict` key is random, version lines differ, and owners, privileges and
+//! object order depend on who dumped and how the objects were created. The
+//! normalizer removes that noise and nothing else. It works on the splitter's
+//! statements and on tokens, so string literals, quoted identifiers and
+//! function bodies are never touched (a `public.` inside a literal stays).
+//!
+//! The unit of comparison is the *entry*: the statements pg_dump writes under
+//! one header (`CREATE TABLE` and its `ALTER TABLE ... OWNER TO`), or a single
+//! statement where there is no header. Each entry has an identity (object
+//! type, schema, name), which `--sort` orders by and [`crate::diff`] matches on.
+
+use std::fmt;
+use std::str::FromStr;
+
+use crate::lexer::{tokenize, LexMode, TokenKind};
+use crate::split::{split, SplitOptions, Statement, StatementKind};
+
+/// Noise that can be left out on request (always-removed noise is not here).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Ignore {
+    /// `ALTER ... OWNER TO` statements and the `Owner:` of headers.
+    Owner,
+    /// `GRANT`, `REVOKE`, `ALTER DEFAULT PRIVILEGES`.
+    Acl,
+    /// SQL comments, headers included (`COMMENT ON` stays: see `CommentOn`).
+    Comments,
+    /// `COMMENT ON` statements.
+    CommentOn,
+    /// Session settings: `SET`, `RESET`, `SELECT pg_catalog.set_config(...)`.
+    Set,
+    /// The `public.` qualifier, on tokens only.
+    PublicSchema,
+    /// COPY data and sequence values (`setval`).
+    Data,
+    /// The `\restrict` lines (always left out).
+    Restrict,
+    /// Dump version lines (always left out).
+    Version,
+}
+
+impl Ignore {
+    pub const ALL: [Ignore; 9] = [
+        Ignore::Owner,
+        Ignore::Acl,
+        Ignore::Comments,
+        Ignore::CommentOn,
+        Ignore::Set,
+        Ignore::PublicSchema,
+        Ignore::Data,
+        Ignore::Restrict,
+        Ignore::Version,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Ignore::Owner => "owner",
+            Ignore::Acl => "acl",
+            Ignore::Comments => "comments",
+            Ignore::CommentOn => "comment-on",
+            Ignore::Set => "set",
+            Ignore::PublicSchema => "public-schema",
+            Ignore::Data => "data",
+            Ignore::Restrict => "restrict",
+            Ignore::Version => "version",
+        }
+    }
+}
+
+impl FromStr for Ignore {
+    type Err = String;
+
+    fn from_str(value: &str) -> Result<Self, String> {
+        Ignore::ALL
+            .into_iter()
+            .find(|i| i.name() == value)
+            .ok_or_else(|| {
+                let known: Vec<&str> = Ignore::ALL.iter().map(|i| i.name()).collect();
+                format!(
+                    "unknown --ignore value {value:?}; known: {}",
+                    known.join(", ")
+                )
+            })
+    }
+}
+
+impl fmt::Display for Ignore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// How to normalize.
+#[derive(Debug, Clone, Default)]
+pub struct NormalizeOptions {
+    pub ignore: Vec<Ignore>,
+    /// Order entries by identity within pg_dump's sections.
+    pub sort: bool,
+}
+
+impl NormalizeOptions {
+    fn ignores(&self, what: Ignore) -> bool {
+        self.ignore.contains(&what)
+    }
+}
+
+/// pg_dump's three sections, in dump order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Section {
+    PreData,
+    Data,
+    PostData,
+}
+
+/// What an entry is: object type, schema and name, as pg_dump's header says
+/// or as the statement itself says.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Identity {
+    pub object_type: String,
+    pub schema: String,
+    pub name: String,
+}
+
+impl fmt::Display for Identity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.schema.is_empty() || self.schema == "-" {
+            write!(f, "{} {}", self.object_type, self.name)
+        } else {
+            write!(f, "{} {}.{}", self.object_type, self.schema, self.name)
+        }
+    }
+}
+
+/// One entry of a normalized dump.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    pub identity: Identity,
+    pub section: Section,
+    /// The entry's normalized text: its statements, each ending in a newline.
+    pub text: String,
+}
+
+/// The entries of `input`, normalized.
+pub fn entries(input: &[u8], options: &NormalizeOptions) -> Vec<Entry> {
+    let script = split(input, &SplitOptions::default());
+    let mut entries: Vec<Entry> = Vec::new();
+    let mut current_toc: Option<*const crate::toc::Toc> = None;
+    for statement in &script.statements {
+        let Some(text) = statement_text(input, statement, options) else {
+            continue;
+        };
+        let toc = statement.toc.as_ref().map(std::sync::Arc::as_ptr);
+        let continues_entry = toc.is_some() && toc == current_toc && !entries.is_empty();
+        if continues_entry {
+            let last = entries.last_mut().expect("an entry to continue");
+            last.text.push_str(&text);
+            continue;
+        }
+        current_toc = toc;
+        let identity = identity(input, statement, options);
+        let section = section(&identity.object_type, statement);
+        let mut entry_text = String::new();
+        if !options.ignores(Ignore::Comments) {
+            if let Some(toc) = &statement.toc {
+                entry_text.push_str(&header(input, toc, options));
+            }
+        }
+        entry_text.push_str(&text);
+        entries.push(Entry {
+            identity,
+            section,
+            text: entry_text,
+        });
+    }
+    if options.sort {
+        // A stable sort keeps pg_dump's order among entries of one identity.
+        entries.sort_by(|a, b| (a.section, &a.identity).cmp(&(b.section, &b.identity)));
+    }
+    entries
+}
+
+/// The canonical text of `input`: its entries, separated by blank lines.
+pub fn normalize(input: &[u8], options: &NormalizeOptions) -> String {
+    let entries = entries(input, options);
+    let mut out = String::new();
+    for (i, entry) in entries.iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        out.push_str(&entry.text);
+    }
+    out
+}
+
+fn lossy(input: &[u8], span: &crate::Span) -> String {
+    String::from_utf8_lossy(&input[span.clone()]).into_owned()
+}
+
+fn header(input: &[u8], toc: &crate::toc::Toc, options: &NormalizeOptions) -> String {
+    let owner = if options.ignores(Ignore::Owner) {
+        String::new()
+    } else {
+        format!("; Owner: {}", lossy(input, &toc.owner))
+    };
+    format!(
+        "-- Name: {}; Type: {}; Schema: {}{owner}\n",
+        lossy(input, &toc.name),
+        lossy(input, &toc.object_type),
+        lossy(input, &toc.schema)
+    )
+}
+
+/// A statement's normalized text with its newline, or None to leave it out.
+fn statement_text(
+    input: &[u8],
+    statement: &Statement,
+    options: &NormalizeOptions,
+) -> Option<String> {
+    if statement.kind == StatementKind::Meta {
+        // `\restrict` keys are random; other meta-commands stay.
+        let name = statement.meta().map(|m| &input[m.name.clone()]);
+        if matches!(name, Some(b"restrict" | b"unrestrict")) {
+            return None;
+        }
+    }
+    let words = leading_words(input, statement);
+    let word = |i: usize| words.get(i).map(String::as_str).unwrap_or("");
+    let tag = statement.tag.as_ref();
+    let dropped = (options.ignores(Ignore::Owner) && word(0) == "ALTER" && owner_statement(&words))
+        || (options.ignores(Ignore::Acl)
+            && (matches!(tag, "GRANT" | "REVOKE") || tag == "ALTER DEFAULT PRIVILEGES"))
+        || (options.ignores(Ignore::CommentOn) && tag == "COMMENT")
+        || (options.ignores(Ignore::Set)
+            && (matches!(tag, "SET" | "RESET")
+                || (tag == "SELECT" && words.iter().any(|w| w == "SET_CONFIG"))))
+        || (options.ignores(Ignore::Data)
+            && tag == "SELECT"
+            && words.iter().any(|w| w == "SETVAL"));
+    if dropped {
+        return None;
+    }
+    let text = statement.text(input);
+    let mut out = tokens_text(&text, options);
+    if statement.kind == StatementKind::Copy && !options.ignores(Ignore::Data) {
+        for block in statement.copy_blocks() {
+            out.push('\n');
+            out.push_str(&String::from_utf8_lossy(&input[block.clone()]));
+            if !out.ends_with('\n') {
+                out.push('\n');
+            }
+            out.push_str("\\.");
+        }
+    }
+    let mut lines: Vec<&str> = out.lines().map(str::trim_end).collect();
+    lines.retain(|l| !l.is_empty());
+    Some(lines.join("\n") + "\n")
+}
+
+/// `ALTER <object> <name> OWNER TO <role>`.
+fn owner_statement(words: &[String]) -> bool {
+    words
+        .windows(2)
+        .any(|pair| pair[0] == "OWNER" && pair[1] == "TO")
+}
+
+/// The statement's text, token by token, without what is ignored.
+fn tokens_text(text: &[u8], options: &NormalizeOptions) -> String {
+    let drop_comments = options.ignores(Ignore::Comments);
+    let drop_public = options.ignores(Ignore::PublicSchema);
+    let mut out = Vec::with_capacity(text.len());
+    let mut at = 0;
+    let mut skip_dot = false;
+    for token in tokenize(text, LexMode::default()) {
+        let piece = &text[at..at + token.len];
+        at += token.len;
+        match token.kind {
+            TokenKind::LineComment | TokenKind::BlockComment if drop_comments => continue,
+            TokenKind::Ident
+                if drop_public
+                    && piece.eq_ignore_ascii_case(b"public")
+                    && text.get(at) == Some(&b'.') =>
+            {
+                skip_dot = true;
+                continue;
+            }
+            TokenKind::Dot if skip_dot => {
+                skip_dot = false;
+                continue;
+            }
+            _ => skip_dot = false,
+        }
+        out.extend_from_slice(piece);
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Upper-cased identifier words of a statement's first 40 tokens.
+fn leading_words(input: &[u8], statement: &Statement) -> Vec<String> {
+    let text = statement.text(input);
+    let mut words = Vec::new();
+    let mut at = 0;
+    for token in tokenize(&text, LexMode::default()).take(80) {
+        if token.kind == TokenKind::Ident {
+            words.push(String::from_utf8_lossy(&text[at..at + token.len]).to_ascii_uppercase());
+        }
+        at += token.len;
+    }
+    words
+}
+
+/// pg_dump's header when there is one; otherwise the command and the first
+/// name after it (`CREATE INDEX ix`, `ALTER TABLE public.t`).
+fn identity(input: &[u8], statement: &Statement, options: &NormalizeOptions) -> Identity {
+    if let Some(toc) = &statement.toc {
+        let schema = lossy(input, &toc.schema);
+        let public = options.ignores(Ignore::PublicSchema) && schema == "public";
+        return Identity {
+            object_type: lossy(input, &toc.object_type),
+            schema: if public { String::new() } else { schema },
+            name: lossy(input, &toc.name),
+        };
+    }
+    let text = tokens_text(&statement.text(input), options);
+    let command_words: Vec<&str> = statement.tag.split(' ').collect();
+    let is_command_word = |piece: &str| {
+        let upper = piece.to_ascii_uppercase();
+        command_words.contains(&upper.as_str()) || NAME_PREFIXES.contains(&upper.as_str())
+    };
+    let mut name = String::new();
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    for token in tokenize(bytes, LexMode::default()) {
+        let piece = &text[at..at + token.len];
+        at += token.len;
+        match token.kind {
+            TokenKind::Whitespace | TokenKind::LineComment | TokenKind::BlockComment => {
+                if !name.is_empty() {
+                    break;
+                }
+            }
+            TokenKind::Ident if name.is_empty() && is_command_word(piece) => {}
+            TokenKind::Ident | TokenKind::QuotedIdent | TokenKind::Dot => name.push_str(piece),
+            _ if name.is_empty() => {}
+            _ => break,
+        }
+    }
+    Identity {
+        object_type: statement.tag.to_string(),
+        schema: String::new(),
+        name: if name.is_empty() {
+            text.trim().to_string()
+        } else {
+            name
+        },
+    }
+}
+
+/// Words between a command and the name it acts on.
+const NAME_PREFIXES: &[&str] = &[
+    "ONLY",
+    "IF",
+    "NOT",
+    "EXISTS",
+    "CONCURRENTLY",
+    "UNIQUE",
+    "OR",
+    "REPLACE",
+    "TEMP",
+    "TEMPORARY",
+    "UNLOGGED",
+    "CONSTRAINT",
+    "RECURSIVE",
+    "ON",
+    "INTO",
+    "FROM",
+];
+
+fn section(object_type: &str, statement: &Statement) -> Section {
+    match object_type {
+        "TABLE DATA" | "SEQUENCE SET" | "BLOB DATA" | "LARGE OBJECT DATA" => Section::Data,
+        "CONSTRAINT"
+        | "FK CONSTRAINT"
+        | "INDEX"
+        | "INDEX ATTACH"
+        | "TRIGGER"
+        | "EVENT TRIGGER"
+        | "RULE"
+        | "POLICY"
+        | "MATERIALIZED VIEW DATA"
+        | "PUBLICATION TABLE"
+        | "PUBLICATION TABLES IN SCHEMA"
+        | "STATISTICS" => Section::PostData,
+        _ if statement.kind == StatementKind::Copy => Section::Data,
+        _ => Section::PreData,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DUMP: &str = "--\n-- PostgreSQL database dump\n--\n\n\\restrict abc\n\n-- Dumped from database version 18.1\n-- Dumped by pg_dump version 18.1\n\nSET statement_timeout = 0;\n\n--\n-- Name: t; Type: TABLE; Schema: public; Owner: alice\n--\n\nCREATE TABLE public.t (\n    a text DEFAULT 'public.x'   \n);\n\n\nALTER TABLE public.t OWNER TO alice;\n\n--\n-- Name: TABLE t; Type: ACL; Schema: public; Owner: alice\n--\n\nGRANT SELECT ON TABLE public.t TO bob;\n\n\\unrestrict abc\n";
+
+    fn norm(ignore: &[&str]) -> String {
+        let options = NormalizeOptions {
+            ignore: ignore.iter().map(|i| i.parse().unwrap()).collect(),
+            sort: false,
+        };
+        normalize(DUMP.as_bytes(), &options)
+    }
+
+    #[test]
+    fn always_drops_restrict_and_trailing_whitespace() {
+        let text = norm(&[]);
+        assert!(!text.contains("restrict"), "{text}");
+        assert!(!text.contains("   \n"), "{text}");
+        assert!(text.contains(
+            "-- Name: t; Type: TABLE; Schema: public; Owner: alice\nCREATE TABLE public.t ("
+        ));
+    }
+
+    #[test]
+    fn ignoring_owner_acl_and_set() {
+        let text = norm(&["owner", "acl", "set"]);
+        assert!(
+            !text.contains("OWNER TO") && !text.contains("alice") && !text.contains("GRANT"),
+            "{text}"
+        );
+        assert!(!text.contains("SET statement_timeout"), "{text}");
+    }
+
+    #[test]
+    fn public_schema_is_dropped_on_tokens_only() {
+        let text = norm(&["public-schema"]);
+        assert!(text.contains("CREATE TABLE t ("), "{text}");
+        assert!(text.contains("'public.x'"), "a literal was changed: {text}");
+    }
+
+    #[test]
+    fn normalizing_twice_changes_nothing() {
+        for ignore in [
+            &[][..],
+            &["owner", "acl", "comments", "set", "public-schema"][..],
+        ] {
+            let once = norm(ignore);
+            let options = NormalizeOptions {
+                ignore: ignore.iter().map(|i| i.parse().unwrap()).collect(),
+                sort: true,
+            };
+            let twice = normalize(once.as_bytes(), &options);
+            let sorted_once = normalize(DUMP.as_bytes(), &options);
+            assert_eq!(normalize(sorted_once.as_bytes(), &options), sorted_once);
+            assert_eq!(twice, normalize(twice.as_bytes(), &options));
+        }
+    }
+
+    #[test]
+    fn identities_without_headers_come_from_the_statement() {
+        let input = b"CREATE INDEX ix ON public.t (a);\nALTER TABLE ONLY public.t ADD CONSTRAINT t_pkey PRIMARY KEY (a);\n";
+        let found: Vec<String> = entries(input, &NormalizeOptions::default())
+            .iter()
+            .map(|e| e.identity.to_string())
+            .collect();
+        assert_eq!(found, ["CREATE INDEX ix", "ALTER TABLE public.t"]);
+    }
+
+    #[test]
+    fn unknown_ignore_value_says_what_is_known() {
+        let error = "owners".parse::<Ignore>().unwrap_err();
+        assert!(error.contains("owner, acl"), "{error}");
+    }
+}
