@@ -25,7 +25,8 @@ pub enum Ignore {
     Owner,
     /// `GRANT`, `REVOKE`, `ALTER DEFAULT PRIVILEGES`.
     Acl,
-    /// SQL comments, headers included (`COMMENT ON` stays: see `CommentOn`).
+    /// SQL comments (`COMMENT ON` stays: see `CommentOn`). Each object's
+    /// pg_dump header stays as one line: it is the normalized text's structure.
     Comments,
     /// `COMMENT ON` statements.
     CommentOn,
@@ -161,11 +162,11 @@ pub fn entries(input: &[u8], options: &NormalizeOptions) -> Vec<Entry> {
         current_toc = toc;
         let identity = identity(input, statement, options);
         let section = section(&identity.object_type, statement);
+        // The header stays even when comments are ignored: it carries the
+        // identity, so normalizing the normalized text finds the same objects.
         let mut entry_text = String::new();
-        if !options.ignores(Ignore::Comments) {
-            if let Some(toc) = &statement.toc {
-                entry_text.push_str(&header(input, toc, options));
-            }
+        if let Some(toc) = &statement.toc {
+            entry_text.push_str(&header(input, toc, options));
         }
         entry_text.push_str(&text);
         entries.push(Entry {
@@ -199,13 +200,14 @@ fn lossy(input: &[u8], span: &crate::Span) -> String {
 }
 
 fn header(input: &[u8], toc: &crate::toc::Toc, options: &NormalizeOptions) -> String {
+    // pg_dump's own form, so that the normalized text parses the same way.
     let owner = if options.ignores(Ignore::Owner) {
-        String::new()
+        "-".to_string()
     } else {
-        format!("; Owner: {}", lossy(input, &toc.owner))
+        lossy(input, &toc.owner)
     };
     format!(
-        "-- Name: {}; Type: {}; Schema: {}{owner}\n",
+        "-- Name: {}; Type: {}; Schema: {}; Owner: {owner}\n",
         lossy(input, &toc.name),
         lossy(input, &toc.object_type),
         lossy(input, &toc.schema)
@@ -242,7 +244,8 @@ fn statement_text(
         return None;
     }
     let text = statement.text(input);
-    let mut out = tokens_text(&text, options);
+    let mut out = tokens_text(&text, options).trim().to_string();
+    // COPY rows are data: they pass through untouched.
     if statement.kind == StatementKind::Copy && !options.ignores(Ignore::Data) {
         for block in statement.copy_blocks() {
             out.push('\n');
@@ -253,9 +256,8 @@ fn statement_text(
             out.push_str("\\.");
         }
     }
-    let mut lines: Vec<&str> = out.lines().map(str::trim_end).collect();
-    lines.retain(|l| !l.is_empty());
-    Some(lines.join("\n") + "\n")
+    out.push('\n');
+    Some(out)
 }
 
 /// `ALTER <object> <name> OWNER TO <role>`.
@@ -286,6 +288,14 @@ fn tokens_text(text: &[u8], options: &NormalizeOptions) -> String {
                 continue;
             }
             TokenKind::Dot if skip_dot => {
+                skip_dot = false;
+                continue;
+            }
+            // Between tokens: no trailing spaces, no blank lines, indentation kept.
+            TokenKind::Whitespace if piece.contains(&b'\n') => {
+                let last_newline = piece.iter().rposition(|&b| b == b'\n').unwrap_or(0);
+                out.push(b'\n');
+                out.extend_from_slice(&piece[last_newline + 1..]);
                 skip_dot = false;
                 continue;
             }

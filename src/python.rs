@@ -15,6 +15,7 @@ use pyo3::types::{PyBytes, PyString};
 use crate::input::{open_input, read_input, Input};
 use crate::lines::LineIndex;
 use crate::lint::{transactional, Transactional};
+use crate::normalize::{Ignore, NormalizeOptions};
 use crate::{split, Compat, Script, SplitOptions, Statement, StatementKind};
 
 /// A statement as the Python package receives it; see `_native.pyi`.
@@ -227,6 +228,73 @@ fn parse_path(
     Ok((statements, diagnostics, decompressed))
 }
 
+fn normalize_options(ignore: Vec<String>, sort: bool) -> PyResult<NormalizeOptions> {
+    let ignore = ignore
+        .iter()
+        .map(|value| value.parse::<Ignore>().map_err(PyValueError::new_err))
+        .collect::<PyResult<Vec<_>>>()?;
+    Ok(NormalizeOptions { ignore, sort })
+}
+
+/// `normalize(sql, ignore, sort)`: the canonical text of a dump.
+#[pyfunction]
+fn normalize(
+    py: Python<'_>,
+    sql: &Bound<'_, PyAny>,
+    ignore: Vec<String>,
+    sort: bool,
+) -> PyResult<String> {
+    let options = normalize_options(ignore, sort)?;
+    with_input(sql, |input| {
+        without_gil(py, || crate::normalize::normalize(input, &options))
+    })
+}
+
+/// A difference: kind, object type, schema, name, text in A, text in B, unified diff.
+type ChangeRecord = (
+    &'static str,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    String,
+);
+
+/// `diff(a, b, ignore)`: the objects that differ between two dumps.
+#[pyfunction]
+fn diff(
+    py: Python<'_>,
+    a: &Bound<'_, PyAny>,
+    b: &Bound<'_, PyAny>,
+    ignore: Vec<String>,
+) -> PyResult<Vec<ChangeRecord>> {
+    let options = normalize_options(ignore, false)?;
+    with_input(a, |a| {
+        with_input(b, |b| {
+            without_gil(py, || {
+                crate::diff::diff(a, b, &options)
+                    .changes
+                    .into_iter()
+                    .map(|c| {
+                        let unified = c.unified_diff();
+                        let identity = c.identity;
+                        (
+                            c.kind.as_str(),
+                            identity.object_type,
+                            identity.schema,
+                            identity.name,
+                            c.a,
+                            c.b,
+                            unified,
+                        )
+                    })
+                    .collect()
+            })
+        })
+    })
+}
+
 /// `read(path)`: the bytes of a file, gzip decompressed.
 #[pyfunction]
 fn read(py: Python<'_>, path: &str) -> PyResult<Py<PyBytes>> {
@@ -246,6 +314,8 @@ fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(split_texts, module)?)?;
     module.add_function(wrap_pyfunction!(parse, module)?)?;
     module.add_function(wrap_pyfunction!(parse_path, module)?)?;
+    module.add_function(wrap_pyfunction!(normalize, module)?)?;
+    module.add_function(wrap_pyfunction!(diff, module)?)?;
     module.add_function(wrap_pyfunction!(read, module)?)?;
     module.add_function(wrap_pyfunction!(cli, module)?)?;
     module.add("__version__", env!("CARGO_PKG_VERSION"))?;

@@ -6,7 +6,9 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use common::{assert_lossless, options};
-use pgsplit::{split, Compat, SplitOptions};
+use pgsplit::lexer::{tokenize, LexMode, TokenKind};
+use pgsplit::normalize::{normalize, Ignore, NormalizeOptions};
+use pgsplit::{split, Compat, SplitOptions, StatementKind};
 
 fn corpus_files() -> Option<Vec<PathBuf>> {
     let Some(root) = std::env::var_os("PGSPLIT_CORPUS") else {
@@ -57,5 +59,69 @@ fn corpus_splits_losslessly_and_the_fast_path_changes_nothing() {
                 path.display()
             );
         }
+    }
+}
+
+/// Every string, quoted identifier and dollar-quoted body of the SQL
+/// statements, in order.
+fn literals(input: &[u8]) -> Vec<Vec<u8>> {
+    let script = split(input, &SplitOptions::default());
+    let mut found = Vec::new();
+    for statement in script
+        .statements
+        .iter()
+        .filter(|s| s.kind != StatementKind::Meta)
+    {
+        let text = statement.text(input);
+        let mut at = 0;
+        for token in tokenize(&text, LexMode::default()) {
+            if matches!(
+                token.kind,
+                TokenKind::String | TokenKind::QuotedIdent | TokenKind::DollarQuoted
+            ) {
+                found.push(text[at..at + token.len].to_vec());
+            }
+            at += token.len;
+        }
+    }
+    found
+}
+
+#[test]
+fn normalize_is_idempotent_and_keeps_literals_byte_for_byte() {
+    let Some(files) = corpus_files() else { return };
+    let variants = [
+        NormalizeOptions::default(),
+        NormalizeOptions {
+            ignore: vec![
+                Ignore::Owner,
+                Ignore::Acl,
+                Ignore::Comments,
+                Ignore::Set,
+                Ignore::PublicSchema,
+            ],
+            sort: true,
+        },
+    ];
+    for path in files
+        .iter()
+        .filter(|p| p.to_string_lossy().contains("pgdump15"))
+    {
+        let input = std::fs::read(path).unwrap();
+        for options in &variants {
+            let once = normalize(&input, options);
+            let twice = normalize(once.as_bytes(), options);
+            assert!(
+                once == twice,
+                "{}: normalizing twice changed the text ({options:?})",
+                path.display()
+            );
+        }
+        let plain = normalize(&input, &variants[0]);
+        assert!(
+            literals(&input) == literals(plain.as_bytes()),
+            "{}: a literal, quoted identifier or body changed",
+            path.display()
+        );
     }
 }

@@ -6,6 +6,7 @@ and correctly where psql is wrong.
 ["SELECT ';';", 'SELECT 2;']
 """
 
+from ._diff import Change, Diff, assert_same_schema, diff, normalize
 from ._native import __version__
 from ._script import (
     Diagnostic,
@@ -20,13 +21,18 @@ from ._script import (
 )
 
 __all__ = [
+    "Change",
     "Diagnostic",
+    "Diff",
     "MetaCommand",
     "Script",
     "SplitError",
     "Statement",
     "Toc",
     "__version__",
+    "assert_same_schema",
+    "diff",
+    "normalize",
     "parse",
     "parse_file",
     "split",
