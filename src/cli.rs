@@ -19,7 +19,7 @@ use crate::diff::{diff, ChangeKind, DiffReport};
 use crate::input::{open_input, Input};
 use crate::lines::LineIndex;
 use crate::lint::lint;
-use crate::normalize::{normalize, Ignore, NormalizeOptions};
+use crate::normalize::{normalize_to, Ignore, NormalizeOptions};
 use crate::{
     split, Compat, Diagnostic, Script, Severity, Span, SplitOptions, Statement, StatementKind,
 };
@@ -562,12 +562,21 @@ fn run_normalize(
     output: Option<&Path>,
 ) -> io::Result<u8> {
     let input = open(file)?;
-    let text = normalize(&input, &NormalizeOptions { ignore, sort });
+    let options = NormalizeOptions { ignore, sort };
     match output {
-        Some(path) => std::fs::write(path, text).map_err(|e| {
-            io::Error::new(e.kind(), format!("cannot write {}: {e}", path.display()))
-        })?,
-        None => io::stdout().lock().write_all(text.as_bytes())?,
+        Some(path) => {
+            let created = std::fs::File::create(path).map_err(|e| {
+                io::Error::new(e.kind(), format!("cannot write {}: {e}", path.display()))
+            })?;
+            let mut out = BufWriter::with_capacity(1 << 20, created);
+            normalize_to(&input, &options, &mut out)?;
+            out.flush()?;
+        }
+        None => {
+            let mut out = BufWriter::with_capacity(1 << 20, io::stdout().lock());
+            normalize_to(&input, &options, &mut out)?;
+            out.flush()?;
+        }
     }
     Ok(SUCCESS)
 }

@@ -72,15 +72,16 @@ impl DiffReport {
 /// Compares dump `a` with dump `b`.
 pub fn diff(a: &[u8], b: &[u8], options: &NormalizeOptions) -> DiffReport {
     let side = |input: &[u8]| {
-        let mut objects: BTreeMap<Identity, String> = BTreeMap::new();
+        let mut objects: BTreeMap<Identity, Vec<u8>> = BTreeMap::new();
         for entry in entries(input, options) {
-            objects
-                .entry(entry.identity)
-                .or_default()
-                .push_str(&entry.text);
+            let text = objects.entry(entry.identity).or_default();
+            for piece in &entry.pieces {
+                text.extend_from_slice(piece);
+            }
         }
         objects
     };
+    let text = |bytes: Vec<u8>| String::from_utf8_lossy(&bytes).into_owned();
     let (a, mut b) = (side(a), side(b));
     let mut changes = Vec::new();
     for (identity, text_a) in a {
@@ -88,14 +89,14 @@ pub fn diff(a: &[u8], b: &[u8], options: &NormalizeOptions) -> DiffReport {
             None => changes.push(Change {
                 kind: ChangeKind::OnlyInA,
                 identity,
-                a: Some(text_a),
+                a: Some(text(text_a)),
                 b: None,
             }),
             Some(text_b) if text_b != text_a => changes.push(Change {
                 kind: ChangeKind::Changed,
                 identity,
-                a: Some(text_a),
-                b: Some(text_b),
+                a: Some(text(text_a)),
+                b: Some(text(text_b)),
             }),
             Some(_) => {}
         }
@@ -105,7 +106,7 @@ pub fn diff(a: &[u8], b: &[u8], options: &NormalizeOptions) -> DiffReport {
             kind: ChangeKind::OnlyInB,
             identity,
             a: None,
-            b: Some(text_b),
+            b: Some(text(text_b)),
         });
     }
     changes.sort_by(|x, y| (&x.identity, x.kind).cmp(&(&y.identity, y.kind)));

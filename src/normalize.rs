@@ -12,7 +12,9 @@
 //! statement where there is no header. Each entry has an identity (object
 //! type, schema, name), which `--sort` orders by and [`crate::diff`] matches on.
 
+use std::borrow::Cow;
 use std::fmt;
+use std::io::{self, Write};
 use std::str::FromStr;
 
 use crate::lexer::{tokenize, LexMode, TokenKind};
@@ -136,15 +138,24 @@ impl fmt::Display for Identity {
 
 /// One entry of a normalized dump.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Entry {
+pub struct Entry<'a> {
     pub identity: Identity,
     pub section: Section,
-    /// The entry's normalized text: its statements, each ending in a newline.
-    pub text: String,
+    /// The entry's normalized text, in pieces: its statements, each ending in
+    /// a newline, in the dump's own encoding. COPY data is borrowed from the
+    /// input, never copied.
+    pub pieces: Vec<Cow<'a, [u8]>>,
+}
+
+impl Entry<'_> {
+    /// The entry's text in one piece.
+    pub fn text(&self) -> Vec<u8> {
+        self.pieces.concat()
+    }
 }
 
 /// The entries of `input`, normalized.
-pub fn entries(input: &[u8], options: &NormalizeOptions) -> Vec<Entry> {
+pub fn entries<'a>(input: &'a [u8], options: &NormalizeOptions) -> Vec<Entry<'a>> {
     let script = split(input, &SplitOptions::default());
     let mut entries: Vec<Entry> = Vec::new();
     let mut current_toc: Option<*const crate::toc::Toc> = None;
@@ -156,7 +167,7 @@ pub fn entries(input: &[u8], options: &NormalizeOptions) -> Vec<Entry> {
         let continues_entry = toc.is_some() && toc == current_toc && !entries.is_empty();
         if continues_entry {
             let last = entries.last_mut().expect("an entry to continue");
-            last.text.push_str(&text);
+            last.pieces.extend(text);
             continue;
         }
         current_toc = toc;
@@ -164,15 +175,15 @@ pub fn entries(input: &[u8], options: &NormalizeOptions) -> Vec<Entry> {
         let section = section(&identity.object_type, statement);
         // The header stays even when comments are ignored: it carries the
         // identity, so normalizing the normalized text finds the same objects.
-        let mut entry_text = String::new();
+        let mut pieces = Vec::with_capacity(text.len() + 1);
         if let Some(toc) = &statement.toc {
-            entry_text.push_str(&header(input, toc, options));
+            pieces.push(Cow::Owned(header(input, toc, options).into_bytes()));
         }
-        entry_text.push_str(&text);
+        pieces.extend(text);
         entries.push(Entry {
             identity,
             section,
-            text: entry_text,
+            pieces,
         });
     }
     if options.sort {
@@ -182,17 +193,29 @@ pub fn entries(input: &[u8], options: &NormalizeOptions) -> Vec<Entry> {
     entries
 }
 
-/// The canonical text of `input`: its entries, separated by blank lines.
-pub fn normalize(input: &[u8], options: &NormalizeOptions) -> String {
-    let entries = entries(input, options);
-    let mut out = String::new();
-    for (i, entry) in entries.iter().enumerate() {
-        if i > 0 {
-            out.push('\n');
-        }
-        out.push_str(&entry.text);
-    }
+/// The canonical text of `input`: its entries, separated by blank lines, in
+/// the dump's own encoding.
+pub fn normalize(input: &[u8], options: &NormalizeOptions) -> Vec<u8> {
+    let mut out = Vec::with_capacity(input.len());
+    normalize_to(input, options, &mut out).expect("writing to memory cannot fail");
     out
+}
+
+/// Writes the canonical text of `input` to `out`.
+pub fn normalize_to(
+    input: &[u8],
+    options: &NormalizeOptions,
+    out: &mut impl Write,
+) -> io::Result<()> {
+    for (i, entry) in entries(input, options).iter().enumerate() {
+        if i > 0 {
+            out.write_all(b"\n")?;
+        }
+        for piece in &entry.pieces {
+            out.write_all(piece)?;
+        }
+    }
+    Ok(())
 }
 
 fn lossy(input: &[u8], span: &crate::Span) -> String {
@@ -215,11 +238,11 @@ fn header(input: &[u8], toc: &crate::toc::Toc, options: &NormalizeOptions) -> St
 }
 
 /// A statement's normalized text with its newline, or None to leave it out.
-fn statement_text(
-    input: &[u8],
+fn statement_text<'a>(
+    input: &'a [u8],
     statement: &Statement,
     options: &NormalizeOptions,
-) -> Option<String> {
+) -> Option<Vec<Cow<'a, [u8]>>> {
     if statement.kind == StatementKind::Meta {
         // `\restrict` keys are random; other meta-commands stay.
         let name = statement.meta().map(|m| &input[m.name.clone()]);
@@ -227,48 +250,89 @@ fn statement_text(
             return None;
         }
     }
-    let words = leading_words(input, statement);
-    let word = |i: usize| words.get(i).map(String::as_str).unwrap_or("");
     let tag = statement.tag.as_ref();
-    let dropped = (options.ignores(Ignore::Owner) && word(0) == "ALTER" && owner_statement(&words))
+    let text = statement.text(input);
+    let has_word = |word: &[u8]| has_identifier(&text, word);
+    let dropped = (options.ignores(Ignore::Owner)
+        && tag.starts_with("ALTER ")
+        && owner_statement(&text))
         || (options.ignores(Ignore::Acl)
             && (matches!(tag, "GRANT" | "REVOKE") || tag == "ALTER DEFAULT PRIVILEGES"))
         || (options.ignores(Ignore::CommentOn) && tag == "COMMENT")
         || (options.ignores(Ignore::Set)
-            && (matches!(tag, "SET" | "RESET")
-                || (tag == "SELECT" && words.iter().any(|w| w == "SET_CONFIG"))))
-        || (options.ignores(Ignore::Data)
-            && tag == "SELECT"
-            && words.iter().any(|w| w == "SETVAL"));
+            && (matches!(tag, "SET" | "RESET") || (tag == "SELECT" && has_word(b"set_config"))))
+        || (options.ignores(Ignore::Data) && tag == "SELECT" && has_word(b"setval"));
     if dropped {
         return None;
     }
-    let text = statement.text(input);
-    let mut out = tokens_text(&text, options).trim().to_string();
-    // COPY rows are data: they pass through untouched.
+    // Re-lexing is needed only when there is something to change: a
+    // token-level ignore, or whitespace to tidy (checked on bytes, which
+    // finds it inside literals too and then merely takes the slow path).
+    let token_level = options.ignores(Ignore::Comments) || options.ignores(Ignore::PublicSchema);
+    let mut sql = if token_level || has_untidy_whitespace(&text) {
+        tokens_text(&text, options).trim_ascii().to_vec()
+    } else {
+        text.trim_ascii().to_vec()
+    };
+    let mut pieces = Vec::new();
+    // COPY rows are data: they pass through untouched, and are not copied.
     if statement.kind == StatementKind::Copy && !options.ignores(Ignore::Data) {
         for block in statement.copy_blocks() {
-            out.push('\n');
-            out.push_str(&String::from_utf8_lossy(&input[block.clone()]));
-            if !out.ends_with('\n') {
-                out.push('\n');
+            sql.push(b'\n');
+            pieces.push(Cow::Owned(std::mem::take(&mut sql)));
+            let data = &input[block.clone()];
+            pieces.push(Cow::Borrowed(data));
+            if !data.is_empty() && data.last() != Some(&b'\n') {
+                sql.push(b'\n');
             }
-            out.push_str("\\.");
+            sql.extend_from_slice(b"\\.");
         }
     }
-    out.push('\n');
-    Some(out)
+    sql.push(b'\n');
+    pieces.push(Cow::Owned(sql));
+    Some(pieces)
 }
 
-/// `ALTER <object> <name> OWNER TO <role>`.
-fn owner_statement(words: &[String]) -> bool {
-    words
-        .windows(2)
-        .any(|pair| pair[0] == "OWNER" && pair[1] == "TO")
+/// Trailing spaces, blank lines or carriage returns, which the token pass
+/// tidies outside literals.
+fn has_untidy_whitespace(text: &[u8]) -> bool {
+    [&b" \n"[..], b"\t\n", b"\n\n", b"\r"]
+        .iter()
+        .any(|needle| memchr::memmem::find(text, needle).is_some())
+}
+
+/// Whether `text` holds the identifier `word` (any case) outside quotes.
+fn has_identifier(text: &[u8], word: &[u8]) -> bool {
+    let mut at = 0;
+    tokenize(text, LexMode::default()).any(|token| {
+        let piece = &text[at..at + token.len];
+        at += token.len;
+        token.kind == TokenKind::Ident && piece.eq_ignore_ascii_case(word)
+    })
+}
+
+/// `ALTER <object> <name> OWNER TO <role>`: the identifiers OWNER and TO in
+/// a row.
+fn owner_statement(text: &[u8]) -> bool {
+    let mut previous_was_owner = false;
+    let mut at = 0;
+    for token in tokenize(text, LexMode::default()) {
+        let piece = &text[at..at + token.len];
+        at += token.len;
+        if token.kind.is_trivia() {
+            continue;
+        }
+        let is_ident = token.kind == TokenKind::Ident;
+        if previous_was_owner && is_ident && piece.eq_ignore_ascii_case(b"to") {
+            return true;
+        }
+        previous_was_owner = is_ident && piece.eq_ignore_ascii_case(b"owner");
+    }
+    false
 }
 
 /// The statement's text, token by token, without what is ignored.
-fn tokens_text(text: &[u8], options: &NormalizeOptions) -> String {
+fn tokens_text(text: &[u8], options: &NormalizeOptions) -> Vec<u8> {
     let drop_comments = options.ignores(Ignore::Comments);
     let drop_public = options.ignores(Ignore::PublicSchema);
     let mut out = Vec::with_capacity(text.len());
@@ -303,21 +367,7 @@ fn tokens_text(text: &[u8], options: &NormalizeOptions) -> String {
         }
         out.extend_from_slice(piece);
     }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-/// Upper-cased identifier words of a statement's first 40 tokens.
-fn leading_words(input: &[u8], statement: &Statement) -> Vec<String> {
-    let text = statement.text(input);
-    let mut words = Vec::new();
-    let mut at = 0;
-    for token in tokenize(&text, LexMode::default()).take(80) {
-        if token.kind == TokenKind::Ident {
-            words.push(String::from_utf8_lossy(&text[at..at + token.len]).to_ascii_uppercase());
-        }
-        at += token.len;
-    }
-    words
+    out
 }
 
 /// pg_dump's header when there is one; otherwise the command and the first
@@ -332,7 +382,8 @@ fn identity(input: &[u8], statement: &Statement, options: &NormalizeOptions) -> 
             name: lossy(input, &toc.name),
         };
     }
-    let text = tokens_text(&statement.text(input), options);
+    let bytes = tokens_text(&statement.text(input), options);
+    let text = String::from_utf8_lossy(&bytes);
     let command_words: Vec<&str> = statement.tag.split(' ').collect();
     let is_command_word = |piece: &str| {
         let upper = piece.to_ascii_uppercase();
@@ -418,7 +469,7 @@ mod tests {
             ignore: ignore.iter().map(|i| i.parse().unwrap()).collect(),
             sort: false,
         };
-        normalize(DUMP.as_bytes(), &options)
+        String::from_utf8(normalize(DUMP.as_bytes(), &options)).unwrap()
     }
 
     #[test]
@@ -461,8 +512,8 @@ mod tests {
             };
             let twice = normalize(once.as_bytes(), &options);
             let sorted_once = normalize(DUMP.as_bytes(), &options);
-            assert_eq!(normalize(sorted_once.as_bytes(), &options), sorted_once);
-            assert_eq!(twice, normalize(twice.as_bytes(), &options));
+            assert_eq!(normalize(&sorted_once, &options), sorted_once);
+            assert_eq!(twice, normalize(&twice, &options));
         }
     }
 

@@ -246,7 +246,9 @@ fn normalize(
 ) -> PyResult<String> {
     let options = normalize_options(ignore, sort)?;
     with_input(sql, |input| {
-        without_gil(py, || crate::normalize::normalize(input, &options))
+        without_gil(py, || {
+            String::from_utf8_lossy(&crate::normalize::normalize(input, &options)).into_owned()
+        })
     })
 }
 
