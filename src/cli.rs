@@ -99,6 +99,9 @@ enum Command {
         /// Output format
         #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
         format: DiffFormat,
+        /// Also write a self-contained side-by-side HTML report to FILE
+        #[arg(long, value_name = "FILE")]
+        html: Option<PathBuf>,
     },
     /// Count statements by kind, command and pg_dump object type, with sizes and speed
     Stats {
@@ -206,7 +209,8 @@ where
             b,
             ignore,
             format,
-        } => run_diff(&a, &b, ignore.ignore, format),
+            html,
+        } => run_diff(&a, &b, ignore.ignore, format, html.as_deref()),
     };
     match result {
         Ok(code) => code,
@@ -581,7 +585,13 @@ fn run_normalize(
     Ok(SUCCESS)
 }
 
-fn run_diff(a: &str, b: &str, ignore: Vec<Ignore>, format: DiffFormat) -> io::Result<u8> {
+fn run_diff(
+    a: &str,
+    b: &str,
+    ignore: Vec<Ignore>,
+    format: DiffFormat,
+    html: Option<&Path>,
+) -> io::Result<u8> {
     let (input_a, input_b) = (open(a)?, open(b)?);
     let report = diff(
         &input_a,
@@ -591,6 +601,11 @@ fn run_diff(a: &str, b: &str, ignore: Vec<Ignore>, format: DiffFormat) -> io::Re
             sort: false,
         },
     );
+    if let Some(path) = html {
+        std::fs::write(path, crate::report::html(&report, a, b)).map_err(|e| {
+            io::Error::new(e.kind(), format!("cannot write {}: {e}", path.display()))
+        })?;
+    }
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     match format {

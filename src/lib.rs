@@ -24,6 +24,7 @@ pub mod meta;
 pub mod normalize;
 #[cfg(feature = "python")]
 mod python;
+pub mod report;
 pub mod split;
 pub mod tag;
 pub mod toc;

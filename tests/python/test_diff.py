@@ -8,6 +8,7 @@ change must be reported as exactly that object and nothing else.
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -127,3 +128,26 @@ def test_normalize_cli_writes_a_file(pgsplit_bin: Path, base: Path, tmp_path: Pa
     subprocess.run([str(pgsplit_bin), "normalize", str(base), "--sort", "-o", str(out)], check=True)
     assert out.read_text() == pgsplit.normalize(base, sort=True)
     assert "\\restrict" not in out.read_text()
+
+
+def test_the_html_report_shows_the_changed_object_in_a_browser(
+    cluster: Cluster, pgsplit_bin: Path, base: Path, tmp_path: Path
+) -> None:
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        pytest.skip("no chromium here: .ci/run installs Debian's chromium package for this test")
+    extra, _ = CHANGES["a changed default"]
+    changed = build_and_dump(cluster, "\n".join([*BLOCKS, extra]), tmp_path / "changed.sql")
+    report = tmp_path / "report.html"
+    run = run_diff(pgsplit_bin, base, changed, "--html", str(report))
+    assert run.returncode == 1
+    dom = subprocess.run(
+        [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--dump-dom", report.as_uri()],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    ).stdout
+    assert '<span class="object">TABLE public.accounts</span>' in dom, dom[:2000]
+    assert "1 objects differ: 1 changed" in dom
+    assert 'class="del">    balance numeric(12,2) DEFAULT 0' in dom
+    assert 'class="add">    balance numeric(12,2) DEFAULT 10' in dom
