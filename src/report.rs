@@ -69,10 +69,10 @@ fn section(out: &mut String, change: &Change) {
         ChangeKind::OnlyInA => "only in A",
         ChangeKind::OnlyInB => "only in B",
     };
-    let _ = write!(
+    let _ = writeln!(
         out,
         "<section class=\"{kind}\"><h2><span class=\"kind\">{label}</span> <span class=\"object\">{}</span></h2>\
-         <table><tr><th>A</th><th>B</th></tr>\n",
+         <table><tr><th>A</th><th>B</th></tr>",
         escape(&change.identity.to_string())
     );
     let a = change.a.as_deref().unwrap_or("");
