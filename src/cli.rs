@@ -123,7 +123,8 @@ struct CompatArg {
 #[derive(clap::Args)]
 struct IgnoreArg {
     /// Noise to leave out, comma-separated: owner, acl, comments, comment-on,
-    /// set, public-schema, data (restrict and version lines always are)
+    /// set, public-schema, data, column-order (restrict and version lines
+    /// always are)
     #[arg(long, value_delimiter = ',', value_parser = |s: &str| s.parse::<Ignore>())]
     ignore: Vec<Ignore>,
 }

@@ -38,6 +38,9 @@ pub enum Ignore {
     PublicSchema,
     /// COPY data and sequence values (`setval`).
     Data,
+    /// The order of columns: `CREATE TABLE` column definitions are sorted,
+    /// and a text-format COPY's column list and data fields with them.
+    ColumnOrder,
     /// The `\restrict` lines (always left out).
     Restrict,
     /// Dump version lines (always left out).
@@ -45,7 +48,7 @@ pub enum Ignore {
 }
 
 impl Ignore {
-    pub const ALL: [Ignore; 9] = [
+    pub const ALL: [Ignore; 10] = [
         Ignore::Owner,
         Ignore::Acl,
         Ignore::Comments,
@@ -53,6 +56,7 @@ impl Ignore {
         Ignore::Set,
         Ignore::PublicSchema,
         Ignore::Data,
+        Ignore::ColumnOrder,
         Ignore::Restrict,
         Ignore::Version,
     ];
@@ -66,6 +70,7 @@ impl Ignore {
             Ignore::Set => "set",
             Ignore::PublicSchema => "public-schema",
             Ignore::Data => "data",
+            Ignore::ColumnOrder => "column-order",
             Ignore::Restrict => "restrict",
             Ignore::Version => "version",
         }
@@ -268,20 +273,32 @@ fn statement_text<'a>(
     // Re-lexing is needed only when there is something to change: a
     // token-level ignore, or whitespace to tidy (checked on bytes, which
     // finds it inside literals too and then merely takes the slow path).
-    let token_level = options.ignores(Ignore::Comments) || options.ignores(Ignore::PublicSchema);
+    let reorder = options.ignores(Ignore::ColumnOrder) && matches!(tag, "CREATE TABLE" | "COPY");
+    let token_level =
+        options.ignores(Ignore::Comments) || options.ignores(Ignore::PublicSchema) || reorder;
     let mut sql = if token_level || has_untidy_whitespace(&text) {
         tokens_text(&text, options).trim_ascii().to_vec()
     } else {
         text.trim_ascii().to_vec()
     };
+    let mut order = None;
+    if reorder {
+        let (sorted, permutation) = sort_column_list(&sql, tag == "CREATE TABLE");
+        sql = sorted;
+        order = permutation.filter(|_| tag == "COPY" && !is_binary_or_csv(&sql));
+    }
     let mut pieces = Vec::new();
-    // COPY rows are data: they pass through untouched, and are not copied.
+    // COPY rows are data: they pass through untouched, and are not copied,
+    // unless their fields follow a reordered column list.
     if statement.kind == StatementKind::Copy && !options.ignores(Ignore::Data) {
         for block in statement.copy_blocks() {
             sql.push(b'\n');
             pieces.push(Cow::Owned(std::mem::take(&mut sql)));
             let data = &input[block.clone()];
-            pieces.push(Cow::Borrowed(data));
+            match &order {
+                Some(permutation) => pieces.push(Cow::Owned(permute_fields(data, permutation))),
+                None => pieces.push(Cow::Borrowed(data)),
+            }
             if !data.is_empty() && data.last() != Some(&b'\n') {
                 sql.push(b'\n');
             }
@@ -291,6 +308,94 @@ fn statement_text<'a>(
     sql.push(b'\n');
     pieces.push(Cow::Owned(sql));
     Some(pieces)
+}
+
+/// Sorts the items of the statement's first parenthesized list: a table's
+/// column definitions (one per line, as pg_dump writes them) or a COPY's
+/// column names. Returns the new text and, for a list of plain names, the
+/// original position of each sorted item.
+fn sort_column_list(sql: &[u8], one_per_line: bool) -> (Vec<u8>, Option<Vec<usize>>) {
+    let mut depth = 0usize;
+    let mut open = None;
+    let mut items: Vec<(usize, usize)> = Vec::new();
+    let mut item_start = 0;
+    let mut at = 0;
+    for token in tokenize(sql, LexMode::default()) {
+        let span = (at, at + token.len);
+        at += token.len;
+        match token.kind {
+            TokenKind::OpenParen => {
+                depth += 1;
+                if depth == 1 && open.is_none() {
+                    open = Some(span.0);
+                    item_start = span.1;
+                }
+            }
+            TokenKind::CloseParen => {
+                if depth == 1 && open.is_some() {
+                    items.push((item_start, span.0));
+                    let Some(open) = open else { break };
+                    let mut texts: Vec<(usize, &[u8])> = items
+                        .iter()
+                        .enumerate()
+                        .map(|(i, &(a, b))| (i, sql[a..b].trim_ascii()))
+                        .collect();
+                    texts.sort_by(|x, y| x.1.cmp(y.1));
+                    let separator: &[u8] = if one_per_line { b",\n    " } else { b", " };
+                    let mut out = sql[..open + 1].to_vec();
+                    if one_per_line {
+                        out.extend_from_slice(b"\n    ");
+                    }
+                    out.extend_from_slice(
+                        &texts
+                            .iter()
+                            .map(|t| t.1)
+                            .collect::<Vec<_>>()
+                            .join(separator),
+                    );
+                    if one_per_line {
+                        out.push(b'\n');
+                    }
+                    out.extend_from_slice(&sql[span.0..]);
+                    let permutation = texts.iter().map(|t| t.0).collect();
+                    return (out, Some(permutation));
+                }
+                depth = depth.saturating_sub(1);
+            }
+            TokenKind::Other if depth == 1 && open.is_some() && &sql[span.0..span.1] == b"," => {
+                items.push((item_start, span.0));
+                item_start = span.1;
+            }
+            _ => {}
+        }
+    }
+    (sql.to_vec(), None)
+}
+
+fn is_binary_or_csv(copy: &[u8]) -> bool {
+    has_identifier(copy, b"csv") || has_identifier(copy, b"binary")
+}
+
+/// Reorders the tab-separated fields of each text-format COPY row.
+fn permute_fields(data: &[u8], permutation: &[usize]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(data.len());
+    for row in data.split_inclusive(|&b| b == b'\n') {
+        let (row, newline) = match row.strip_suffix(b"\n") {
+            Some(row) => (row, true),
+            None => (row, false),
+        };
+        let fields: Vec<&[u8]> = row.split(|&b| b == b'\t').collect();
+        if fields.len() == permutation.len() {
+            let reordered: Vec<&[u8]> = permutation.iter().map(|&i| fields[i]).collect();
+            out.extend_from_slice(&reordered.join(&b'\t'));
+        } else {
+            out.extend_from_slice(row);
+        }
+        if newline {
+            out.push(b'\n');
+        }
+    }
+    out
 }
 
 /// Trailing spaces, blank lines or carriage returns, which the token pass
@@ -525,6 +630,25 @@ mod tests {
             .map(|e| e.identity.to_string())
             .collect();
         assert_eq!(found, ["CREATE INDEX ix", "ALTER TABLE public.t"]);
+    }
+
+    #[test]
+    fn column_order_sorts_definitions_and_copy_fields_together() {
+        let a =
+            b"CREATE TABLE t (\n    b int,\n    a text\n);\nCOPY t (b, a) FROM stdin;\n2\tx\n\\.\n";
+        let b =
+            b"CREATE TABLE t (\n    a text,\n    b int\n);\nCOPY t (a, b) FROM stdin;\nx\t2\n\\.\n";
+        let options = NormalizeOptions {
+            ignore: vec![Ignore::ColumnOrder],
+            sort: false,
+        };
+        assert_eq!(normalize(a, &options), normalize(b, &options));
+        assert_ne!(
+            normalize(a, &NormalizeOptions::default()),
+            normalize(b, &NormalizeOptions::default())
+        );
+        let once = normalize(a, &options);
+        assert_eq!(normalize(&once, &options), once);
     }
 
     #[test]
