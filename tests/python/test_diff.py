@@ -151,3 +151,21 @@ def test_the_html_report_shows_the_changed_object_in_a_browser(
     assert "1 objects differ: 1 changed" in dom
     assert 'class="del">    balance numeric(12,2) DEFAULT 0' in dom
     assert 'class="add">    balance numeric(12,2) DEFAULT 10' in dom
+
+
+def test_column_order_from_a_chain_and_from_models(cluster: Cluster, pgsplit_bin: Path, tmp_path: Path) -> None:
+    chain = build_and_dump(
+        cluster,
+        "CREATE TABLE public.p (id int PRIMARY KEY, name text);\nALTER TABLE public.p ADD COLUMN age int;\n"
+        "INSERT INTO public.p VALUES (1, 'a\tb', 30), (2, NULL, NULL);",
+        tmp_path / "chain.sql",
+    )
+    models = build_and_dump(
+        cluster,
+        "CREATE TABLE public.p (age int, id int PRIMARY KEY, name text);\n"
+        "INSERT INTO public.p (id, name, age) VALUES (1, 'a\tb', 30), (2, NULL, NULL);",
+        tmp_path / "models.sql",
+    )
+    assert run_diff(pgsplit_bin, chain, models).returncode == 1
+    run = run_diff(pgsplit_bin, chain, models, "--ignore", "column-order")
+    assert run.returncode == 0, run.stdout
