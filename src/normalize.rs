@@ -120,6 +120,9 @@ pub enum Section {
     PreData,
     Data,
     PostData,
+    /// A statement the input ends inside (an unclosed quote, parenthesis or
+    /// body): it swallows whatever follows, so it stays last.
+    Unterminated,
 }
 
 /// What an entry is: object type, schema and name, as pg_dump's header says
@@ -177,7 +180,11 @@ pub fn entries<'a>(input: &'a [u8], options: &NormalizeOptions) -> Vec<Entry<'a>
         }
         current_toc = toc;
         let identity = identity(input, statement, options);
-        let section = section(&identity.object_type, statement);
+        let section = if statement.is_incomplete() {
+            Section::Unterminated
+        } else {
+            section(&identity.object_type, statement)
+        };
         // The header stays even when comments are ignored: it carries the
         // identity, so normalizing the normalized text finds the same objects.
         let mut pieces = Vec::with_capacity(text.len() + 1);
@@ -256,7 +263,7 @@ fn statement_text<'a>(
         }
     }
     let tag = statement.tag.as_ref();
-    let text = statement.text(input);
+    let text = source_text(input, statement);
     let has_word = |word: &[u8]| has_identifier(&text, word);
     let dropped = (options.ignores(Ignore::Owner)
         && tag.starts_with("ALTER ")
@@ -277,10 +284,24 @@ fn statement_text<'a>(
     let token_level =
         options.ignores(Ignore::Comments) || options.ignores(Ignore::PublicSchema) || reorder;
     let mut sql = if token_level || has_untidy_whitespace(&text) {
-        tokens_text(&text, options).trim_ascii().to_vec()
+        let mut tidy = tokens_text(&text, options);
+        if options.ignores(Ignore::Comments) && has_untidy_whitespace(&tidy) {
+            // A dropped comment can leave the space before it at a line's end.
+            tidy = tokens_text(&tidy, &NormalizeOptions::default());
+        }
+        tidy.trim_ascii().to_vec()
     } else {
         text.trim_ascii().to_vec()
     };
+    // A statement psql ends at the end of the input or at a meta-command ends
+    // at its own `;` in the normalized text, wherever `--sort` puts it.
+    let terminated = ends_with_terminator(&sql);
+    if statement.kind != StatementKind::Meta && !terminated {
+        if ends_in_line_comment(&sql) {
+            sql.push(b'\n');
+        }
+        sql.push(b';');
+    }
     let mut order = None;
     if reorder {
         let (sorted, permutation) = sort_column_list(&sql, tag == "CREATE TABLE");
@@ -370,6 +391,54 @@ fn sort_column_list(sql: &[u8], one_per_line: bool) -> (Vec<u8>, Option<Vec<usiz
         }
     }
     (sql.to_vec(), None)
+}
+
+/// The statement as written, without the meta-command lines inside it but
+/// with psql's `\;` and `\:` escapes, so that it splits again the same way.
+fn source_text<'a>(input: &'a [u8], statement: &Statement) -> Cow<'a, [u8]> {
+    let end = statement.command_end;
+    let is_escape =
+        |hole: &crate::Span| hole.len() == 1 && matches!(input.get(hole.end), Some(b';' | b':'));
+    let holes: Vec<&crate::Span> = statement
+        .holes
+        .iter()
+        .filter(|h| h.start < end && !is_escape(h))
+        .collect();
+    if holes.is_empty() {
+        return Cow::Borrowed(&input[statement.span.start..end]);
+    }
+    let mut out = Vec::with_capacity(end - statement.span.start);
+    let mut at = statement.span.start;
+    for hole in holes {
+        out.extend_from_slice(&input[at..hole.start.max(at)]);
+        at = hole.end.min(end);
+    }
+    out.extend_from_slice(&input[at..end]);
+    Cow::Owned(out)
+}
+
+/// Whether the statement ends at a `;` token (not `\\;`, not one in a
+/// comment). Lexing is needed only when the last line could hold a comment.
+fn ends_with_terminator(sql: &[u8]) -> bool {
+    if !sql.ends_with(b";") || sql.ends_with(b"\\;") {
+        return false;
+    }
+    let last_line = &sql[sql.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1)..];
+    if memchr::memmem::find(last_line, b"--").is_none()
+        && memchr::memmem::find(last_line, b"/*").is_none()
+    {
+        return true;
+    }
+    tokenize(sql, LexMode::default())
+        .filter(|t| !t.kind.is_trivia())
+        .last()
+        .is_some_and(|t| t.kind == TokenKind::Semicolon)
+}
+
+fn ends_in_line_comment(sql: &[u8]) -> bool {
+    tokenize(sql, LexMode::default())
+        .last()
+        .is_some_and(|t| t.kind == TokenKind::LineComment)
 }
 
 fn is_binary_or_csv(copy: &[u8]) -> bool {
@@ -515,8 +584,12 @@ fn identity(input: &[u8], statement: &Statement, options: &NormalizeOptions) -> 
     Identity {
         object_type: statement.tag.to_string(),
         schema: String::new(),
+        // A statement without a name is known by its text, less the `;`
+        // that normalizing may add.
         name: if name.is_empty() {
-            text.trim().to_string()
+            text.trim_end_matches(|c: char| c == ';' || c.is_whitespace())
+                .trim()
+                .to_string()
         } else {
             name
         },

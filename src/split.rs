@@ -119,6 +119,7 @@ struct Rare {
     meta: Option<MetaCommand>,
     more_copy_data: Vec<Span>,
     variables: Vec<Span>,
+    incomplete: bool,
 }
 
 impl Statement {
@@ -154,6 +155,13 @@ impl Statement {
     /// statement, which psql substitutes and pgsplit does not.
     pub fn variables(&self) -> &[Span] {
         self.rare.as_ref().map_or(&[], |r| &r.variables)
+    }
+
+    /// Whether the input ended inside this statement: in an unclosed quote,
+    /// comment, dollar quote, parenthesis or BEGIN ATOMIC body. Such a
+    /// statement swallows whatever would follow it.
+    pub fn is_incomplete(&self) -> bool {
+        self.rare.as_ref().is_some_and(|r| r.incomplete)
     }
 
     /// The statement's text: for SQL what psql sends (the span without its
@@ -402,6 +410,8 @@ struct Splitter<'a> {
     /// psql's restricted mode: the key of the `\restrict` in force.
     restrict_key: Option<Span>,
     fast_path: bool,
+    /// The last token ran to the end of the input unterminated.
+    input_ended_in_token: bool,
     script: Script,
 }
 
@@ -433,6 +443,7 @@ impl<'a> Splitter<'a> {
             toc_fresh: false,
             restrict_key: None,
             fast_path: !options.lex_every_token,
+            input_ended_in_token: false,
             script: Script::default(),
         }
     }
@@ -633,6 +644,7 @@ impl<'a> Splitter<'a> {
         } else {
             format!("unterminated {what}: it runs to the end of the input; close it where it should end")
         };
+        self.input_ended_in_token = span.end == self.input.len();
         self.diagnose(Severity::Error, span.start, message);
         // Even an unclosed comment is kept as a statement: it swallowed the
         // rest of the input, and dropping it as trivia would hide that.
@@ -1059,8 +1071,15 @@ impl<'a> Splitter<'a> {
         }
         // psql sends what is left at the end of the input, where a COPY
         // finds no data to read.
+        let incomplete = self.paren_depth > 0 || self.atomic_depth > 0 || self.input_ended_in_token;
+        let count = self.script.statements.len();
         let end = self.pending.end;
         self.end_statement(end, self.input.len());
+        if incomplete && self.script.statements.len() > count {
+            if let Some(last) = self.script.statements.last_mut() {
+                last.rare_mut().incomplete = true;
+            }
+        }
     }
 }
 

@@ -9,6 +9,7 @@
 mod common;
 
 use common::{assert_lossless, options};
+use pgsplit::normalize::{normalize, Ignore, NormalizeOptions};
 use pgsplit::{split, Compat, SplitOptions, StatementKind};
 use proptest::prelude::*;
 
@@ -256,5 +257,46 @@ proptest! {
             .map(|s| String::from_utf8(s.text(padded.as_bytes()).into_owned()).unwrap())
             .collect();
         prop_assert_eq!(got, texts);
+    }
+}
+
+fn normalize_options() -> impl Strategy<Value = NormalizeOptions> {
+    (
+        prop::sample::subsequence(Ignore::ALL.to_vec(), 0..=4),
+        any::<bool>(),
+    )
+        .prop_map(|(ignore, sort)| NormalizeOptions { ignore, sort })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(1000))]
+
+    /// For input pgsplit splits without errors or warnings (every real dump):
+    /// an input that ends inside an unclosed quote, parenthesis or body, or
+    /// that makes psql misread COPY data, has no stable canonical form.
+    #[test]
+    fn normalize_is_deterministic_and_idempotent(input in any_input(), options in normalize_options()) {
+        let once = normalize(&input, &options);
+        prop_assert_eq!(&once, &normalize(&input, &options));
+        let script = split(&input, &SplitOptions::default());
+        if script.diagnostics.iter().any(|d| d.severity != pgsplit::Severity::Note) {
+            return Ok(());
+        }
+        let twice = normalize(&once, &options);
+        prop_assert_eq!(String::from_utf8_lossy(&twice), String::from_utf8_lossy(&once));
+    }
+
+    #[test]
+    fn normalize_keeps_every_literal_and_body(statements in prop::collection::vec(statement(), 1..6)) {
+        let (input, texts) = render(&statements, &[" ".to_string(), "\n".to_string()]);
+        let normalized = String::from_utf8(normalize(input.as_bytes(), &NormalizeOptions::default())).unwrap();
+        for text in texts {
+            for token in ["'", "$$", "$", "\""] {
+                if let Some(at) = text.find(token) {
+                    let literal_start = &text[at..];
+                    prop_assert!(normalized.contains(literal_start.lines().next().unwrap()));
+                }
+            }
+        }
     }
 }
