@@ -164,27 +164,54 @@ impl Entry<'_> {
 
 /// The entries of `input`, normalized.
 pub fn entries<'a>(input: &'a [u8], options: &NormalizeOptions) -> Vec<Entry<'a>> {
-    let script = split(input, &SplitOptions::default());
     let mut entries: Vec<Entry> = Vec::new();
-    let mut current_toc: Option<*const crate::toc::Toc> = None;
-    for statement in &script.statements {
-        let Some(text) = statement_text(input, statement, options) else {
-            continue;
-        };
-        let toc = statement.toc.as_ref().map(std::sync::Arc::as_ptr);
-        let continues_entry = toc.is_some() && toc == current_toc && !entries.is_empty();
-        if continues_entry {
-            let last = entries.last_mut().expect("an entry to continue");
-            last.pieces.extend(text);
-            continue;
+    walk(input, options, |statement, starts_entry, pieces| {
+        if !starts_entry {
+            if let Some(last) = entries.last_mut() {
+                last.pieces.extend(pieces);
+                return;
+            }
         }
-        current_toc = toc;
         let identity = identity(input, statement, options);
         let section = if statement.is_incomplete() {
             Section::Unterminated
         } else {
             section(&identity.object_type, statement)
         };
+        entries.push(Entry {
+            identity,
+            section,
+            pieces,
+        });
+    });
+    if options.sort {
+        // A stable sort keeps pg_dump's order among entries of one identity.
+        entries.sort_by(|a, b| (a.section, &a.identity).cmp(&(b.section, &b.identity)));
+    }
+    entries
+}
+
+/// Visits each kept statement's normalized pieces, in input order, saying
+/// whether it starts an entry (its pieces then begin with the header).
+fn walk<'a>(
+    input: &'a [u8],
+    options: &NormalizeOptions,
+    mut visit: impl FnMut(&Statement, bool, Vec<Cow<'a, [u8]>>),
+) {
+    let script = split(input, &SplitOptions::default());
+    let mut current_toc: Option<*const crate::toc::Toc> = None;
+    let mut any = false;
+    for statement in &script.statements {
+        let Some(text) = statement_text(input, statement, options) else {
+            continue;
+        };
+        let toc = statement.toc.as_ref().map(std::sync::Arc::as_ptr);
+        if toc.is_some() && toc == current_toc && any {
+            visit(statement, false, text);
+            continue;
+        }
+        current_toc = toc;
+        any = true;
         // The header stays even when comments are ignored: it carries the
         // identity, so normalizing the normalized text finds the same objects.
         let mut pieces = Vec::with_capacity(text.len() + 1);
@@ -192,17 +219,8 @@ pub fn entries<'a>(input: &'a [u8], options: &NormalizeOptions) -> Vec<Entry<'a>
             pieces.push(Cow::Owned(header(input, toc, options).into_bytes()));
         }
         pieces.extend(text);
-        entries.push(Entry {
-            identity,
-            section,
-            pieces,
-        });
+        visit(statement, true, pieces);
     }
-    if options.sort {
-        // A stable sort keeps pg_dump's order among entries of one identity.
-        entries.sort_by(|a, b| (a.section, &a.identity).cmp(&(b.section, &b.identity)));
-    }
-    entries
 }
 
 /// The canonical text of `input`: its entries, separated by blank lines, in
@@ -213,21 +231,33 @@ pub fn normalize(input: &[u8], options: &NormalizeOptions) -> Vec<u8> {
     out
 }
 
-/// Writes the canonical text of `input` to `out`.
+/// Writes the canonical text of `input` to `out`. Unsorted, it streams: no
+/// entry is kept once written.
 pub fn normalize_to(
     input: &[u8],
     options: &NormalizeOptions,
     out: &mut impl Write,
 ) -> io::Result<()> {
-    for (i, entry) in entries(input, options).iter().enumerate() {
-        if i > 0 {
+    let mut first = true;
+    let mut write_entry = |starts_entry: bool, pieces: &[Cow<'_, [u8]>]| -> io::Result<()> {
+        if starts_entry && !std::mem::take(&mut first) {
             out.write_all(b"\n")?;
         }
-        for piece in &entry.pieces {
-            out.write_all(piece)?;
+        pieces.iter().try_for_each(|piece| out.write_all(piece))
+    };
+    if options.sort {
+        for entry in entries(input, options) {
+            write_entry(true, &entry.pieces)?;
         }
+        return Ok(());
     }
-    Ok(())
+    let mut result = Ok(());
+    walk(input, options, |_, starts_entry, pieces| {
+        if result.is_ok() {
+            result = write_entry(starts_entry, &pieces);
+        }
+    });
+    result
 }
 
 fn lossy(input: &[u8], span: &crate::Span) -> String {
@@ -424,9 +454,10 @@ fn ends_with_terminator(sql: &[u8]) -> bool {
         return false;
     }
     let last_line = &sql[sql.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1)..];
-    if memchr::memmem::find(last_line, b"--").is_none()
-        && memchr::memmem::find(last_line, b"/*").is_none()
-    {
+    let may_hold_comment = last_line
+        .windows(2)
+        .any(|pair| pair == b"--" || pair == b"/*");
+    if !may_hold_comment {
         return true;
     }
     tokenize(sql, LexMode::default())
@@ -468,11 +499,16 @@ fn permute_fields(data: &[u8], permutation: &[usize]) -> Vec<u8> {
 }
 
 /// Trailing spaces, blank lines or carriage returns, which the token pass
-/// tidies outside literals.
+/// tidies outside literals. One pass over the bytes.
 fn has_untidy_whitespace(text: &[u8]) -> bool {
-    [&b" \n"[..], b"\t\n", b"\n\n", b"\r"]
-        .iter()
-        .any(|needle| memchr::memmem::find(text, needle).is_some())
+    let mut previous = 0u8;
+    for &byte in text {
+        if byte == b'\r' || (byte == b'\n' && matches!(previous, b' ' | b'\t' | b'\n')) {
+            return true;
+        }
+        previous = byte;
+    }
+    false
 }
 
 /// Whether `text` holds the identifier `word` (any case) outside quotes.
