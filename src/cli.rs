@@ -661,14 +661,7 @@ fn write_diff_text(out: &mut impl Write, report: &DiffReport, a: &str, b: &str) 
             }
         }
     }
-    writeln!(
-        out,
-        "{} objects differ: {} changed, {} only in {a}, {} only in {b}",
-        report.changes.len(),
-        report.count(ChangeKind::Changed),
-        report.count(ChangeKind::OnlyInA),
-        report.count(ChangeKind::OnlyInB)
-    )
+    writeln!(out, "{}", report.summary(a, b))
 }
 
 #[derive(Serialize)]

@@ -67,6 +67,18 @@ impl DiffReport {
     pub fn count(&self, kind: ChangeKind) -> usize {
         self.changes.iter().filter(|c| c.kind == kind).count()
     }
+
+    /// "3 objects differ: 1 changed, 1 only in A, 1 only in B", with the
+    /// dumps named as given.
+    pub fn summary(&self, a: &str, b: &str) -> String {
+        format!(
+            "{} objects differ: {} changed, {} only in {a}, {} only in {b}",
+            self.changes.len(),
+            self.count(ChangeKind::Changed),
+            self.count(ChangeKind::OnlyInA),
+            self.count(ChangeKind::OnlyInB)
+        )
+    }
 }
 
 /// Compares dump `a` with dump `b`.

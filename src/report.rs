@@ -46,14 +46,7 @@ pub fn html(report: &DiffReport, a: &str, b: &str) -> String {
     if report.identical() {
         out.push_str("<p id=\"summary\">The dumps hold the same objects.</p>\n");
     } else {
-        let _ = writeln!(
-            out,
-            "<p id=\"summary\">{} objects differ: {} changed, {} only in A, {} only in B.</p>",
-            report.changes.len(),
-            report.count(ChangeKind::Changed),
-            report.count(ChangeKind::OnlyInA),
-            report.count(ChangeKind::OnlyInB)
-        );
+        let _ = writeln!(out, "<p id=\"summary\">{}.</p>", report.summary("A", "B"));
     }
     for change in &report.changes {
         section(&mut out, change);

@@ -12,7 +12,7 @@ import os
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -109,6 +109,17 @@ class Cluster:
             capture_output=True,
             text=True,
         )
+
+    def build_and_dump(self, schema: Path, out: Path, flags: Sequence[str] = ()) -> Path:
+        """Builds ``schema`` in a fresh database and writes its pg_dump to ``out``."""
+        database = self.create_database("build")
+        try:
+            built = self.psql_file(schema, database)
+            assert built.returncode == 0, built.stderr
+            subprocess.run([self.tool("pg_dump"), *flags, "-f", str(out), "-d", self.uri(database)], check=True)
+        finally:
+            self.drop_database(database)
+        return out
 
     def wait_for_log(self, app: str, timeout: float = 10.0) -> list[dict[str, Any]]:
         """Returns the records of sessions named ``app``, once psql's last

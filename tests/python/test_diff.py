@@ -58,16 +58,9 @@ def cluster(request: pytest.FixtureRequest, pg18: Cluster, pg16: Cluster) -> Clu
 
 
 def build_and_dump(cluster: Cluster, sql: str, out: Path, flags: tuple[str, ...] = ()) -> Path:
-    database = cluster.create_database("diff")
-    try:
-        script = out.with_suffix(".build.sql")
-        script.write_text(sql)
-        built = cluster.psql_file(script, database)
-        assert built.returncode == 0, built.stderr
-        subprocess.run([cluster.tool("pg_dump"), *flags, "-f", str(out), "-d", cluster.uri(database)], check=True)
-    finally:
-        cluster.drop_database(database)
-    return out
+    script = out.with_suffix(".build.sql")
+    script.write_text(sql)
+    return cluster.build_and_dump(script, out, flags)
 
 
 def run_diff(pgsplit_bin: Path, a: Path, b: Path, *args: str) -> subprocess.CompletedProcess[str]:

@@ -7,7 +7,6 @@ what psql loses.
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -26,17 +25,6 @@ DUMP_FLAGS = {
 }
 
 
-def make_dump(cluster: Cluster, schema: Path, flags: list[str], out: Path) -> Path:
-    database = cluster.create_database("source")
-    try:
-        loaded = cluster.psql_file(schema, database)
-        assert loaded.returncode == 0, loaded.stderr
-        subprocess.run([cluster.tool("pg_dump"), *flags, "-f", str(out), "-d", cluster.uri(database)], check=True)
-    finally:
-        cluster.drop_database(database)
-    return out
-
-
 @pytest.fixture(scope="module")
 def dumps(pg18: Cluster, pg16: Cluster, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     directory = tmp_path_factory.mktemp("dumps")
@@ -44,9 +32,9 @@ def dumps(pg18: Cluster, pg16: Cluster, tmp_path_factory: pytest.TempPathFactory
     for cluster, version in ((pg18, 18), (pg16, 16)):
         for variant, flags in DUMP_FLAGS.items():
             name = f"awkward-pg{version}-{variant}.sql"
-            made[name] = make_dump(cluster, HERE / "awkward_schema.sql", flags, directory / name)
+            made[name] = cluster.build_and_dump(HERE / "awkward_schema.sql", directory / name, flags)
         name = f"trap-pg{version}.sql"
-        made[name] = make_dump(cluster, HERE / "psql_trap_schema.sql", [], directory / name)
+        made[name] = cluster.build_and_dump(HERE / "psql_trap_schema.sql", directory / name)
     return made
 
 
