@@ -18,7 +18,7 @@ use serde::Serialize;
 use crate::diff::{diff, ChangeKind, DiffReport};
 use crate::input::{open_input, Input};
 use crate::lines::LineIndex;
-use crate::lint::lint;
+use crate::lint::{lint, lint_for_migration};
 use crate::normalize::{normalize_to, Ignore, NormalizeOptions};
 use crate::{
     split, Compat, Diagnostic, Script, Severity, Span, SplitOptions, Statement, StatementKind,
@@ -66,6 +66,11 @@ enum Command {
         /// The scripts to check (- for standard input)
         #[arg(required = true)]
         files: Vec<String>,
+        /// Where the script will run: `psql`, or `alembic` to add what
+        /// matters inside a migration (roles named by owner and privilege
+        /// statements, settings older servers reject)
+        #[arg(long, value_enum, default_value_t = Target::Psql)]
+        target: Target,
         #[command(flatten)]
         compat: CompatArg,
     },
@@ -127,6 +132,14 @@ struct IgnoreArg {
     /// always are)
     #[arg(long, value_delimiter = ',', value_parser = |s: &str| s.parse::<Ignore>())]
     ignore: Vec<Ignore>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Target {
+    /// The script runs in psql
+    Psql,
+    /// The script runs inside an Alembic migration (pgsplit.alembic)
+    Alembic,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -197,7 +210,11 @@ where
             out_dir,
             compat,
         } => run_split(&file, format, out_dir.as_deref(), compat.options()),
-        Command::Check { files, compat } => run_check(&files, compat.options()),
+        Command::Check {
+            files,
+            target,
+            compat,
+        } => run_check(&files, target, compat.options()),
         Command::Stats { file, compat } => run_stats(&file, compat.options()),
         Command::Normalize {
             file,
@@ -472,13 +489,16 @@ impl StatementJson {
     }
 }
 
-fn run_check(files: &[String], options: SplitOptions) -> io::Result<u8> {
+fn run_check(files: &[String], target: Target, options: SplitOptions) -> io::Result<u8> {
     let mut errors = 0;
     for file in files {
         let (input, script) = load(file, &options)?;
         let index = LineIndex::new(&input);
         let mut findings = script.diagnostics.clone();
         findings.extend(lint(&input, &script.statements));
+        if target == Target::Alembic {
+            findings.extend(lint_for_migration(&input, &script.statements));
+        }
         findings.sort_by_key(|d| d.offset);
         errors += findings
             .iter()

@@ -166,3 +166,45 @@ pub fn lint(input: &[u8], statements: &[Statement]) -> Vec<Diagnostic> {
     }
     findings
 }
+
+/// Findings that matter when the script runs inside an Alembic migration
+/// (`pgsplit check --target alembic`), on top of [`lint`]'s.
+pub fn lint_for_migration(input: &[u8], statements: &[Statement]) -> Vec<Diagnostic> {
+    let mut findings = Vec::new();
+    for statement in statements.iter().filter(|s| s.kind == StatementKind::Sql) {
+        let words = leading_words(input, statement, 40);
+        let has = |word: &str| words.iter().any(|w| w == word);
+        let at = statement.span.start;
+        let tag = statement.tag.as_ref();
+        if tag.starts_with("ALTER ") && words.windows(2).any(|w| w[0] == "OWNER" && w[1] == "TO") {
+            findings.push(Diagnostic {
+                severity: Severity::Warning,
+                offset: at,
+                message:
+                    "owner statement: the role must exist on every server the migration runs on \
+                          (dump with -O to leave owners out)"
+                        .to_string(),
+            });
+        } else if matches!(tag, "GRANT" | "REVOKE" | "ALTER DEFAULT PRIVILEGES") {
+            findings.push(Diagnostic {
+                severity: Severity::Warning,
+                offset: at,
+                message: format!(
+                    "{tag}: the roles it names must exist on every server the migration runs on \
+                     (dump with -x to leave privileges out)"
+                ),
+            });
+        }
+        if tag == "SET" && has("TRANSACTION_TIMEOUT") {
+            findings.push(Diagnostic {
+                severity: Severity::Warning,
+                offset: at,
+                message:
+                    "transaction_timeout exists from PostgreSQL 17 on: older servers reject it \
+                          (pgsplit.alembic skips it there)"
+                        .to_string(),
+            });
+        }
+    }
+    findings
+}

@@ -248,3 +248,25 @@ fn psql_mode_reproduces_psql_on_the_sample() {
         "{diagnostics}"
     );
 }
+
+#[test]
+fn check_for_alembic_names_roles_and_new_settings() {
+    let script = b"SET transaction_timeout = 0;\nCREATE TABLE t (a int);\nALTER TABLE t OWNER TO app;\nGRANT SELECT ON t TO reader;\n";
+    let plain = stdout(&pgsplit(&["check", "-"], Some(script)));
+    assert!(!plain.contains("must exist"), "{plain}");
+    let output = pgsplit(&["check", "--target", "alembic", "-"], Some(script));
+    assert_eq!(output.status.code(), Some(0), "warnings are not errors");
+    let report = stdout(&output);
+    assert!(
+        report.contains("<stdin>:1:1: warning: transaction_timeout exists from PostgreSQL 17 on"),
+        "{report}"
+    );
+    assert!(
+        report.contains("<stdin>:3:1: warning: owner statement: the role must exist"),
+        "{report}"
+    );
+    assert!(
+        report.contains("<stdin>:4:1: warning: GRANT: the roles it names must exist"),
+        "{report}"
+    );
+}
