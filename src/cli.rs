@@ -337,18 +337,10 @@ fn run_split(
     Ok(SUCCESS)
 }
 
-/// A statement as psql would run it: text, then for COPY its data and `\.`.
+/// A statement as psql runs it, then a newline.
 fn write_runnable(out: &mut impl Write, input: &[u8], statement: &Statement) -> io::Result<()> {
-    out.write_all(&statement.text(input))?;
-    out.write_all(b"\n")?;
-    for data in statement.copy_blocks() {
-        out.write_all(&input[data.clone()])?;
-        if !data.is_empty() && input[data.end - 1] != b'\n' {
-            out.write_all(b"\n")?;
-        }
-        out.write_all(b"\\.\n")?;
-    }
-    Ok(())
+    out.write_all(&statement.runnable(input))?;
+    out.write_all(b"\n")
 }
 
 fn write_out_dir(dir: &Path, input: &[u8], statements: &[Statement]) -> io::Result<()> {
@@ -462,13 +454,7 @@ impl StatementJson {
             tag: statement.tag.to_string(),
             line,
             col,
-            end_line: index.line(
-                statement
-                    .span
-                    .end
-                    .saturating_sub(1)
-                    .max(statement.span.start),
-            ),
+            end_line: index.end_line(&statement.span),
             start: statement.span.start,
             end: statement.span.end,
             text: String::from_utf8_lossy(&statement.text(input)).into_owned(),

@@ -199,11 +199,13 @@ impl TokenKind {
     }
 }
 
-fn is_ident_start(byte: u8) -> bool {
+/// A byte that can start an identifier (every byte from 0x80 up can).
+pub fn is_ident_start(byte: u8) -> bool {
     byte.is_ascii_alphabetic() || byte == b'_' || byte >= 0x80
 }
 
-fn is_ident_continue(byte: u8) -> bool {
+/// A byte that can continue an identifier or a number's glued identifier.
+pub fn is_ident_continue(byte: u8) -> bool {
     is_ident_start(byte) || byte.is_ascii_digit() || byte == b'$'
 }
 

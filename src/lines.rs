@@ -30,6 +30,11 @@ impl LineIndex {
         self.line_col(offset).0
     }
 
+    /// The 1-based line of the last byte of `span` (its first line if empty).
+    pub fn end_line(&self, span: &crate::Span) -> usize {
+        self.line(span.end.saturating_sub(1).max(span.start))
+    }
+
     /// The byte range of 1-based line `line`, without its line ending.
     pub fn line_span(&self, input: &[u8], line: usize) -> crate::Span {
         let start = self.starts[line - 1];

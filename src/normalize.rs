@@ -293,7 +293,7 @@ fn statement_text<'a>(
         }
     }
     let tag = statement.tag.as_ref();
-    let text = source_text(input, statement);
+    let text = statement.source(input);
     let has_word = |word: &[u8]| has_identifier(&text, word);
     let dropped = (options.ignores(Ignore::Owner)
         && tag.starts_with("ALTER ")
@@ -421,30 +421,6 @@ fn sort_column_list(sql: &[u8], one_per_line: bool) -> (Vec<u8>, Option<Vec<usiz
         }
     }
     (sql.to_vec(), None)
-}
-
-/// The statement as written, without the meta-command lines inside it but
-/// with psql's `\;` and `\:` escapes, so that it splits again the same way.
-fn source_text<'a>(input: &'a [u8], statement: &Statement) -> Cow<'a, [u8]> {
-    let end = statement.command_end;
-    let is_escape =
-        |hole: &crate::Span| hole.len() == 1 && matches!(input.get(hole.end), Some(b';' | b':'));
-    let holes: Vec<&crate::Span> = statement
-        .holes
-        .iter()
-        .filter(|h| h.start < end && !is_escape(h))
-        .collect();
-    if holes.is_empty() {
-        return Cow::Borrowed(&input[statement.span.start..end]);
-    }
-    let mut out = Vec::with_capacity(end - statement.span.start);
-    let mut at = statement.span.start;
-    for hole in holes {
-        out.extend_from_slice(&input[at..hole.start.max(at)]);
-        at = hole.end.min(end);
-    }
-    out.extend_from_slice(&input[at..end]);
-    Cow::Owned(out)
 }
 
 /// Whether the statement ends at a `;` token (not `\\;`, not one in a

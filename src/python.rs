@@ -16,7 +16,7 @@ use crate::input::{open_input, read_input, Input};
 use crate::lines::LineIndex;
 use crate::lint::{transactional, Transactional};
 use crate::normalize::{Ignore, NormalizeOptions};
-use crate::{split, Compat, Script, SplitOptions, Statement, StatementKind};
+use crate::{split, Compat, Script, SplitOptions, Statement};
 
 /// A statement as the Python package receives it; see `_native.pyi`.
 type StatementRecord = (
@@ -91,13 +91,7 @@ fn lossy(input: &[u8], span: &crate::Span) -> String {
 
 fn record(input: &[u8], index: &LineIndex, statement: &Statement) -> StatementRecord {
     let (line, col) = index.line_col(statement.span.start);
-    let end_line = index.line(
-        statement
-            .span
-            .end
-            .saturating_sub(1)
-            .max(statement.span.start),
-    );
+    let end_line = index.end_line(&statement.span);
     let blocks = statement.copy_blocks().map(|b| (b.start, b.end)).collect();
     let toc = statement.toc.as_ref().map(|t| {
         (
@@ -173,17 +167,7 @@ fn split_texts(py: Python<'_>, sql: &Bound<'_, PyAny>, compat: &str) -> PyResult
             script
                 .statements
                 .iter()
-                .map(|s| {
-                    let mut text = s.text(input).into_owned();
-                    if s.kind != StatementKind::Meta || s.copy_data.is_some() {
-                        for block in s.copy_blocks() {
-                            text.push(b'\n');
-                            text.extend_from_slice(&input[block.clone()]);
-                            text.extend_from_slice(b"\\.");
-                        }
-                    }
-                    String::from_utf8_lossy(&text).into_owned()
-                })
+                .map(|s| String::from_utf8_lossy(&s.runnable(input)).into_owned())
                 .collect()
         })
     })

@@ -27,7 +27,7 @@
 use std::borrow::Cow;
 use std::sync::Arc;
 
-use crate::lexer::{first_token, LexMode, TokenKind};
+use crate::lexer::{first_token, is_ident_continue, LexMode, TokenKind};
 use crate::meta::{self, Effect, MetaCommand};
 use crate::tag::{command_tag, MAX_WORDS};
 use crate::toc::{parse_header, Toc};
@@ -167,11 +167,30 @@ impl Statement {
     /// The statement's text: for SQL what psql sends (the span without its
     /// holes), for COPY the command only, for meta the command line.
     pub fn text<'a>(&self, input: &'a [u8]) -> Cow<'a, [u8]> {
+        self.without_holes(input, |_| true)
+    }
+
+    /// The statement as written, without the meta-command lines inside it
+    /// but with psql's `\;` and `\:` escapes: a text that splits again into
+    /// this statement.
+    pub fn source<'a>(&self, input: &'a [u8]) -> Cow<'a, [u8]> {
+        let is_escape =
+            |hole: &Span| hole.len() == 1 && matches!(input.get(hole.end), Some(b';' | b':'));
+        self.without_holes(input, |hole| !is_escape(hole))
+    }
+
+    /// The command's bytes (`span.start..command_end`) less the holes that
+    /// `leave_out` selects.
+    fn without_holes<'a>(
+        &self,
+        input: &'a [u8],
+        leave_out: impl Fn(&Span) -> bool,
+    ) -> Cow<'a, [u8]> {
         let text = self.span.start..self.command_end;
         let holes: Vec<&Span> = self
             .holes
             .iter()
-            .filter(|h| h.start < text.end && h.end > text.start)
+            .filter(|h| h.start < text.end && h.end > text.start && leave_out(h))
             .collect();
         if holes.is_empty() {
             return Cow::Borrowed(&input[text]);
@@ -184,6 +203,22 @@ impl Statement {
         }
         out.extend_from_slice(&input[at..text.end]);
         Cow::Owned(out)
+    }
+
+    /// The statement as psql runs it: its text, then for each COPY data block
+    /// the rows and the `\.` line.
+    pub fn runnable(&self, input: &[u8]) -> Vec<u8> {
+        let mut out = self.text(input).into_owned();
+        for block in self.copy_blocks() {
+            let data = &input[block.clone()];
+            out.push(b'\n');
+            out.extend_from_slice(data);
+            if !data.is_empty() && !data.ends_with(b"\n") {
+                out.push(b'\n');
+            }
+            out.extend_from_slice(b"\\.");
+        }
+        out
     }
 
     /// Every COPY data block the statement reads, in order.
@@ -324,11 +359,6 @@ static INTERESTING: [bool; 256] = {
     }
     table
 };
-
-/// Bytes of identifiers and numbers, which a quote or `$` may be glued to.
-fn is_word_byte(byte: u8) -> bool {
-    byte.is_ascii_alphanumeric() || byte == b'_' || byte == b'$' || byte >= 0x80
-}
 
 /// The lexer's whitespace bytes.
 fn is_space(byte: u8) -> bool {
@@ -510,14 +540,14 @@ impl<'a> Splitter<'a> {
         let stop = from + skipped_len;
         let mut resume = stop;
         if stop < limit && matches!(self.input[stop], b'\'' | b'"' | b'$') {
-            while resume > from && is_word_byte(self.input[resume - 1]) {
+            while resume > from && is_ident_continue(self.input[resume - 1]) {
                 resume -= 1;
             }
             let unicode_prefix = resume == stop
                 && stop >= from + 2
                 && self.input[stop - 1] == b'&'
                 && self.input[stop - 2].eq_ignore_ascii_case(&b'u')
-                && (stop - 2 == from || !is_word_byte(self.input[stop - 3]));
+                && (stop - 2 == from || !is_ident_continue(self.input[stop - 3]));
             if unicode_prefix {
                 resume -= 2;
             }

@@ -42,7 +42,6 @@ def load(pgsplit_bin: Path, path: Path, uri: str) -> LoadResult:
             if statement["kind"] == "meta":
                 continue
             result.statements += 1
-            text = data[statement["start"] : statement["end"]]
             if statement["kind"] == "copy":
                 command = statement["text"]
                 rows = data[statement["copy_data"]["start"] : statement["copy_data"]["end"]]
@@ -56,5 +55,4 @@ def load(pgsplit_bin: Path, path: Path, uri: str) -> LoadResult:
             if res.status == pq.ExecStatus.FATAL_ERROR:
                 message = (res.error_message or b"").decode(errors="replace").strip()
                 result.errors.append(f"line {statement['line']}: {message}")
-            _ = text
     return result
