@@ -20,6 +20,7 @@ use crate::input::{open_input, Input};
 use crate::lines::LineIndex;
 use crate::lint::{lint, lint_for_migration};
 use crate::normalize::{normalize_to, Ignore, NormalizeOptions};
+use crate::squash::{squash, DataRows, SquashError, SquashOptions, Which};
 use crate::{
     split, Compat, Diagnostic, Script, Severity, Span, SplitOptions, Statement, StatementKind,
 };
@@ -107,6 +108,54 @@ enum Command {
         /// Also write a self-contained side-by-side HTML report to FILE
         #[arg(long, value_name = "FILE")]
         html: Option<PathBuf>,
+    },
+    /// Make a schema dump the first migration of a new Alembic chain
+    #[command(
+        long_about = "Make a schema dump (pg_dump -s -O -x) the first migration of a new Alembic chain.\n\n\
+Writes DIR/REVISION.sql, the dump without meta-commands and without Alembic's version table, \
+and DIR/REVISION.py, a revision whose upgrade() runs it with pgsplit.alembic.execute_file and \
+whose downgrade() drops every object it creates. The docstring lists what the schema holds and, \
+inside a git repository, the commit the old chain is at.",
+        after_help = "Examples:\n  pg_dump -s -O -x -d \"$DATABASE_URL\" -f schema.sql\n  pgsplit squash schema.sql --out migrations/versions\n  pgsplit squash schema.sql --out migrations/versions --data-from full.sql --data-tables statuses,countries\n  pgsplit squash --verify \"$DATABASE_URL\" --out migrations/versions   (needs the Python package)\n\nThen, on every existing database: back it up, run `alembic stamp 001_initial_schema`.\nThe README's \"Consolidating an Alembic chain\" walks through it."
+    )]
+    Squash {
+        /// The schema dump (- for standard input); not needed with --verify alone
+        #[arg(required_unless_present = "verify")]
+        dump: Option<String>,
+        /// The folder to write the migration into (an Alembic versions/ folder)
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// The new revision id, also the files' name
+        #[arg(long, default_value = "001_initial_schema")]
+        revision: String,
+        /// The revision's message, the first line of its docstring
+        #[arg(long, short)]
+        message: Option<String>,
+        /// A dump with data (full or --data-only) to take --data-tables' rows from
+        #[arg(long, value_name = "FULL_DUMP", requires = "data_tables")]
+        data_from: Option<String>,
+        /// Tables whose rows the migration keeps, comma-separated (table or schema.table)
+        #[arg(
+            long,
+            value_delimiter = ',',
+            value_name = "TABLES",
+            requires = "data_from"
+        )]
+        data_tables: Vec<String>,
+        /// Alembic's version table, left out of the SQL
+        #[arg(long, default_value = "alembic_version")]
+        version_table: String,
+        /// Replace the files if they exist
+        #[arg(long)]
+        force: bool,
+        /// Build a scratch database from the migration in DIR and compare its
+        /// schema with the reference database's (runs through Alembic, so it
+        /// needs the Python package: pip install pgsplit)
+        #[arg(long, value_name = "DATABASE_URL")]
+        verify: Option<String>,
+        /// The pg_dump that dumps both databases for --verify
+        #[arg(long, value_name = "PATH", default_value = "pg_dump")]
+        pg_dump: String,
     },
     /// Count statements by kind, command and pg_dump object type, with sizes and speed
     Stats {
@@ -216,6 +265,38 @@ where
             compat,
         } => run_check(&files, target, compat.options()),
         Command::Stats { file, compat } => run_stats(&file, compat.options()),
+        Command::Squash {
+            dump,
+            out,
+            revision,
+            message,
+            data_from,
+            data_tables,
+            version_table,
+            force,
+            verify,
+            pg_dump: _,
+        } => {
+            if verify.is_some() {
+                eprintln!(
+                    "pgsplit: --verify runs the new migration through Alembic, which this binary \
+                     cannot do; install the Python package (pip install pgsplit) and run its \
+                     `pgsplit` command, or call pgsplit.squash.verify() from Python"
+                );
+                return FAILURE;
+            }
+            let squash = SquashArgs {
+                dump: dump.unwrap_or_default(),
+                out,
+                revision,
+                message,
+                data_from,
+                data_tables,
+                version_table,
+                force,
+            };
+            run_squash(&squash)
+        }
         Command::Normalize {
             file,
             ignore,
@@ -500,6 +581,131 @@ fn run_check(files: &[String], target: Target, options: SplitOptions) -> io::Res
         )?;
     }
     Ok(if errors > 0 { FINDING } else { SUCCESS })
+}
+
+/// What `squash` was asked to write.
+struct SquashArgs {
+    dump: String,
+    out: PathBuf,
+    revision: String,
+    message: Option<String>,
+    data_from: Option<String>,
+    data_tables: Vec<String>,
+    version_table: String,
+    force: bool,
+}
+
+fn run_squash(args: &SquashArgs) -> io::Result<u8> {
+    let dump = open(&args.dump)?;
+    let data = args.data_from.as_deref().map(open).transpose()?;
+    let options = SquashOptions {
+        revision: args.revision.clone(),
+        message: args.message.clone(),
+        dump_name: file_name(&args.dump),
+        origin: git_commit(),
+        version_table: args.version_table.clone(),
+        data: match (&data, &args.data_from) {
+            (Some(input), Some(name)) => Some(DataRows {
+                input,
+                name: file_name(name),
+                tables: args.data_tables.clone(),
+            }),
+            _ => None,
+        },
+    };
+    let made = match squash(&dump, &options) {
+        Ok(made) => made,
+        Err(error) => {
+            let (file, input) = match (&error, &args.data_from, &data) {
+                (
+                    SquashError::Unusable {
+                        input: Which::DataDump,
+                        ..
+                    },
+                    Some(name),
+                    Some(data),
+                ) => (name.as_str(), &data[..]),
+                _ => (args.dump.as_str(), &dump[..]),
+            };
+            let at = match error {
+                SquashError::Unusable { offset, .. } | SquashError::NotUtf8 { offset } => {
+                    let (line, col) = LineIndex::new(input).line_col(offset);
+                    format!("{}:{line}:{col}: ", display_name(file))
+                }
+                _ => String::new(),
+            };
+            eprintln!("pgsplit: {at}{error}");
+            return Ok(FAILURE);
+        }
+    };
+    std::fs::create_dir_all(&args.out).map_err(|e| {
+        io::Error::new(
+            e.kind(),
+            format!("cannot create {}: {e}", args.out.display()),
+        )
+    })?;
+    let sql_path = args.out.join(format!("{}.sql", args.revision));
+    let py_path = args.out.join(format!("{}.py", args.revision));
+    for path in [&sql_path, &py_path] {
+        if path.exists() && !args.force {
+            eprintln!(
+                "pgsplit: {} exists; pass --force to replace it",
+                path.display()
+            );
+            return Ok(FAILURE);
+        }
+    }
+    for (path, bytes) in [
+        (&sql_path, &made.sql[..]),
+        (&py_path, made.migration.as_bytes()),
+    ] {
+        std::fs::write(path, bytes).map_err(|e| {
+            io::Error::new(e.kind(), format!("cannot write {}: {e}", path.display()))
+        })?;
+    }
+    eprintln!(
+        "pgsplit: wrote {} and {}",
+        sql_path.display(),
+        py_path.display()
+    );
+    for what in &made.not_dropped {
+        eprintln!("pgsplit: warning: downgrade() does not drop {what}; drop it by hand");
+    }
+    if options.origin.is_none() {
+        eprintln!("pgsplit: note: not inside a git repository, so the migration does not say where the old chain is");
+    }
+    Ok(SUCCESS)
+}
+
+fn file_name(file: &str) -> String {
+    if file == "-" {
+        return "standard input".to_string();
+    }
+    Path::new(file)
+        .file_name()
+        .map_or_else(|| file.to_string(), |n| n.to_string_lossy().into_owned())
+}
+
+/// The commit checked out in the current directory's git repository, noting
+/// uncommitted changes; `None` outside a repository or without git.
+fn git_commit() -> Option<String> {
+    let git = |args: &[&str]| {
+        std::process::Command::new("git")
+            .args(args)
+            .stderr(std::process::Stdio::null())
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+    };
+    let commit = git(&["rev-parse", "HEAD"])?;
+    let dirty =
+        git(&["status", "--porcelain", "--untracked-files=no"]).is_some_and(|s| !s.is_empty());
+    Some(if dirty {
+        format!("git commit {commit} (the working tree had uncommitted changes)")
+    } else {
+        format!("git commit {commit}")
+    })
 }
 
 fn run_stats(file: &str, options: SplitOptions) -> io::Result<u8> {

@@ -26,6 +26,7 @@ pub mod normalize;
 mod python;
 pub mod report;
 pub mod split;
+pub mod squash;
 pub mod tag;
 pub mod toc;
 

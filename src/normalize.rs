@@ -628,7 +628,8 @@ const NAME_PREFIXES: &[&str] = &[
     "FROM",
 ];
 
-fn section(object_type: &str, statement: &Statement) -> Section {
+/// The pg_dump section an entry of `object_type` belongs to.
+pub fn section(object_type: &str, statement: &Statement) -> Section {
     match object_type {
         "TABLE DATA" | "SEQUENCE SET" | "BLOB DATA" | "LARGE OBJECT DATA" => Section::Data,
         "CONSTRAINT"
