@@ -584,7 +584,8 @@ fn drop_statement(
     }
     let name = c.name()?;
     let suffix = match keyword {
-        "FUNCTION" | "PROCEDURE" | "AGGREGATE" | "OPERATOR" => arguments(entry.name)?.to_string(),
+        "FUNCTION" | "PROCEDURE" | "AGGREGATE" => arguments(entry.name)?.to_string(),
+        "OPERATOR" => operator_arguments(&tokens[c.at..])?,
         "TRIGGER" | "POLICY" => {
             c.skip_to("ON").then_some(())?;
             format!(" ON {}", c.name()?)
@@ -619,6 +620,7 @@ fn drop_statement(
 fn object_keyword(object_type: &str) -> Option<&'static str> {
     Some(match object_type {
         "PROCEDURAL LANGUAGE" => "LANGUAGE",
+        "SHELL TYPE" => "TYPE",
         "TABLE" => "TABLE",
         "FOREIGN TABLE" => "FOREIGN TABLE",
         "VIEW" => "VIEW",
@@ -675,6 +677,51 @@ fn arguments(header_name: &str) -> Option<&str> {
         }
     }
     None
+}
+
+/// `(left, right)` of `CREATE OPERATOR name (LEFTARG = left, RIGHTARG =
+/// right, ...)`, `NONE` for a missing side, as `DROP OPERATOR` wants them.
+fn operator_arguments(definition: &[Token]) -> Option<String> {
+    let mut depth = 0usize;
+    let (mut left, mut right) = (None, None);
+    let mut i = 0;
+    while i < definition.len() {
+        let token = definition[i];
+        match token.kind {
+            TokenKind::OpenParen => depth += 1,
+            TokenKind::CloseParen => depth = depth.saturating_sub(1),
+            TokenKind::Ident if depth == 1 && (token.is("LEFTARG") || token.is("RIGHTARG")) => {
+                let start = i + 2; // past the `=`
+                let mut j = start;
+                let mut inner = 0usize;
+                while let Some(part) = definition.get(j) {
+                    match part.kind {
+                        TokenKind::OpenParen => inner += 1,
+                        TokenKind::CloseParen if inner == 0 => break,
+                        TokenKind::CloseParen => inner -= 1,
+                        _ if inner == 0 && part.text == "," => break,
+                        _ => {}
+                    }
+                    j += 1;
+                }
+                let value = joined(&definition[start.min(j)..j]);
+                if token.is("LEFTARG") {
+                    left = Some(value);
+                } else {
+                    right = Some(value);
+                }
+                i = j;
+                continue;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    if left.is_none() && right.is_none() {
+        return None;
+    }
+    let side = |s: Option<String>| s.unwrap_or_else(|| "NONE".to_string());
+    Some(format!("({}, {})", side(left), side(right)))
 }
 
 /// A token that is neither whitespace nor a comment, with its text.
@@ -789,24 +836,16 @@ impl<'a, 't> Cursor<'a, 't> {
     /// A parenthesized group, as written, for `CAST (a AS b)`.
     fn parenthesized(&mut self) -> Option<String> {
         self.peek().filter(|t| t.kind == TokenKind::OpenParen)?;
+        let start = self.at;
         let mut depth = 0usize;
-        let mut text = String::new();
-        let mut previous: Option<TokenKind> = None;
         while let Some(token) = self.peek().copied() {
             self.at += 1;
-            let joined = matches!(previous, None | Some(TokenKind::OpenParen | TokenKind::Dot))
-                || matches!(token.kind, TokenKind::CloseParen | TokenKind::Dot);
-            if !joined {
-                text.push(' ');
-            }
-            text.push_str(token.text);
-            previous = Some(token.kind);
             match token.kind {
                 TokenKind::OpenParen => depth += 1,
                 TokenKind::CloseParen => {
                     depth -= 1;
                     if depth == 0 {
-                        return Some(text);
+                        return Some(joined(&self.tokens[start..self.at]));
                     }
                 }
                 _ => {}
@@ -814,6 +853,23 @@ impl<'a, 't> Cursor<'a, 't> {
         }
         None
     }
+}
+
+/// Tokens as one line of SQL: words apart, punctuation tight
+/// (`(integer AS public.t)`, `character varying[]`).
+fn joined(tokens: &[Token]) -> String {
+    let mut text = String::new();
+    let mut previous = "(";
+    for token in tokens {
+        let tight_after = matches!(previous, "(" | "." | "[");
+        let tight_before = matches!(token.text, ")" | "." | "[" | "]" | ",");
+        if !tight_after && !tight_before {
+            text.push(' ');
+        }
+        text.push_str(token.text);
+        previous = token.text;
+    }
+    text
 }
 
 fn unquote(quoted: &str) -> String {

@@ -253,13 +253,15 @@ fn base_types_are_dropped_with_cascade_once() {
 #[test]
 fn casts_and_operators_are_dropped_by_signature() {
     let input = dump(&[
-        entry("===(integer, integer)", "OPERATOR", "public", "CREATE OPERATOR public.=== (\n    FUNCTION = int4eq,\n    LEFTARG = integer,\n    RIGHTARG = integer\n);"),
+        entry("===", "OPERATOR", "public", "CREATE OPERATOR public.=== (\n    FUNCTION = int4eq,\n    LEFTARG = integer,\n    RIGHTARG = integer\n);"),
+        entry("!!", "OPERATOR", "public", "CREATE OPERATOR public.!! (\n    FUNCTION = public.f,\n    RIGHTARG = character varying[]\n);"),
         entry("CAST (integer AS public.b)", "CAST", "-", "CREATE CAST (integer AS public.b) WITHOUT FUNCTION;"),
     ]);
     assert_eq!(
         drops(&squashed(&input)),
         [
             "DROP CAST IF EXISTS (integer AS public.b)",
+            "DROP OPERATOR IF EXISTS public.!!(NONE, character varying[])",
             "DROP OPERATOR IF EXISTS public.===(integer, integer)",
         ]
     );

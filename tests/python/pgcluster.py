@@ -121,6 +121,25 @@ class Cluster:
             self.drop_database(database)
         return out
 
+    def schema_dump(self, database: str, out: Path | None = None, key: str | None = "pgsplittest") -> str:
+        """``pg_dump -s -O -x`` of ``database`` without Alembic's version table;
+        a fixed ``\\restrict`` key unless ``key`` is None."""
+        command = [
+            self.tool("pg_dump"),
+            "-s",
+            "-O",
+            "-x",
+            "--exclude-table=*.alembic_version",
+            "-d",
+            self.uri(database),
+        ]
+        if key:
+            command.insert(1, f"--restrict-key={key}")
+        if out is not None:
+            command += ["-f", str(out)]
+        result = subprocess.run(command, capture_output=True, check=True)
+        return out.read_text() if out is not None else result.stdout.decode()
+
     def wait_for_log(self, app: str, timeout: float = 10.0) -> list[dict[str, Any]]:
         """Returns the records of sessions named ``app``, once psql's last
         disconnection has been logged."""

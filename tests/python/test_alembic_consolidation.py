@@ -9,45 +9,13 @@ the models (``chain/models.py``) on either.
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
 from alembic_project import DRIVERS, AlembicProject
-from chain.chain import CHAIN
+from chain.build import MODELS, build_chain
 
 from pgcluster import Cluster
-
-HERE = Path(__file__).parent
-MODELS = HERE / "chain" / "models.py"
-
-
-def schema_dump(cluster: Cluster, database: str, out: Path | None = None, key: str | None = "pgsplittest") -> str:
-    command = [
-        cluster.tool("pg_dump"),
-        "-s",
-        "-O",
-        "-x",
-        "--exclude-table=alembic_version",
-        "-d",
-        cluster.uri(database),
-    ]
-    if key:
-        command.insert(1, f"--restrict-key={key}")
-    if out is not None:
-        command += ["-f", str(out)]
-    result = subprocess.run(command, capture_output=True, check=True)
-    return out.read_text() if out is not None else result.stdout.decode()
-
-
-def build_chain(cluster: Cluster, driver: str, database: str, root: Path) -> AlembicProject:
-    project = AlembicProject.create(root, driver, cluster.socket_dir, database, models=MODELS)
-    previous = None
-    for number, body in enumerate(CHAIN, 1):
-        revision = f"c{number:02d}"
-        project.add_migration(revision, previous, body)
-        previous = revision
-    return project
 
 
 @pytest.mark.parametrize("version", [18, 16])
@@ -66,7 +34,7 @@ def test_a_consolidated_chain_builds_the_same_schema(
         assert check.returncode == 0, f"the models do not match the chain: {check.stdout}{check.stderr[-2000:]}"
 
         dump = tmp_path / "001_initial_schema.sql"
-        schema_dump(cluster, chain_db, out=dump, key=None)
+        cluster.schema_dump(chain_db, out=dump, key=None)
         assert "\\restrict" in dump.read_text(), "a real pg_dump with its \\restrict line was expected"
 
         squashed = AlembicProject.create(tmp_path / "squashed", driver, cluster.socket_dir, squashed_db, models=MODELS)
@@ -81,7 +49,7 @@ def test_a_consolidated_chain_builds_the_same_schema(
         check = squashed.alembic("check")
         assert check.returncode == 0, f"alembic check after the squash: {check.stdout}{check.stderr[-2000:]}"
 
-        assert schema_dump(cluster, squashed_db) == schema_dump(cluster, chain_db)
+        assert cluster.schema_dump(squashed_db) == cluster.schema_dump(chain_db)
         assert cluster.query(squashed_db, "SELECT version_num FROM alembic_version") == [("001_initial_schema",)]
         assert cluster.query(squashed_db, "SELECT first_begin() IS NULL") == [(True,)]
     finally:
