@@ -116,7 +116,7 @@ Writes DIR/REVISION.sql, the dump without meta-commands and without Alembic's ve
 and DIR/REVISION.py, a revision whose upgrade() runs it with pgsplit.alembic.execute_file and \
 whose downgrade() drops every object it creates. The docstring lists what the schema holds and, \
 inside a git repository, the commit the old chain is at.",
-        after_help = "Examples:\n  pg_dump -s -O -x -d \"$DATABASE_URL\" -f schema.sql\n  pgsplit squash schema.sql --out migrations/versions\n  pgsplit squash schema.sql --out migrations/versions --data-from full.sql --data-tables statuses,countries\n  pgsplit squash --verify \"$DATABASE_URL\" --out migrations/versions   (needs the Python package)\n\nThen, on every existing database: back it up, run `alembic stamp 001_initial_schema`.\nThe README's \"Consolidating an Alembic chain\" walks through it."
+        after_help = "Examples:\n  pg_dump -s -O -x -d \"$DATABASE_URL\" -f schema.sql\n  pgsplit squash schema.sql --out migrations/versions\n  pgsplit squash schema.sql --out migrations/versions --data-from full.sql --data-tables statuses,countries\n  pgsplit squash --verify \"$DATABASE_URL\" --out migrations/versions   (needs the Python package)\n\nThen, on every existing database: back it up, verify it, run `alembic stamp --purge 001_initial_schema`.\nThe README's \"Consolidating an Alembic chain\" walks through it."
     )]
     Squash {
         /// The schema dump (- for standard input); not needed with --verify alone
@@ -156,6 +156,9 @@ inside a git repository, the commit the old chain is at.",
         /// The pg_dump that dumps both databases for --verify
         #[arg(long, value_name = "PATH", default_value = "pg_dump")]
         pg_dump: String,
+        /// For --verify: differences to ignore, as for diff (column-order, ...)
+        #[arg(long, value_delimiter = ',', value_parser = |s: &str| s.parse::<Ignore>())]
+        ignore: Vec<Ignore>,
     },
     /// Count statements by kind, command and pg_dump object type, with sizes and speed
     Stats {
@@ -276,6 +279,7 @@ where
             force,
             verify,
             pg_dump: _,
+            ignore: _,
         } => {
             if verify.is_some() {
                 eprintln!(

@@ -1025,8 +1025,9 @@ fn migration(
     }
     let _ = write!(
         doc,
-        "\nTo switch an existing database to this chain: back it up, then run\n\
-         `alembic stamp {revision}`; nothing runs, only the version is recorded.\n"
+        "\nTo switch an existing database to this chain: back it up, compare it with\n\
+         `pgsplit squash --verify URL`, then run `alembic stamp --purge {revision}`:\n\
+         nothing runs, only the version is recorded.\n"
     );
 
     let mut py = String::new();

@@ -270,3 +270,62 @@ fn check_for_alembic_names_roles_and_new_settings() {
         "{report}"
     );
 }
+
+#[test]
+fn squash_writes_the_migration_and_refuses_to_overwrite_it() {
+    let dir = scratch("squash");
+    let out = dir.join("versions");
+    let out_arg = out.to_str().unwrap();
+    let output = pgsplit(&["squash", SAMPLE, "--out", out_arg], None);
+    assert!(output.status.success(), "{output:?}");
+    let sql = std::fs::read_to_string(out.join("001_initial_schema.sql")).unwrap();
+    let migration = std::fs::read_to_string(out.join("001_initial_schema.py")).unwrap();
+    assert!(!sql.contains("\\restrict"));
+    assert!(migration.contains("def downgrade() -> None:"));
+
+    let again = pgsplit(&["squash", SAMPLE, "--out", out_arg], None);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("pass --force"));
+    let forced = pgsplit(&["squash", SAMPLE, "--out", out_arg, "--force"], None);
+    assert!(forced.status.success());
+}
+
+#[test]
+fn squash_names_the_position_of_an_unusable_dump() {
+    let dir = scratch("squash-bad");
+    let dump = dir.join("broken.sql");
+    std::fs::write(&dump, "CREATE TABLE t (a int);\nSELECT 'unterminated;\n").unwrap();
+    let output = pgsplit(
+        &[
+            "squash",
+            dump.to_str().unwrap(),
+            "--out",
+            dir.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("broken.sql:2:8: "), "{stderr}");
+    assert!(!dir.join("001_initial_schema.py").exists());
+}
+
+#[test]
+fn squash_says_which_data_table_is_missing() {
+    let dir = scratch("squash-data");
+    let output = pgsplit(
+        &[
+            "squash",
+            SAMPLE,
+            "--out",
+            dir.to_str().unwrap(),
+            "--data-from",
+            SAMPLE,
+            "--data-tables",
+            "nonesuch",
+        ],
+        None,
+    );
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("no rows for table nonesuch"));
+}

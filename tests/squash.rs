@@ -302,7 +302,7 @@ fn the_docstring_inventories_the_schema_by_type() {
         "Dumped by pg_dump version 18.1.",
         "revision = \"001_initial_schema\"\ndown_revision = None\n",
         "execute_file(\"001_initial_schema.sql\")",
-        "alembic stamp 001_initial_schema",
+        "alembic stamp --purge 001_initial_schema",
     ] {
         assert!(doc.contains(expected), "missing {expected:?} in\n{doc}");
     }

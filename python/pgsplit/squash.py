@@ -189,6 +189,7 @@ def main(argv: Sequence[str]) -> int:
     parser.add_argument("--force", action="store_true")
     parser.add_argument("--verify", required=True)
     parser.add_argument("--pg-dump", default="pg_dump")
+    parser.add_argument("--ignore", default="")
     known = parser.parse_args(argv)
     if known.dump is not None:
         written = _native.cli(["pgsplit", "squash", *_without_verify(argv)])
@@ -196,7 +197,13 @@ def main(argv: Sequence[str]) -> int:
             return int(written)
     migration = Path(known.out) / f"{known.revision}.py"
     try:
-        found = verify(known.verify, migration, pg_dump=known.pg_dump, version_table=known.version_table)
+        found = verify(
+            known.verify,
+            migration,
+            pg_dump=known.pg_dump,
+            version_table=known.version_table,
+            ignore=[value for value in known.ignore.split(",") if value],
+        )
     except Exception as error:
         # Whatever stops the check (driver, pg_dump, the migration itself)
         # is the user's to read, not a trace: exit status 2.
@@ -214,14 +221,15 @@ def main(argv: Sequence[str]) -> int:
 
 
 def _without_verify(argv: Sequence[str]) -> list[str]:
-    """``argv`` less ``--verify`` and ``--pg-dump`` and their values."""
+    """``argv`` less the options only verification uses, and their values."""
+    only_verify = ("--verify", "--pg-dump", "--ignore")
     kept: list[str] = []
     skip = False
     for arg in argv:
         if skip:
             skip = False
-        elif arg in ("--verify", "--pg-dump"):
+        elif arg in only_verify:
             skip = True
-        elif not arg.startswith(("--verify=", "--pg-dump=")):
+        elif not arg.startswith(tuple(f"{option}=" for option in only_verify)):
             kept.append(arg)
     return kept

@@ -63,9 +63,11 @@ def squashed(pg18: Cluster, tmp_path_factory: pytest.TempPathFactory) -> Iterato
     ).stdout.strip()
 
     schema = repository / "schema.sql"
-    full = repository / "full.sql"
+    full = repository / "vocabulary.sql"
     subprocess.run([pg18.tool("pg_dump"), "-s", "-O", "-x", "-f", str(schema), "-d", pg18.uri(chain_db)], check=True)
-    subprocess.run([pg18.tool("pg_dump"), "-O", "-x", "-f", str(full), "-d", pg18.uri(chain_db)], check=True)
+    # The README's recipe: the data of the vocabulary tables only.
+    vocabulary = ["-a", "-O", "-x", "-t", "statuses", "-t", "products"]
+    subprocess.run([pg18.tool("pg_dump"), *vocabulary, "-f", str(full), "-d", pg18.uri(chain_db)], check=True)
     versions = root / "new_versions"
     made = pgsplit_command(
         "squash",
@@ -175,6 +177,30 @@ def test_upgrade_downgrade_upgrade_on_a_real_database(
         again = project.alembic("upgrade", "head")
         assert again.returncode == 0, again.stderr[-3000:]
         pgsplit.assert_same_schema(pg18.schema_dump(squashed.chain_db), pg18.schema_dump(database), ignore=())
+    finally:
+        pg18.drop_database(database)
+
+
+def test_an_existing_database_switches_to_the_new_chain_by_stamp(
+    tmp_path: Path, pg18: Cluster, squashed: Squashed
+) -> None:
+    """The production step: a database at the old chain's head is stamped
+    with the new revision, and Alembic then finds nothing to do."""
+    database = pg18.create_database("production")
+    try:
+        old = build_chain(pg18, "psycopg", database, tmp_path / "old")
+        assert old.alembic("upgrade", "head").returncode == 0
+        project = AlembicProject.create(tmp_path / "switched", "psycopg", pg18.socket_dir, database, models=MODELS)
+        for suffix in (".py", ".sql"):
+            shutil.copy(squashed.versions / f"{REVISION}{suffix}", project.root / "versions")
+        assert project.alembic("current").returncode != 0, "the old revision is unknown to the new chain"
+        stamp = project.alembic("stamp", "--purge", REVISION)
+        assert stamp.returncode == 0, stamp.stderr[-2000:]
+        assert pg18.query(database, "SELECT version_num FROM alembic_version") == [(REVISION,)]
+        upgrade = project.alembic("upgrade", "head")
+        assert upgrade.returncode == 0 and "Running upgrade" not in upgrade.stderr, upgrade.stderr[-2000:]
+        check = project.alembic("check")
+        assert check.returncode == 0, check.stdout + check.stderr[-2000:]
     finally:
         pg18.drop_database(database)
 
