@@ -1,36 +1,46 @@
-//! Times the lexer alone and the splitter on a file: `cargo run --release
-//! --example time_split FILE`. A quick look; benches/ has the real numbers.
+//! Times the lexer, the sequential splitter and the parallel splitter on a
+//! file in memory: `cargo run --release --example time_split FILE [JOBS...]`.
+//! A quick look; `cargo bench` has the statistics.
 use std::time::Instant;
 
+use pgsplit::parallel::{split_parallel_counted, Parallelism};
+
 fn main() {
-    let path = std::env::args().nth(1).expect("usage: time_split FILE");
+    let mut args = std::env::args().skip(1);
+    let path = args.next().expect("usage: time_split FILE [JOBS...]");
+    let jobs: Vec<usize> = args.map(|j| j.parse().expect("JOBS is a number")).collect();
     let input = std::fs::read(&path).unwrap();
     let mb = input.len() as f64 / 1e6;
+    let options = pgsplit::SplitOptions::default();
     if std::env::var_os("ONLY_SPLIT").is_some() {
         for _ in 0..10 {
-            std::hint::black_box(pgsplit::split(&input, &Default::default()));
+            std::hint::black_box(pgsplit::split(&input, &options));
         }
         return;
     }
-    for _ in 0..3 {
-        let t = Instant::now();
-        let tokens = pgsplit::lexer::tokenize(&input, Default::default()).count();
-        let lex = t.elapsed().as_secs_f64();
-        let t = Instant::now();
-        let script = pgsplit::split(&input, &Default::default());
-        let split = t.elapsed().as_secs_f64();
-        let t = Instant::now();
-        let every = pgsplit::split(
-            &input,
-            &pgsplit::SplitOptions {
-                lex_every_token: true,
-                ..Default::default()
-            },
-        );
-        let slow = t.elapsed().as_secs_f64();
-        println!(
-            "{tokens} tokens: lex {:.0} MB/s; split {:.0} MB/s ({} statements); lexing every token {:.0} MB/s ({})",
-            mb / lex, mb / split, script.statements.len(), mb / slow, every.statements.len()
-        );
+    let best = |f: &mut dyn FnMut() -> String| {
+        let mut best = f64::MAX;
+        let mut what = String::new();
+        for _ in 0..5 {
+            let t = Instant::now();
+            what = f();
+            best = best.min(t.elapsed().as_secs_f64());
+        }
+        (mb / best, what)
+    };
+    let (lex, tokens) = best(&mut || pgsplit::lexer::tokenize(&input, Default::default()).count().to_string());
+    println!("lexer alone: {lex:.0} MB/s ({tokens} tokens)");
+    let (split, count) = best(&mut || pgsplit::split(&input, &options).statements.len().to_string());
+    println!("split, 1 thread: {split:.0} MB/s ({count} statements)");
+    for jobs in jobs {
+        let parallelism = Parallelism {
+            jobs,
+            ..Parallelism::default()
+        };
+        let (speed, what) = best(&mut || {
+            let (script, counts) = split_parallel_counted(&input, &options, &parallelism);
+            format!("{} statements, {} chunks, {} split again", script.statements.len(), counts.chunks, counts.resplit)
+        });
+        println!("split, {jobs} threads: {speed:.0} MB/s ({what})");
     }
 }

@@ -22,6 +22,7 @@ pub mod lines;
 pub mod lint;
 pub mod meta;
 pub mod normalize;
+pub mod parallel;
 #[cfg(feature = "python")]
 mod python;
 pub mod report;

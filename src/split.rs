@@ -294,6 +294,115 @@ pub fn split(input: &[u8], options: &SplitOptions) -> Script {
     splitter.script
 }
 
+/// All the splitter carries from one statement to the next: where a
+/// statement has ended and the next has not begun, this state and the
+/// position decide everything that follows. The parallel splitter guesses it
+/// for each chunk and checks the guess.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Boundary {
+    standard_strings: bool,
+    /// A `standard_conforming_strings` change that takes effect further on.
+    mode_change: Option<(usize, bool)>,
+    restrict_key: Option<Span>,
+    toc: Option<Arc<Toc>>,
+    toc_fresh: bool,
+}
+
+impl Boundary {
+    /// The state at the start of a script.
+    pub(crate) fn start(options: &SplitOptions) -> Self {
+        Boundary {
+            standard_strings: options.standard_strings,
+            mode_change: None,
+            restrict_key: None,
+            toc: None,
+            toc_fresh: false,
+        }
+    }
+}
+
+/// The statements of a stretch of the input: from a statement boundary to
+/// the first boundary at or after a limit.
+pub(crate) struct Stretch {
+    pub(crate) script: Script,
+    pub(crate) start: usize,
+    /// The boundary it stopped at (or the input's end).
+    pub(crate) stop: usize,
+    /// The state at `stop`.
+    pub(crate) end: Boundary,
+    entry: Boundary,
+    /// Whether the result depends on the entry state's pg_dump header / on
+    /// its restricted mode: read before the stretch set its own.
+    used_entry_toc: bool,
+    used_entry_restrict: bool,
+    /// Whether the stretch set its own header / restricted mode, and whether
+    /// any statement claimed a header.
+    set_toc: bool,
+    set_restrict: bool,
+    claimed_toc: bool,
+}
+
+impl Stretch {
+    /// Whether this stretch, split from a guessed state, is what the
+    /// sequential splitter makes from `start` in state `real`: same place,
+    /// and the guess differs only in what the stretch never read.
+    pub(crate) fn fits(&self, start: usize, real: &Boundary) -> bool {
+        let guess = &self.entry;
+        self.start == start
+            && guess.standard_strings == real.standard_strings
+            && guess.mode_change == real.mode_change
+            && (!self.used_entry_restrict || guess.restrict_key == real.restrict_key)
+            && (!self.used_entry_toc
+                || (guess.toc == real.toc && guess.toc_fresh == real.toc_fresh))
+    }
+
+    /// Puts what the stretch carried through unread from `real` (its entry
+    /// state in fact) into its end state.
+    pub(crate) fn carry(&mut self, real: &Boundary) {
+        if !self.set_restrict {
+            self.end.restrict_key.clone_from(&real.restrict_key);
+        }
+        if !self.set_toc {
+            self.end.toc.clone_from(&real.toc);
+            self.end.toc_fresh = real.toc_fresh && !self.claimed_toc;
+        }
+    }
+}
+
+/// Splits from `start` (a statement boundary in state `entry`) to the first
+/// boundary at or after `limit`.
+pub(crate) fn split_stretch(
+    input: &[u8],
+    options: &SplitOptions,
+    start: usize,
+    entry: Boundary,
+    limit: usize,
+) -> Stretch {
+    let mut splitter = Splitter::new(input, options);
+    if start > 0 {
+        splitter.pos = start;
+    }
+    splitter.stop_at = limit;
+    splitter.mode.standard_strings = entry.standard_strings;
+    splitter.mode_change = entry.mode_change;
+    splitter.restrict_key.clone_from(&entry.restrict_key);
+    splitter.toc.clone_from(&entry.toc);
+    splitter.toc_fresh = entry.toc_fresh;
+    splitter.run();
+    Stretch {
+        start,
+        stop: splitter.pos,
+        end: splitter.boundary(),
+        entry,
+        used_entry_toc: splitter.stretch.used_entry_toc,
+        used_entry_restrict: splitter.stretch.used_entry_restrict,
+        set_toc: splitter.stretch.set_toc,
+        set_restrict: splitter.stretch.set_restrict,
+        claimed_toc: splitter.stretch.claimed_toc,
+        script: splitter.script,
+    }
+}
+
 /// Who owns a piece of the input.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Owner {
@@ -442,7 +551,21 @@ struct Splitter<'a> {
     fast_path: bool,
     /// The last token ran to the end of the input unterminated.
     input_ended_in_token: bool,
+    /// Stop at the first statement boundary at or after this offset.
+    stop_at: usize,
+    /// What a stretch read of its entry state, and what it set itself.
+    stretch: StretchUse,
     script: Script,
+}
+
+/// See [`Stretch`].
+#[derive(Default)]
+struct StretchUse {
+    used_entry_toc: bool,
+    used_entry_restrict: bool,
+    set_toc: bool,
+    set_restrict: bool,
+    claimed_toc: bool,
 }
 
 impl<'a> Splitter<'a> {
@@ -474,12 +597,36 @@ impl<'a> Splitter<'a> {
             restrict_key: None,
             fast_path: !options.lex_every_token,
             input_ended_in_token: false,
+            stop_at: usize::MAX,
+            stretch: StretchUse::default(),
             script: Script::default(),
         }
     }
 
+    /// The state carried to the next statement, with a settled
+    /// `standard_conforming_strings` change applied.
+    fn boundary(&self) -> Boundary {
+        let mut boundary = Boundary {
+            standard_strings: self.mode.standard_strings,
+            mode_change: self.mode_change,
+            restrict_key: self.restrict_key.clone(),
+            toc: self.toc.clone(),
+            toc_fresh: self.toc_fresh,
+        };
+        if let Some((from, standard)) = boundary.mode_change {
+            if from <= self.pos {
+                boundary.standard_strings = standard;
+                boundary.mode_change = None;
+            }
+        }
+        boundary
+    }
+
     fn run(&mut self) {
         loop {
+            if self.pos >= self.stop_at && self.pending.is_empty() && self.line_limit.is_none() {
+                break;
+            }
             let limit = self.line_limit.map_or(self.input.len(), |l| l.line_end);
             if self.pos >= limit {
                 match self.line_limit.take() {
@@ -687,8 +834,10 @@ impl<'a> Splitter<'a> {
         if let Some(toc) = parse_header(self.input, span.clone()) {
             self.toc = Some(Arc::new(toc));
             self.toc_fresh = true;
+            self.stretch.set_toc = true;
         } else if self.input[span].starts_with(b"-- PostgreSQL database dump complete") {
             self.toc = None;
+            self.stretch.set_toc = true;
         }
     }
 
@@ -862,6 +1011,8 @@ impl<'a> Splitter<'a> {
     /// first one after it always, later ones unless they are the session
     /// settings pg_dump writes between entries.
     fn claim_toc(&mut self, tag: &str, leading: &[(Option<TokenKind>, Span)]) -> Option<Arc<Toc>> {
+        self.stretch.claimed_toc = true;
+        self.stretch.used_entry_toc |= !self.stretch.set_toc;
         if std::mem::take(&mut self.toc_fresh) {
             return self.toc.clone();
         }
@@ -975,6 +1126,7 @@ impl<'a> Splitter<'a> {
     }
 
     fn meta_command(&mut self, at: usize) {
+        self.stretch.used_entry_restrict |= !self.stretch.set_restrict;
         let command = meta::scan(self.input, at, self.restrict_key.is_some());
         self.pos = command.span.end;
         let name = String::from_utf8_lossy(&self.input[command.name.clone()]).into_owned();
@@ -1038,10 +1190,12 @@ impl<'a> Splitter<'a> {
         let key = &self.input[command.args.clone()];
         match &self.restrict_key {
             None if name == b"restrict" && !key.is_empty() => {
-                self.restrict_key = Some(command.args.clone())
+                self.restrict_key = Some(command.args.clone());
+                self.stretch.set_restrict = true;
             }
             Some(open) if name == b"unrestrict" && self.input[open.clone()] == *key => {
-                self.restrict_key = None
+                self.restrict_key = None;
+                self.stretch.set_restrict = true;
             }
             _ => {}
         }

@@ -1,0 +1,141 @@
+//! The parallel splitter gives exactly the sequential result: for every
+//! input, job count and chunk size. Chunks are made tiny so that every kind
+//! of cut happens: inside COPY data, strings, comments, dollar quotes,
+//! BEGIN ATOMIC bodies, CRLF pairs and multi-byte characters, after
+//! `\restrict` and `SET standard_conforming_strings = off`, between a pg_dump
+//! header and its statements.
+
+mod common;
+
+use common::options;
+use pgsplit::parallel::{split_parallel, Parallelism};
+use pgsplit::{split, Compat};
+use proptest::prelude::*;
+
+fn assert_same(input: &[u8], compat: Compat, parallelism: Parallelism) {
+    let options = options(compat);
+    let sequential = split(input, &options);
+    let parallel = split_parallel(input, &options, &parallelism);
+    assert_eq!(
+        parallel.statements,
+        sequential.statements,
+        "statements differ with {parallelism:?} on {:?}",
+        String::from_utf8_lossy(input)
+    );
+    assert_eq!(
+        parallel.diagnostics, sequential.diagnostics,
+        "diagnostics differ with {parallelism:?}"
+    );
+}
+
+fn tiny(jobs: usize, chunk_size: usize) -> Parallelism {
+    Parallelism {
+        jobs,
+        chunk_size,
+        sequential_below: 0,
+    }
+}
+
+/// Pieces that make likely boundaries, and pieces that make them lie.
+fn dump_like() -> impl Strategy<Value = Vec<u8>> {
+    let pieces = prop::sample::select(vec![
+        &b"CREATE TABLE t (a int);\n\n"[..],
+        b";\n",
+        b";\n\n",
+        b";\r\n",
+        b"\n",
+        b"\n\n--\n-- Name: t; Type: TABLE; Schema: public; Owner: -\n--\n\n",
+        b"\n\n--\n-- Data for Name: t; Type: TABLE DATA; Schema: public; Owner: -\n--\n\n",
+        b"ALTER TABLE t OWNER TO x;\n\n",
+        b"SET search_path = '';\n",
+        b"COPY t (a) FROM stdin;\n",
+        b"1\tx;\n",
+        b";\n\n--\n-- \n",
+        b"\\.\n",
+        b"'x;\n\n",
+        b"'",
+        b"$$",
+        b"$f$;\n\n",
+        b"/* ;\n\n",
+        b"*/",
+        b"-- ;\n",
+        b"CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1;\n\n",
+        b"CASE WHEN x THEN 1 END;\n",
+        b"END;\n\n",
+        b"(\n",
+        b");\n\n",
+        b"\\restrict key\n",
+        b"\\unrestrict key\n",
+        b"\\connect db\n",
+        b"SET standard_conforming_strings = off;\n",
+        b"SET standard_conforming_strings = on;\n",
+        b"'a\\';\n\n",
+        b"E'\\';\n'",
+        b"\xc3\xa9;\n",
+        b"\xe2\x82\xac",
+        b"\"q;\n\n",
+        b"SELECT 1 \\; SELECT 2;\n",
+        b"\\g\n",
+    ]);
+    prop::collection::vec(pieces, 0..80).prop_map(|v| v.concat())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(3000))]
+
+    #[test]
+    fn parallel_equals_sequential(
+        input in dump_like(),
+        jobs in 2usize..5,
+        chunk_size in 1usize..48,
+        psql in any::<bool>(),
+    ) {
+        let compat = if psql { Compat::Psql } else { Compat::Default };
+        assert_same(&input, compat, tiny(jobs, chunk_size));
+    }
+
+    #[test]
+    fn parallel_equals_sequential_on_arbitrary_bytes(
+        input in prop::collection::vec(prop_oneof![
+            4 => prop::sample::select(b";\n\r'\"$-/*\\.()tCOPY stdin".to_vec()),
+            1 => any::<u8>(),
+        ], 0..600),
+        chunk_size in 1usize..32,
+    ) {
+        assert_same(&input, Compat::Default, tiny(2, chunk_size));
+    }
+}
+
+#[test]
+fn one_job_or_a_small_input_is_split_sequentially() {
+    let input = b"SELECT 1;\nSELECT 2;\n";
+    assert_same(input, Compat::Default, tiny(1, 1));
+    assert_same(input, Compat::Default, Parallelism::default());
+}
+
+#[test]
+fn a_cut_inside_copy_data_is_repaired() {
+    let mut input = b"COPY t (a) FROM stdin;\n".to_vec();
+    for i in 0..200 {
+        input.extend_from_slice(
+            format!("{i};\n\n--\n-- Name: x; Type: TABLE; Schema: s; Owner: -\n").as_bytes(),
+        );
+    }
+    input.extend_from_slice(b"\\.\nSELECT 1;\n");
+    for chunk_size in [1, 7, 64, 1000] {
+        assert_same(&input, Compat::Default, tiny(2, chunk_size));
+    }
+}
+
+#[test]
+fn headers_carry_over_chunks() {
+    let mut input = Vec::new();
+    for i in 0..50 {
+        input.extend_from_slice(
+            format!("--\n-- Name: t{i}; Type: TABLE; Schema: public; Owner: -\n--\n\nCREATE TABLE t{i} (a int);\n\nALTER TABLE t{i} OWNER TO x;\n\n").as_bytes(),
+        );
+    }
+    for chunk_size in [1, 30, 100, 500] {
+        assert_same(&input, Compat::Default, tiny(3, chunk_size));
+    }
+}
