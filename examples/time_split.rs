@@ -3,7 +3,7 @@
 //! A quick look; `cargo bench` has the statistics.
 use std::time::Instant;
 
-use pgsplit::parallel::{split_parallel_counted, Parallelism};
+use pgsplit::parallel::{split_chunks, split_parallel, Parallelism};
 
 fn main() {
     let mut args = std::env::args().skip(1);
@@ -28,9 +28,18 @@ fn main() {
         }
         (mb / best, what)
     };
-    let (lex, tokens) = best(&mut || pgsplit::lexer::tokenize(&input, Default::default()).count().to_string());
+    let (lex, tokens) = best(&mut || {
+        pgsplit::lexer::tokenize(&input, Default::default())
+            .count()
+            .to_string()
+    });
     println!("lexer alone: {lex:.0} MB/s ({tokens} tokens)");
-    let (split, count) = best(&mut || pgsplit::split(&input, &options).statements.len().to_string());
+    let (split, count) = best(&mut || {
+        pgsplit::split(&input, &options)
+            .statements
+            .len()
+            .to_string()
+    });
     println!("split, 1 thread: {split:.0} MB/s ({count} statements)");
     for jobs in jobs {
         let parallelism = Parallelism {
@@ -38,9 +47,23 @@ fn main() {
             ..Parallelism::default()
         };
         let (speed, what) = best(&mut || {
-            let (script, counts) = split_parallel_counted(&input, &options, &parallelism);
-            format!("{} statements, {} chunks, {} split again", script.statements.len(), counts.chunks, counts.resplit)
+            let mut statements = 0;
+            let counts = split_chunks(&input, &options, &parallelism, |chunk| {
+                statements += chunk.statements.len();
+                std::ops::ControlFlow::Continue(())
+            });
+            format!(
+                "{statements} statements, {} chunks, {} split again",
+                counts.chunks, counts.resplit
+            )
         });
-        println!("split, {jobs} threads: {speed:.0} MB/s ({what})");
+        println!("split chunk by chunk, {jobs} threads: {speed:.0} MB/s ({what})");
+        let (speed, what) = best(&mut || {
+            split_parallel(&input, &options, &parallelism)
+                .statements
+                .len()
+                .to_string()
+        });
+        println!("split into one list, {jobs} threads: {speed:.0} MB/s ({what} statements)");
     }
 }

@@ -9,6 +9,7 @@
 use std::collections::BTreeMap;
 use std::ffi::OsString;
 use std::io::{self, BufWriter, Write};
+use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -17,9 +18,11 @@ use serde::Serialize;
 
 use crate::diff::{diff, ChangeKind, DiffReport};
 use crate::input::{open_input, Input};
-use crate::lines::LineIndex;
+use crate::lines::{LineCounter, LineIndex};
 use crate::lint::{lint, lint_for_migration};
 use crate::normalize::{normalize_to, Ignore, NormalizeOptions};
+use crate::parallel::{split_chunks, split_parallel, Parallelism};
+use crate::progress::Progress;
 use crate::squash::{squash, DataRows, SquashError, SquashOptions, Which};
 use crate::{
     split, Compat, Diagnostic, Script, Severity, Span, SplitOptions, Statement, StatementKind,
@@ -57,6 +60,9 @@ enum Command {
         out_dir: Option<PathBuf>,
         #[command(flatten)]
         compat: CompatArg,
+        /// Threads to split with (0: all cores); the output is the same for any number
+        #[arg(long, short, default_value_t = 0, value_name = "N")]
+        jobs: usize,
     },
     /// Report problems: unterminated quotes, comments and dollar quotes,
     /// meta-commands, session settings, non-transactional statements, COPY blocks
@@ -261,7 +267,8 @@ where
             format,
             out_dir,
             compat,
-        } => run_split(&file, format, out_dir.as_deref(), compat.options()),
+            jobs,
+        } => run_split(&file, format, out_dir.as_deref(), compat.options(), jobs),
         Command::Check {
             files,
             target,
@@ -348,12 +355,13 @@ fn display_name(file: &str) -> &str {
 fn write_diagnostics(
     out: &mut impl Write,
     file: &str,
-    index: &LineIndex,
+    input: &[u8],
+    lines: &mut LineCounter,
     diagnostics: &[Diagnostic],
     min: Severity,
 ) -> io::Result<()> {
     for d in diagnostics.iter().filter(|d| d.severity <= min) {
-        let (line, col) = index.line_col(d.offset);
+        let (line, col) = lines.line_col(input, d.offset);
         let (name, level) = (display_name(file), d.severity.as_str());
         writeln!(out, "{name}:{line}:{col}: {level}: {}", d.message)?;
     }
@@ -365,58 +373,98 @@ fn run_split(
     format: Format,
     out_dir: Option<&Path>,
     options: SplitOptions,
+    jobs: usize,
 ) -> io::Result<u8> {
-    let (input, script) = load(file, &options)?;
-    let index = LineIndex::new(&input);
-    // Split's output is the statements; what is wrong with them goes to stderr.
-    write_diagnostics(
-        &mut io::stderr().lock(),
-        file,
-        &index,
-        &script.diagnostics,
-        Severity::Warning,
-    )?;
+    let input = open(file)?;
+    let parallelism = Parallelism {
+        jobs,
+        ..Parallelism::default()
+    };
     if let Some(dir) = out_dir {
+        // File names are numbered to the width of the count: all first.
+        let script = split_parallel(&input, &options, &parallelism);
+        let mut lines = LineCounter::new();
+        write_diagnostics(
+            &mut io::stderr().lock(),
+            file,
+            &input,
+            &mut lines,
+            &script.diagnostics,
+            Severity::Warning,
+        )?;
         write_out_dir(dir, &input, &script.statements)?;
         return Ok(SUCCESS);
     }
-    let stdout = io::stdout();
-    let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
-    match format {
-        Format::Count => writeln!(out, "{}", script.statements.len())?,
-        Format::Sql => {
-            for statement in &script.statements {
-                write_runnable(&mut out, &input, statement)?;
-                out.write_all(b"\n")?;
-            }
-        }
-        Format::Nul => {
-            for (i, statement) in script.statements.iter().enumerate() {
-                if i > 0 {
-                    out.write_all(b"\0")?;
+    let mut out = BufWriter::with_capacity(1 << 16, io::stdout().lock());
+    // Diagnostics and JSON want line numbers: counted as the chunks go by.
+    let (mut diagnostic_lines, mut statement_lines) = (LineCounter::new(), LineCounter::new());
+    let mut written = 0usize;
+    let mut json: Vec<StatementJson> = Vec::new();
+    let mut failed = None;
+    let progress = Progress::new(input.len(), "splitting");
+    split_chunks(&input, &options, &parallelism, |chunk| {
+        let wrote = (|| -> io::Result<()> {
+            // Split's output is the statements; what is wrong with them goes to stderr.
+            write_diagnostics(
+                &mut io::stderr().lock(),
+                file,
+                &input,
+                &mut diagnostic_lines,
+                &chunk.diagnostics,
+                Severity::Warning,
+            )?;
+            for statement in &chunk.statements {
+                written += 1;
+                match format {
+                    Format::Count => {}
+                    Format::Sql => {
+                        write_runnable(&mut out, &input, statement)?;
+                        out.write_all(b"\n")?;
+                    }
+                    Format::Nul => {
+                        if written > 1 {
+                            out.write_all(b"\0")?;
+                        }
+                        out.write_all(&statement.text(&input))?;
+                    }
+                    Format::Jsonl => {
+                        let record =
+                            StatementJson::new(written, &input, &mut statement_lines, statement);
+                        serde_json::to_writer(&mut out, &record)?;
+                        out.write_all(b"\n")?;
+                    }
+                    Format::Json => json.push(StatementJson::new(
+                        written,
+                        &input,
+                        &mut statement_lines,
+                        statement,
+                    )),
                 }
-                out.write_all(&statement.text(&input))?;
+            }
+            if let Some(last) = chunk.statements.last() {
+                progress.set(last.span.end);
+            }
+            Ok(())
+        })();
+        match wrote {
+            Ok(()) => ControlFlow::Continue(()),
+            Err(error) => {
+                failed = Some(error);
+                ControlFlow::Break(())
             }
         }
-        Format::Jsonl => {
-            for (i, statement) in script.statements.iter().enumerate() {
-                serde_json::to_writer(
-                    &mut out,
-                    &StatementJson::new(i + 1, &input, &index, statement),
-                )?;
-                out.write_all(b"\n")?;
-            }
-        }
+    });
+    drop(progress);
+    if let Some(error) = failed {
+        return Err(error);
+    }
+    match format {
+        Format::Count => writeln!(out, "{written}")?,
         Format::Json => {
-            let all: Vec<StatementJson> = script
-                .statements
-                .iter()
-                .enumerate()
-                .map(|(i, s)| StatementJson::new(i + 1, &input, &index, s))
-                .collect();
-            serde_json::to_writer_pretty(&mut out, &all)?;
+            serde_json::to_writer_pretty(&mut out, &json)?;
             out.write_all(b"\n")?;
         }
+        _ => {}
     }
     out.flush()?;
     Ok(SUCCESS)
@@ -530,16 +578,16 @@ struct TocJson {
 }
 
 impl StatementJson {
-    fn new(n: usize, input: &[u8], index: &LineIndex, statement: &Statement) -> Self {
+    fn new(n: usize, input: &[u8], lines: &mut LineCounter, statement: &Statement) -> Self {
         let lossy = |span: &Span| String::from_utf8_lossy(&input[span.clone()]).into_owned();
-        let (line, col) = index.line_col(statement.span.start);
+        let (line, col) = lines.line_col(input, statement.span.start);
         StatementJson {
             n,
             kind: statement.kind.as_str(),
             tag: statement.tag.to_string(),
             line,
             col,
-            end_line: index.end_line(&statement.span),
+            end_line: lines.end_line(input, &statement.span),
             start: statement.span.start,
             end: statement.span.end,
             text: String::from_utf8_lossy(&statement.text(input)).into_owned(),
@@ -564,7 +612,6 @@ fn run_check(files: &[String], target: Target, options: SplitOptions) -> io::Res
     let mut errors = 0;
     for file in files {
         let (input, script) = load(file, &options)?;
-        let index = LineIndex::new(&input);
         let mut findings = script.diagnostics.clone();
         findings.extend(lint(&input, &script.statements));
         if target == Target::Alembic {
@@ -579,7 +626,8 @@ fn run_check(files: &[String], target: Target, options: SplitOptions) -> io::Res
         write_diagnostics(
             &mut io::stdout().lock(),
             file,
-            &index,
+            &input,
+            &mut LineCounter::new(),
             &findings,
             Severity::Note,
         )?;

@@ -23,6 +23,7 @@ pub mod lint;
 pub mod meta;
 pub mod normalize;
 pub mod parallel;
+mod progress;
 #[cfg(feature = "python")]
 mod python;
 pub mod report;

@@ -2,8 +2,12 @@
 //!
 //! Lines end at `\n` (a CRLF file's `\r` is the last byte of its line, as psql
 //! sees it). Columns count bytes, so they are exact for every encoding and for
-//! invalid UTF-8. The index is built once with memchr and answers with a
-//! binary search.
+//! invalid UTF-8. Two ways to answer:
+//! - [`LineIndex`] records every line start once with memchr and answers any
+//!   offset with a binary search; it costs 8 bytes per line.
+//! - [`LineCounter`] counts newlines as offsets move forward, remembering a
+//!   checkpoint every megabyte for the rare step back; it costs next to
+//!   nothing, for output that streams through a file of any size.
 
 /// The start offset of every line of an input.
 #[derive(Debug, Clone)]
@@ -46,6 +50,64 @@ impl LineIndex {
     }
 }
 
+/// Line numbers for offsets asked mostly in increasing order.
+#[derive(Debug, Clone)]
+pub struct LineCounter {
+    /// The last offset asked, its line, and where that line starts.
+    at: usize,
+    line: usize,
+    line_start: usize,
+    /// `(offset, line, line_start)` about every [`CHECKPOINT`] bytes.
+    checkpoints: Vec<(usize, usize, usize)>,
+}
+
+const CHECKPOINT: usize = 1 << 20;
+
+impl Default for LineCounter {
+    fn default() -> Self {
+        LineCounter {
+            at: 0,
+            line: 1,
+            line_start: 0,
+            checkpoints: vec![(0, 1, 0)],
+        }
+    }
+}
+
+impl LineCounter {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The 1-based line and column of `offset` in `input`.
+    pub fn line_col(&mut self, input: &[u8], offset: usize) -> (usize, usize) {
+        if offset < self.at {
+            let i = self.checkpoints.partition_point(|c| c.0 <= offset) - 1;
+            (self.at, self.line, self.line_start) = self.checkpoints[i];
+        }
+        while self.at < offset {
+            let step_end = offset.min((self.at / CHECKPOINT + 1) * CHECKPOINT);
+            let stretch = &input[self.at..step_end];
+            self.line += memchr::memchr_iter(b'\n', stretch).count();
+            if let Some(last) = memchr::memrchr(b'\n', stretch) {
+                self.line_start = self.at + last + 1;
+            }
+            self.at = step_end;
+            if step_end % CHECKPOINT == 0 && self.checkpoints.last().is_some_and(|c| c.0 < step_end)
+            {
+                self.checkpoints.push((self.at, self.line, self.line_start));
+            }
+        }
+        (self.line, offset - self.line_start + 1)
+    }
+
+    /// The 1-based line of the last byte of `span` (its first line if empty).
+    pub fn end_line(&mut self, input: &[u8], span: &crate::Span) -> usize {
+        self.line_col(input, span.end.saturating_sub(1).max(span.start))
+            .0
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -58,5 +120,35 @@ mod tests {
         assert_eq!(index.line_col(3), (2, 1));
         assert_eq!(index.line_col(8), (4, 1));
         assert_eq!(index.line_span(b"ab\ncd\r\n\nx", 2), 3..5);
+    }
+
+    #[test]
+    fn the_counter_agrees_with_the_index_forward_and_back() {
+        let mut input = Vec::new();
+        for i in 0..300_000 {
+            input.extend_from_slice(if i % 3 == 0 { b"a\n" } else { b"bcd\r\n" });
+        }
+        let index = LineIndex::new(&input);
+        let mut counter = LineCounter::new();
+        let offsets = [
+            0,
+            1,
+            2,
+            5,
+            700_000,
+            699_999,
+            1_100_000,
+            3,
+            1_048_576,
+            1_048_575,
+            input.len() - 1,
+        ];
+        for offset in offsets {
+            assert_eq!(
+                counter.line_col(&input, offset),
+                index.line_col(offset),
+                "offset {offset}"
+            );
+        }
     }
 }

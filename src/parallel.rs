@@ -23,6 +23,8 @@
 //! pg_dump output the guesses hold, because cuts land between archive
 //! entries.
 
+use std::ops::ControlFlow;
+
 use rayon::prelude::*;
 
 use crate::split::{split, split_stretch, Boundary, Script, SplitOptions, Stretch};
@@ -32,8 +34,9 @@ use crate::split::{split, split_stretch, Boundary, Script, SplitOptions, Stretch
 pub struct Parallelism {
     /// Threads to use: 0 for all cores, 1 for the sequential splitter.
     pub jobs: usize,
-    /// The size chunks aim at, in bytes (cuts are then moved to a likely
-    /// boundary). Tests make it tiny so that every kind of cut happens.
+    /// The largest size chunks aim at, in bytes (smaller when the input is
+    /// small; cuts are then moved to a likely boundary). Tests make it tiny
+    /// so that every kind of cut happens.
     pub chunk_size: usize,
     /// Inputs smaller than this are split sequentially: threads cost more
     /// than they save.
@@ -63,41 +66,102 @@ impl Parallelism {
 
 /// Splits `input` like [`split`], on several threads.
 pub fn split_parallel(input: &[u8], options: &SplitOptions, parallelism: &Parallelism) -> Script {
-    split_parallel_counted(input, options, parallelism).0
+    let mut chunks = Vec::new();
+    split_chunks(input, options, parallelism, |chunk| {
+        chunks.push(chunk);
+        ControlFlow::Continue(())
+    });
+    if chunks.len() == 1 {
+        return chunks.pop().unwrap_or_default();
+    }
+    let mut script = Script {
+        statements: Vec::with_capacity(chunks.iter().map(|c| c.statements.len()).sum()),
+        diagnostics: Vec::new(),
+    };
+    for mut chunk in chunks {
+        script.statements.append(&mut chunk.statements);
+        script.diagnostics.append(&mut chunk.diagnostics);
+    }
+    script
 }
 
-/// How a parallel split went: for benchmarks and tuning.
+/// How a split went, chunk by chunk: for benchmarks and tuning.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct ChunkCounts {
-    /// Chunks split in parallel (0 when the input was split sequentially).
+    /// Chunks the input was cut into.
     pub chunks: usize,
-    /// Chunks whose guessed start was wrong and were split again.
+    /// Chunks split from a guessed state that proved wrong, and split again.
     pub resplit: usize,
 }
 
-/// [`split_parallel`], also saying how many chunks had to be split again.
-pub fn split_parallel_counted(
+/// Splits `input` chunk by chunk and hands each chunk's statements and
+/// diagnostics to `visit`, in input order, until it breaks. Only a few
+/// chunks are in memory at a time (two per thread), so memory does not grow
+/// with the input.
+/// With one thread the chunks are split one after the other from the real
+/// state; with more, a window of chunks is split at once and checked.
+pub fn split_chunks(
     input: &[u8],
     options: &SplitOptions,
     parallelism: &Parallelism,
-) -> (Script, ChunkCounts) {
+    mut visit: impl FnMut(Script) -> ControlFlow<()>,
+) -> ChunkCounts {
     let threads = parallelism.threads();
-    if threads <= 1 || input.len() < parallelism.sequential_below {
-        return (split(input, options), ChunkCounts::default());
+    if input.len() < parallelism.sequential_below {
+        let _ = visit(split(input, options));
+        return ChunkCounts {
+            chunks: 1,
+            resplit: 0,
+        };
     }
-    let cuts = cut_points(input, parallelism.chunk_size.max(1));
-    let work = || speculate(input, options, &cuts);
-    let stretches = if parallelism.jobs == 0 {
-        work()
-    } else {
-        match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
-            Ok(pool) => pool.install(work),
-            // Without threads of its own, the global pool still gives the
-            // same result.
-            Err(_) => work(),
+    // Chunks no larger than needed to give every thread several.
+    let chunk_size = parallelism
+        .chunk_size
+        .min(input.len().div_ceil(threads * 4))
+        .max(1);
+    let cuts = cut_points(input, chunk_size);
+    let mut order = InOrder::new(options);
+    if threads <= 1 {
+        for chunk in cuts.windows(2) {
+            if order
+                .take(input, options, None, chunk[1], &mut visit)
+                .is_break()
+            {
+                break;
+            }
         }
-    };
-    confirm(input, options, &cuts, stretches)
+        return order.counts;
+    }
+    let pool = (parallelism.jobs != 0)
+        .then(|| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .ok()
+        })
+        .flatten();
+    let window = threads * 2;
+    let mut first = 0;
+    while first + 1 < cuts.len() {
+        let last = (first + window).min(cuts.len() - 1);
+        let window_cuts = &cuts[first..=last];
+        let work = || speculate(input, options, window_cuts);
+        // Without a pool of its own, the global pool gives the same result.
+        let stretches = match &pool {
+            Some(pool) => pool.install(work),
+            None => work(),
+        };
+        for (stretch, limit) in stretches.into_iter().zip(&window_cuts[1..]) {
+            if order
+                .take(input, options, Some(stretch), *limit, &mut visit)
+                .is_break()
+            {
+                return order.counts;
+            }
+        }
+        first = last;
+    }
+    order.counts
 }
 
 /// Splits every chunk from the state a script starts in.
@@ -108,37 +172,51 @@ fn speculate(input: &[u8], options: &SplitOptions, cuts: &[usize]) -> Vec<Stretc
         .collect()
 }
 
-/// Keeps the chunks whose guess was right and re-splits the others, in order.
-fn confirm(
-    input: &[u8],
-    options: &SplitOptions,
-    cuts: &[usize],
-    stretches: Vec<Stretch>,
-) -> (Script, ChunkCounts) {
-    let mut counts = ChunkCounts {
-        chunks: stretches.len(),
-        resplit: 0,
-    };
-    let mut script = Script::default();
-    let mut at = 0;
-    let mut state = Boundary::start(options);
-    for (mut stretch, limit) in stretches.into_iter().zip(&cuts[1..]) {
-        if at >= *limit && at > stretch.start {
-            // The chunk before ran past this whole chunk.
-            continue;
+/// The sequential pass: where the last chunk really stopped, and in what state.
+struct InOrder {
+    at: usize,
+    state: Boundary,
+    counts: ChunkCounts,
+}
+
+impl InOrder {
+    fn new(options: &SplitOptions) -> Self {
+        InOrder {
+            at: 0,
+            state: Boundary::start(options),
+            counts: ChunkCounts::default(),
         }
-        if stretch.fits(at, &state) {
-            stretch.carry(&state);
-        } else {
-            stretch = split_stretch(input, options, at, state.clone(), *limit);
-            counts.resplit += 1;
-        }
-        script.statements.append(&mut stretch.script.statements);
-        script.diagnostics.append(&mut stretch.script.diagnostics);
-        at = stretch.stop;
-        state = stretch.end;
     }
-    (script, counts)
+
+    /// Takes the chunk that ends at `limit`: the guessed `stretch` if it
+    /// fits, else a split from the real position and state.
+    fn take(
+        &mut self,
+        input: &[u8],
+        options: &SplitOptions,
+        stretch: Option<Stretch>,
+        limit: usize,
+        visit: &mut impl FnMut(Script) -> ControlFlow<()>,
+    ) -> ControlFlow<()> {
+        self.counts.chunks += 1;
+        if self.at >= limit && self.at > 0 {
+            // The chunk before ran past this whole chunk.
+            return ControlFlow::Continue(());
+        }
+        let stretch = match stretch {
+            Some(mut guessed) if guessed.fits(self.at, &self.state) => {
+                guessed.carry(&self.state);
+                guessed
+            }
+            guessed => {
+                self.counts.resplit += usize::from(guessed.is_some());
+                split_stretch(input, options, self.at, self.state.clone(), limit)
+            }
+        };
+        self.at = stretch.stop;
+        self.state = stretch.end;
+        visit(stretch.script)
+    }
 }
 
 /// `0`, the cuts, and `input.len()`: each chunk about `chunk_size` long.

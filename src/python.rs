@@ -16,7 +16,8 @@ use crate::input::{open_input, read_input, Input};
 use crate::lines::LineIndex;
 use crate::lint::{transactional, Transactional};
 use crate::normalize::{Ignore, NormalizeOptions};
-use crate::{split, Compat, Script, SplitOptions, Statement};
+use crate::parallel::{split_parallel, Parallelism};
+use crate::{Compat, Script, SplitOptions, Statement};
 
 /// A statement as the Python package receives it; see `_native.pyi`.
 type StatementRecord = (
@@ -163,7 +164,7 @@ fn split_texts(py: Python<'_>, sql: &Bound<'_, PyAny>, compat: &str) -> PyResult
     let options = options(compat)?;
     with_input(sql, |input| {
         without_gil(py, || {
-            let script = split(input, &options);
+            let script = split_parallel(input, &options, &Parallelism::default());
             script
                 .statements
                 .iter()
@@ -183,11 +184,16 @@ fn parse(
 ) -> PyResult<(Vec<(StatementRecord, String)>, Vec<DiagnosticRecord>)> {
     let options = options(compat)?;
     with_input(sql, |input| {
-        without_gil(py, || records(input, &split(input, &options)))
+        without_gil(py, || {
+            records(
+                input,
+                &split_parallel(input, &options, &Parallelism::default()),
+            )
+        })
     })
 }
 
-/// `parse_path(path, compat)`: like `parse` for a file, which is memory-mapped;
+/// `parse_path(path, compat, jobs)`: like `parse` for a file, which is memory-mapped;
 /// the third item is the decompressed bytes of a gzip file, None otherwise
 /// (the caller maps the file itself).
 #[pyfunction]
@@ -196,15 +202,22 @@ fn parse_path(
     py: Python<'_>,
     path: &str,
     compat: &str,
+    jobs: usize,
 ) -> PyResult<(
     Vec<(StatementRecord, String)>,
     Vec<DiagnosticRecord>,
     Option<Py<PyBytes>>,
 )> {
     let options = options(compat)?;
+    let parallelism = Parallelism {
+        jobs,
+        ..Parallelism::default()
+    };
     let input =
         without_gil(py, || open_input(path))?.map_err(|e| PyOSError::new_err(e.to_string()))?;
-    let (statements, diagnostics) = without_gil(py, || records(&input, &split(&input, &options)))?;
+    let (statements, diagnostics) = without_gil(py, || {
+        records(&input, &split_parallel(&input, &options, &parallelism))
+    })?;
     let decompressed = match &input {
         Input::Owned(bytes) => Some(PyBytes::new(py, bytes).unbind()),
         Input::Mapped(_) => None,

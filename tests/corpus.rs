@@ -1,5 +1,6 @@
 //! Every file of the shared corpus (`PGSPLIT_CORPUS`): split losslessly in
-//! both modes, and the fast path gives exactly what lexing every token gives.
+//! both modes, the fast path gives exactly what lexing every token gives, and
+//! the parallel splitter exactly what the sequential one gives.
 
 mod common;
 
@@ -8,6 +9,7 @@ use std::path::{Path, PathBuf};
 use common::{assert_lossless, options};
 use pgsplit::lexer::{tokenize, LexMode, TokenKind};
 use pgsplit::normalize::{normalize, Ignore, NormalizeOptions};
+use pgsplit::parallel::{split_parallel, Parallelism};
 use pgsplit::{split, Compat, SplitOptions, StatementKind};
 
 fn corpus_files() -> Option<Vec<PathBuf>> {
@@ -58,6 +60,31 @@ fn corpus_splits_losslessly_and_the_fast_path_changes_nothing() {
                 "{}: the fast path differs ({compat:?})",
                 path.display()
             );
+        }
+    }
+}
+
+#[test]
+fn corpus_splits_the_same_in_parallel_for_any_chunk_size() {
+    let Some(files) = corpus_files() else { return };
+    for path in files {
+        let input = std::fs::read(&path).unwrap();
+        for compat in [Compat::Default, Compat::Psql] {
+            let sequential = split(&input, &options(compat));
+            for chunk_size in [512, 16 << 10] {
+                let parallelism = Parallelism {
+                    jobs: 2,
+                    chunk_size,
+                    sequential_below: 0,
+                };
+                let parallel = split_parallel(&input, &options(compat), &parallelism);
+                assert!(
+                    parallel.statements == sequential.statements
+                        && parallel.diagnostics == sequential.diagnostics,
+                    "{}: the parallel split differs ({compat:?}, chunks of {chunk_size} bytes)",
+                    path.display()
+                );
+            }
         }
     }
 }

@@ -194,11 +194,13 @@ def parse_file(
 ) -> Script:
     """Parses a file, memory-mapped; ``.gz`` is decompressed into memory.
 
-    ``jobs`` is accepted for the parallel splitter and has no effect yet:
-    splitting is sequential.
+    Large files are split on ``jobs`` threads (None: all cores), with the
+    same result for any number.
     """
+    if jobs is not None and jobs < 1:
+        raise ValueError(f"jobs must be at least 1, not {jobs}")
     name = os.fspath(path)
-    records, diagnostics, decompressed = _native.parse_path(name, _compat(compat))
+    records, diagnostics, decompressed = _native.parse_path(name, _compat(compat), jobs or 0)
     buffer: Buffer = decompressed if decompressed is not None else _map(name)
     return _script(records, diagnostics, buffer, name, strict)
 

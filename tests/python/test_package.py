@@ -139,3 +139,15 @@ def test_parse_file_maps_the_file_and_streams_copy_data() -> None:
     assert all(len(chunk) <= 16 for chunk in chunks) and len(chunks) > 5
     assert b"".join(chunks) == copy.copy_data
     assert type(copy._buffer).__name__ == "mmap", "the file was read instead of mapped"
+
+
+def test_parse_file_gives_the_same_statements_on_any_number_of_threads(tmp_path: Path) -> None:
+    big = tmp_path / "big.sql"
+    big.write_bytes(Path(SAMPLE).read_bytes() * 600)
+    assert big.stat().st_size > 2 << 20, "large enough to be split in parallel"
+    one = pgsplit.parse_file(big, jobs=1)
+    two = pgsplit.parse_file(big, jobs=2)
+    assert len(one) == len(two) > 10_000
+    assert [(s.start, s.end, s.tag, s.text) for s in one] == [(s.start, s.end, s.tag, s.text) for s in two]
+    with pytest.raises(ValueError, match="jobs"):
+        pgsplit.parse_file(big, jobs=0)
