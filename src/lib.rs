@@ -29,6 +29,7 @@ mod python;
 pub mod report;
 pub mod split;
 pub mod squash;
+pub mod stream;
 pub mod tag;
 pub mod toc;
 

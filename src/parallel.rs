@@ -168,7 +168,7 @@ pub fn split_chunks(
 fn speculate(input: &[u8], options: &SplitOptions, cuts: &[usize]) -> Vec<Stretch> {
     let guess = Boundary::start(options);
     cuts.par_windows(2)
-        .map(|chunk| split_stretch(input, options, chunk[0], guess.clone(), chunk[1]))
+        .map(|chunk| split_stretch(input, options, chunk[0], guess.clone(), chunk[1], true))
         .collect()
 }
 
@@ -210,7 +210,7 @@ impl InOrder {
             }
             guessed => {
                 self.counts.resplit += usize::from(guessed.is_some());
-                split_stretch(input, options, self.at, self.state.clone(), limit)
+                split_stretch(input, options, self.at, self.state.clone(), limit, true)
             }
         };
         self.at = stretch.stop;

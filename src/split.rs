@@ -25,6 +25,7 @@
 //!   substring search, so COPY-heavy dumps cost little more than a scan.
 
 use std::borrow::Cow;
+use std::cell::Cell;
 use std::sync::Arc;
 
 use crate::lexer::{first_token, is_ident_continue, LexMode, TokenKind};
@@ -309,6 +310,38 @@ pub(crate) struct Boundary {
 }
 
 impl Boundary {
+    /// The input this state refers to, which must outlive the statements
+    /// around it: the `\restrict` key and the pg_dump header in force.
+    pub(crate) fn referenced(&self) -> Vec<Span> {
+        let mut spans: Vec<Span> = self.restrict_key.iter().cloned().collect();
+        if let Some(toc) = &self.toc {
+            let parts = [&toc.name, &toc.object_type, &toc.schema, &toc.owner];
+            let start = parts.iter().map(|s| s.start).min().unwrap_or(0);
+            let end = parts.iter().map(|s| s.end).max().unwrap_or(0);
+            spans.push(start..end);
+        }
+        spans
+    }
+
+    /// Moves every offset of the state to `relocate(offset)`, for input that
+    /// was moved in memory.
+    pub(crate) fn relocate(&mut self, relocate: impl Fn(usize) -> usize) {
+        let span = |s: &Span| relocate(s.start)..relocate(s.end);
+        if let Some(key) = &mut self.restrict_key {
+            *key = span(key);
+        }
+        if let Some(toc) = &mut self.toc {
+            let toc = Arc::make_mut(toc);
+            toc.name = span(&toc.name);
+            toc.object_type = span(&toc.object_type);
+            toc.schema = span(&toc.schema);
+            toc.owner = span(&toc.owner);
+        }
+        if let Some((from, _)) = &mut self.mode_change {
+            *from = relocate(*from);
+        }
+    }
+
     /// The state at the start of a script.
     pub(crate) fn start(options: &SplitOptions) -> Self {
         Boundary {
@@ -369,25 +402,81 @@ impl Stretch {
     }
 }
 
+/// The last statement boundary before a split read up to the end of its
+/// input.
+#[derive(Debug, Clone)]
+struct Certain {
+    pos: usize,
+    state: Boundary,
+    statements: usize,
+    diagnostics: usize,
+}
+
+/// What of a buffer's statements no further input can change.
+pub(crate) struct CertainPart {
+    /// The statements and diagnostics up to `stop`.
+    pub(crate) script: Script,
+    /// Where the certain part ends: a statement boundary.
+    pub(crate) stop: usize,
+    pub(crate) state: Boundary,
+    /// The statements and diagnostics after `stop`, which more input may
+    /// change, and the state the whole buffer ended in.
+    pub(crate) uncertain: Vec<Statement>,
+    pub(crate) uncertain_diagnostics: Vec<Diagnostic>,
+    pub(crate) end_state: Boundary,
+}
+
+/// Splits `buffer`, the input so far, from a boundary at `start` in state
+/// `entry`, and keeps what is certain whatever bytes come after the buffer.
+/// `buffer` starts the input if `input_start` (a byte order mark is then
+/// skipped).
+pub(crate) fn split_certain(
+    buffer: &[u8],
+    options: &SplitOptions,
+    start: usize,
+    input_start: bool,
+    entry: &Boundary,
+) -> CertainPart {
+    let mut splitter = Splitter::new(buffer, options);
+    splitter.start_at(start, input_start);
+    splitter.enter(entry);
+    splitter.certain = Some(Certain {
+        pos: splitter.pos,
+        state: entry.clone(),
+        statements: 0,
+        diagnostics: 0,
+    });
+    splitter.run();
+    let certain = splitter.certain.take().expect("set above");
+    let end_state = splitter.boundary();
+    let mut script = splitter.script;
+    let uncertain = script.statements.split_off(certain.statements);
+    let uncertain_diagnostics = script.diagnostics.split_off(certain.diagnostics);
+    CertainPart {
+        script,
+        stop: certain.pos,
+        state: certain.state,
+        uncertain,
+        uncertain_diagnostics,
+        end_state,
+    }
+}
+
 /// Splits from `start` (a statement boundary in state `entry`) to the first
-/// boundary at or after `limit`.
+/// boundary at or after `limit`. `input` starts the whole input if
+/// `input_start`.
 pub(crate) fn split_stretch(
     input: &[u8],
     options: &SplitOptions,
     start: usize,
     entry: Boundary,
     limit: usize,
+    input_start: bool,
 ) -> Stretch {
     let mut splitter = Splitter::new(input, options);
-    if start > 0 {
-        splitter.pos = start;
-    }
+    splitter.start_at(start, input_start);
     splitter.stop_at = limit;
-    splitter.mode.standard_strings = entry.standard_strings;
-    splitter.mode_change = entry.mode_change;
-    splitter.restrict_key.clone_from(&entry.restrict_key);
-    splitter.toc.clone_from(&entry.toc);
-    splitter.toc_fresh = entry.toc_fresh;
+    splitter.enter(&entry);
     splitter.run();
     Stretch {
         start,
@@ -553,6 +642,12 @@ struct Splitter<'a> {
     input_ended_in_token: bool,
     /// Stop at the first statement boundary at or after this offset.
     stop_at: usize,
+    /// Some decision read up to the end of the input: with more input after
+    /// it, that decision could change.
+    touched_end: Cell<bool>,
+    /// For streaming: the last boundary reached before the end was touched,
+    /// with the counts of statements and diagnostics made by then.
+    certain: Option<Certain>,
     /// What a stretch read of its entry state, and what it set itself.
     stretch: StretchUse,
     script: Script,
@@ -598,8 +693,34 @@ impl<'a> Splitter<'a> {
             fast_path: !options.lex_every_token,
             input_ended_in_token: false,
             stop_at: usize::MAX,
+            touched_end: Cell::new(false),
+            certain: None,
             stretch: StretchUse::default(),
             script: Script::default(),
+        }
+    }
+
+    /// Starts at `start`; at the input's start, after a byte order mark.
+    fn start_at(&mut self, start: usize, input_start: bool) {
+        if start > 0 || !input_start {
+            self.pos = start;
+        }
+    }
+
+    /// Starts from a boundary in state `entry`.
+    fn enter(&mut self, entry: &Boundary) {
+        self.mode.standard_strings = entry.standard_strings;
+        self.mode_change = entry.mode_change;
+        self.restrict_key.clone_from(&entry.restrict_key);
+        self.toc.clone_from(&entry.toc);
+        self.toc_fresh = entry.toc_fresh;
+    }
+
+    /// Notes that a decision read up to `end`: at the input's end, more
+    /// input could have changed it.
+    fn touch(&self, end: usize) {
+        if end >= self.input.len() {
+            self.touched_end.set(true);
         }
     }
 
@@ -624,8 +745,18 @@ impl<'a> Splitter<'a> {
 
     fn run(&mut self) {
         loop {
-            if self.pos >= self.stop_at && self.pending.is_empty() && self.line_limit.is_none() {
-                break;
+            if self.pending.is_empty() && self.line_limit.is_none() {
+                if self.certain.is_some() && !self.touched_end.get() {
+                    self.certain = Some(Certain {
+                        pos: self.pos,
+                        state: self.boundary(),
+                        statements: self.script.statements.len(),
+                        diagnostics: self.script.diagnostics.len(),
+                    });
+                }
+                if self.pos >= self.stop_at {
+                    break;
+                }
             }
             let limit = self.line_limit.map_or(self.input.len(), |l| l.line_end);
             if self.pos >= limit {
@@ -637,6 +768,7 @@ impl<'a> Splitter<'a> {
             }
             if self.can_skip() {
                 self.pos = self.skip_to_interesting_byte(limit);
+                self.touch(self.pos);
                 if self.pos >= limit {
                     continue;
                 }
@@ -653,6 +785,7 @@ impl<'a> Splitter<'a> {
             };
             let span = self.pos..self.pos + token.len;
             self.pos = span.end;
+            self.touch(span.end);
             self.token(token.kind, span);
         }
         if !self.pending.is_empty() {
@@ -943,12 +1076,14 @@ impl<'a> Splitter<'a> {
     fn next_word_is(&self, mut from: usize, word: &[u8]) -> bool {
         let limit = self.line_limit.map_or(self.input.len(), |l| l.line_end);
         while let Some(token) = first_token(&self.input[from..limit], self.mode) {
+            self.touch(from + token.len);
             if !token.kind.is_trivia() {
                 return token.kind == TokenKind::Ident
                     && self.input[from..from + token.len].eq_ignore_ascii_case(word);
             }
             from += token.len;
         }
+        self.touch(limit);
         false
     }
 
@@ -1056,6 +1191,7 @@ impl<'a> Splitter<'a> {
         if let Some(value) = new_value {
             let next_line =
                 memchr::memchr(b'\n', &self.input[end..]).map_or(self.input.len(), |i| end + i + 1);
+            self.touch(next_line);
             self.mode_change = Some((next_line, value));
         }
     }
@@ -1068,6 +1204,7 @@ impl<'a> Splitter<'a> {
             None => {
                 let line_end = memchr::memchr(b'\n', &self.input[line_from..])
                     .map_or(self.input.len(), |i| line_from + i);
+                self.touch(line_end);
                 (line_end, (line_end + 1).min(self.input.len()))
             }
         };
@@ -1078,6 +1215,7 @@ impl<'a> Splitter<'a> {
         for _ in 0..blocks {
             let block = find_copy_end(self.input, next);
             if block.marker.is_none() {
+                self.touch(self.input.len());
                 self.diagnose(
                     Severity::Warning,
                     statement.span.start,
@@ -1128,6 +1266,10 @@ impl<'a> Splitter<'a> {
     fn meta_command(&mut self, at: usize) {
         self.stretch.used_entry_restrict |= !self.stretch.set_restrict;
         let command = meta::scan(self.input, at, self.restrict_key.is_some());
+        // The scan reads the whole line, past what the command keeps.
+        let line_end =
+            memchr::memchr(b'\n', &self.input[at..]).map_or(self.input.len(), |i| at + i);
+        self.touch(line_end);
         self.pos = command.span.end;
         let name = String::from_utf8_lossy(&self.input[command.name.clone()]).into_owned();
         self.track_restricted_mode(&command);
@@ -1215,6 +1357,7 @@ impl<'a> Splitter<'a> {
             .iter()
             .take_while(|b| matches!(b, b' ' | b'\t' | b'\r'))
             .count();
+        self.touch(span.end + to_newline);
         let end = if starts_line && !data_follows && rest.get(to_newline) == Some(&b'\n') {
             span.end + to_newline + 1
         } else {

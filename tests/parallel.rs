@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::options;
+use common::{dump_like, options};
 use pgsplit::parallel::{split_parallel, Parallelism};
 use pgsplit::{split, Compat};
 use proptest::prelude::*;
@@ -34,50 +34,6 @@ fn tiny(jobs: usize, chunk_size: usize) -> Parallelism {
         chunk_size,
         sequential_below: 0,
     }
-}
-
-/// Pieces that make likely boundaries, and pieces that make them lie.
-fn dump_like() -> impl Strategy<Value = Vec<u8>> {
-    let pieces = prop::sample::select(vec![
-        &b"CREATE TABLE t (a int);\n\n"[..],
-        b";\n",
-        b";\n\n",
-        b";\r\n",
-        b"\n",
-        b"\n\n--\n-- Name: t; Type: TABLE; Schema: public; Owner: -\n--\n\n",
-        b"\n\n--\n-- Data for Name: t; Type: TABLE DATA; Schema: public; Owner: -\n--\n\n",
-        b"ALTER TABLE t OWNER TO x;\n\n",
-        b"SET search_path = '';\n",
-        b"COPY t (a) FROM stdin;\n",
-        b"1\tx;\n",
-        b";\n\n--\n-- \n",
-        b"\\.\n",
-        b"'x;\n\n",
-        b"'",
-        b"$$",
-        b"$f$;\n\n",
-        b"/* ;\n\n",
-        b"*/",
-        b"-- ;\n",
-        b"CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1;\n\n",
-        b"CASE WHEN x THEN 1 END;\n",
-        b"END;\n\n",
-        b"(\n",
-        b");\n\n",
-        b"\\restrict key\n",
-        b"\\unrestrict key\n",
-        b"\\connect db\n",
-        b"SET standard_conforming_strings = off;\n",
-        b"SET standard_conforming_strings = on;\n",
-        b"'a\\';\n\n",
-        b"E'\\';\n'",
-        b"\xc3\xa9;\n",
-        b"\xe2\x82\xac",
-        b"\"q;\n\n",
-        b"SELECT 1 \\; SELECT 2;\n",
-        b"\\g\n",
-    ]);
-    prop::collection::vec(pieces, 0..80).prop_map(|v| v.concat())
 }
 
 proptest! {

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 use pgsplit::{partition, split, Compat, Owner, Script, SplitOptions, StatementKind};
+use proptest::prelude::*;
 
 pub fn options(compat: Compat) -> SplitOptions {
     SplitOptions {
@@ -53,4 +54,48 @@ pub fn assert_lossless(input: &[u8], script: &Script) {
         rebuilt.extend_from_slice(&input[piece.span.clone()]);
     }
     assert_eq!(rebuilt, input);
+}
+
+/// Pieces that make likely boundaries, and pieces that make them lie.
+pub fn dump_like() -> impl Strategy<Value = Vec<u8>> {
+    let pieces = prop::sample::select(vec![
+        &b"CREATE TABLE t (a int);\n\n"[..],
+        b";\n",
+        b";\n\n",
+        b";\r\n",
+        b"\n",
+        b"\n\n--\n-- Name: t; Type: TABLE; Schema: public; Owner: -\n--\n\n",
+        b"\n\n--\n-- Data for Name: t; Type: TABLE DATA; Schema: public; Owner: -\n--\n\n",
+        b"ALTER TABLE t OWNER TO x;\n\n",
+        b"SET search_path = '';\n",
+        b"COPY t (a) FROM stdin;\n",
+        b"1\tx;\n",
+        b";\n\n--\n-- \n",
+        b"\\.\n",
+        b"'x;\n\n",
+        b"'",
+        b"$$",
+        b"$f$;\n\n",
+        b"/* ;\n\n",
+        b"*/",
+        b"-- ;\n",
+        b"CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1;\n\n",
+        b"CASE WHEN x THEN 1 END;\n",
+        b"END;\n\n",
+        b"(\n",
+        b");\n\n",
+        b"\\restrict key\n",
+        b"\\unrestrict key\n",
+        b"\\connect db\n",
+        b"SET standard_conforming_strings = off;\n",
+        b"SET standard_conforming_strings = on;\n",
+        b"'a\\';\n\n",
+        b"E'\\';\n'",
+        b"\xc3\xa9;\n",
+        b"\xe2\x82\xac",
+        b"\"q;\n\n",
+        b"SELECT 1 \\; SELECT 2;\n",
+        b"\\g\n",
+    ]);
+    prop::collection::vec(pieces, 0..80).prop_map(|v| v.concat())
 }

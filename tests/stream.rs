@@ -1,0 +1,231 @@
+//! Splitting a stream gives what splitting the whole input gives: for every
+//! input, window size and read size. Windows and reads are made tiny so that
+//! every statement, header, `\restrict` key and COPY block is cut somewhere.
+
+mod common;
+
+use std::io::Read;
+
+use common::{dump_like, options};
+use pgsplit::stream::{StreamEvent, StreamSplitter};
+use pgsplit::{split, Compat, Diagnostic, SplitOptions};
+use proptest::prelude::*;
+
+/// A statement as seen from outside: where it starts and ends in the
+/// stream, what it is, what psql runs, and its pg_dump header.
+#[derive(Debug, PartialEq, Eq)]
+struct Seen {
+    start: u64,
+    end: u64,
+    kind: &'static str,
+    tag: String,
+    runnable: Vec<u8>,
+    header: Option<String>,
+}
+
+fn header(input: &[u8], statement: &pgsplit::Statement) -> Option<String> {
+    statement.toc.as_ref().map(|toc| {
+        let text =
+            |span: &pgsplit::Span| String::from_utf8_lossy(&input[span.clone()]).into_owned();
+        format!(
+            "{}|{}|{}|{}",
+            text(&toc.name),
+            text(&toc.object_type),
+            text(&toc.schema),
+            text(&toc.owner)
+        )
+    })
+}
+
+fn sliced(input: &[u8], options: &SplitOptions) -> (Vec<Seen>, Vec<Diagnostic>) {
+    let script = split(input, options);
+    let seen = script
+        .statements
+        .iter()
+        .map(|s| Seen {
+            start: s.span.start as u64,
+            end: s.span.end as u64,
+            kind: s.kind.as_str(),
+            tag: s.tag.to_string(),
+            runnable: s.runnable(input),
+            header: header(input, s),
+        })
+        .collect();
+    (seen, script.diagnostics)
+}
+
+/// A reader that hands out at most `step` bytes per read.
+struct Trickle<'a> {
+    data: &'a [u8],
+    step: usize,
+}
+
+impl Read for Trickle<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.step.min(buf.len()).min(self.data.len());
+        buf[..n].copy_from_slice(&self.data[..n]);
+        self.data = &self.data[n..];
+        Ok(n)
+    }
+}
+
+fn streamed(
+    input: &[u8],
+    options: &SplitOptions,
+    window: usize,
+    step: usize,
+) -> (Vec<Seen>, Vec<Diagnostic>) {
+    let mut stream = StreamSplitter::with_window(Trickle { data: input, step }, options, window);
+    let mut seen = Vec::new();
+    let mut diagnostics = Vec::new();
+    let mut copy: Option<Seen> = None;
+    while let Some(event) = stream.next_event().unwrap() {
+        match event {
+            StreamEvent::Statements {
+                base,
+                input,
+                statements,
+                diagnostics: found,
+            } => {
+                diagnostics.extend_from_slice(found);
+                for s in statements {
+                    seen.push(Seen {
+                        start: base + s.span.start as u64,
+                        end: base + s.span.end as u64,
+                        kind: s.kind.as_str(),
+                        tag: s.tag.to_string(),
+                        runnable: s.runnable(input),
+                        header: header(input, s),
+                    });
+                }
+            }
+            StreamEvent::CopyStart {
+                base,
+                input,
+                statement,
+                diagnostics: found,
+            } => {
+                diagnostics.extend_from_slice(found);
+                let mut runnable = statement.text(input).into_owned();
+                runnable.push(b'\n');
+                copy = Some(Seen {
+                    start: base + statement.span.start as u64,
+                    end: 0,
+                    kind: statement.kind.as_str(),
+                    tag: statement.tag.to_string(),
+                    runnable,
+                    header: header(input, statement),
+                });
+            }
+            StreamEvent::CopyData { rows, .. } => {
+                copy.as_mut().unwrap().runnable.extend_from_slice(rows)
+            }
+            StreamEvent::CopyEnd {
+                end, diagnostic, ..
+            } => {
+                diagnostics.extend(diagnostic);
+                let mut done = copy.take().unwrap();
+                if !done.runnable.ends_with(b"\n") {
+                    done.runnable.push(b'\n');
+                }
+                done.runnable.extend_from_slice(b"\\.");
+                done.end = end;
+                seen.push(done);
+            }
+        }
+    }
+    (seen, diagnostics)
+}
+
+fn assert_same(input: &[u8], compat: Compat, window: usize, step: usize) {
+    let options = options(compat);
+    let expected = sliced(input, &options);
+    let got = streamed(input, &options, window, step);
+    assert_eq!(
+        got.0,
+        expected.0,
+        "statements differ (window {window}, reads of {step}) on {:?}",
+        String::from_utf8_lossy(input)
+    );
+    assert_eq!(
+        got.1, expected.1,
+        "diagnostics differ (window {window}, reads of {step})"
+    );
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(3000))]
+
+    #[test]
+    fn streaming_equals_slicing(
+        input in dump_like(),
+        window in 1usize..64,
+        step in 1usize..20,
+        psql in any::<bool>(),
+    ) {
+        let compat = if psql { Compat::Psql } else { Compat::Default };
+        assert_same(&input, compat, window, step);
+    }
+
+    #[test]
+    fn streaming_equals_slicing_on_arbitrary_bytes(
+        input in prop::collection::vec(prop_oneof![
+            4 => prop::sample::select(b";\n\r'\"$-/*\\.()tCOPY stdin".to_vec()),
+            1 => any::<u8>(),
+        ], 0..600),
+        window in 1usize..48,
+    ) {
+        assert_same(&input, Compat::Default, window, 7);
+    }
+}
+
+#[test]
+fn a_copy_larger_than_the_window_streams_in_pieces_of_whole_lines() {
+    let mut input = b"\\restrict key\n--\n-- Data for Name: t; Type: TABLE DATA; Schema: public; Owner: -\n--\n\nCOPY t (a) FROM stdin;\n".to_vec();
+    for i in 0..5000 {
+        input.extend_from_slice(format!("{i}\trow; with \\\\. inside\n").as_bytes());
+    }
+    input.extend_from_slice(b"\\.\nSELECT 1;\n\\unrestrict key\n");
+    for window in [16, 100, 4096] {
+        assert_same(&input, Compat::Default, window, 1000);
+    }
+    let mut stream = StreamSplitter::with_window(input.as_slice(), &SplitOptions::default(), 4096);
+    let mut largest = 0;
+    while let Some(event) = stream.next_event().unwrap() {
+        if let StreamEvent::CopyData { rows, .. } = event {
+            assert!(rows.ends_with(b"\n"));
+            largest = largest.max(rows.len());
+        }
+    }
+    assert!(
+        largest > 0 && largest <= 4096,
+        "rows come in pieces no larger than the window: {largest}"
+    );
+}
+
+#[test]
+fn a_copy_without_its_end_line_runs_to_the_end() {
+    let input = b"SELECT 1;\nCOPY t FROM stdin;\n1\n2\n3";
+    for window in [1, 4, 64] {
+        assert_same(input, Compat::Default, window, 3);
+    }
+}
+
+#[test]
+fn corpus_streams_the_same() {
+    let Some(root) = std::env::var_os("PGSPLIT_CORPUS") else {
+        eprintln!("SKIPPED: PGSPLIT_CORPUS is not set (point it at ../shared/corpus to run the corpus tests)");
+        return;
+    };
+    let dumps = std::path::Path::new(&root).join("pgdump15");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(&dumps).unwrap() {
+        let path = entry.unwrap().path();
+        let input = std::fs::read(&path).unwrap();
+        for window in [4096, 1 << 16] {
+            assert_same(&input, Compat::Default, window, 1 << 14);
+        }
+        checked += 1;
+    }
+    assert!(checked >= 5, "only {checked} dumps in {}", dumps.display());
+}
