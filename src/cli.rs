@@ -17,13 +17,14 @@ use clap::{Parser, Subcommand, ValueEnum};
 use serde::Serialize;
 
 use crate::diff::{diff, ChangeKind, DiffReport};
-use crate::input::{open_input, Input};
+use crate::input::{open_input, open_stream, Input};
 use crate::lines::{LineCounter, LineIndex};
 use crate::lint::{lint, lint_for_migration};
 use crate::normalize::{normalize_to, Ignore, NormalizeOptions};
 use crate::parallel::{split_chunks, split_parallel, Parallelism};
 use crate::progress::Progress;
 use crate::squash::{squash, DataRows, SquashError, SquashOptions, Which};
+use crate::stream::{StreamEvent, StreamSplitter};
 use crate::{
     split, Compat, Diagnostic, Script, Severity, Span, SplitOptions, Statement, StatementKind,
 };
@@ -375,6 +376,13 @@ fn run_split(
     options: SplitOptions,
     jobs: usize,
 ) -> io::Result<u8> {
+    if out_dir.is_none() && format != Format::Json {
+        let stream =
+            open_stream(file).map_err(|e| io::Error::new(e.error.kind(), e.to_string()))?;
+        if let Some(stream) = stream {
+            return run_split_stream(file, stream, format, options);
+        }
+    }
     let input = open(file)?;
     let parallelism = Parallelism {
         jobs,
@@ -428,17 +436,15 @@ fn run_split(
                         out.write_all(&statement.text(&input))?;
                     }
                     Format::Jsonl => {
-                        let record =
-                            StatementJson::new(written, &input, &mut statement_lines, statement);
+                        let at = Position::of(&input, &mut statement_lines, statement);
+                        let record = StatementJson::new(written, &input, at, statement);
                         serde_json::to_writer(&mut out, &record)?;
                         out.write_all(b"\n")?;
                     }
-                    Format::Json => json.push(StatementJson::new(
-                        written,
-                        &input,
-                        &mut statement_lines,
-                        statement,
-                    )),
+                    Format::Json => {
+                        let at = Position::of(&input, &mut statement_lines, statement);
+                        json.push(StatementJson::new(written, &input, at, statement));
+                    }
                 }
             }
             if let Some(last) = chunk.statements.last() {
@@ -468,6 +474,183 @@ fn run_split(
     }
     out.flush()?;
     Ok(SUCCESS)
+}
+
+/// `split` for standard input and gzip: statements are written as the
+/// stream goes by, COPY rows in pieces, so memory stays flat.
+fn run_split_stream(
+    file: &str,
+    reader: Box<dyn io::Read>,
+    format: Format,
+    options: SplitOptions,
+) -> io::Result<u8> {
+    let mut stream = StreamSplitter::new(reader, &options);
+    let mut out = BufWriter::with_capacity(1 << 16, io::stdout().lock());
+    let mut written = 0usize;
+    // A COPY whose rows stream: its record (for jsonl), and whether its rows
+    // so far end inside a line.
+    let mut copy: Option<StatementJson> = None;
+    let mut rows_end_inside_a_line = false;
+    let unreadable =
+        |e: io::Error| io::Error::new(e.kind(), format!("cannot read {}: {e}", display_name(file)));
+    loop {
+        // What needs line numbers waits until the event's loan ends.
+        let mut diagnostics: Vec<Diagnostic> = Vec::new();
+        let mut records: Vec<(usize, Statement)> = Vec::new();
+        let mut copy_started: Option<Statement> = None;
+        let mut copy_ended: Option<(u64, u64)> = None;
+        let event = match stream.next_event() {
+            Ok(Some(event)) => event,
+            Ok(None) => break,
+            Err(e) => return Err(unreadable(e)),
+        };
+        match event {
+            StreamEvent::Statements {
+                input,
+                statements,
+                diagnostics: found,
+                ..
+            } => {
+                diagnostics.extend_from_slice(found);
+                for statement in statements {
+                    written += 1;
+                    match format {
+                        Format::Sql => {
+                            write_runnable(&mut out, input, statement)?;
+                            out.write_all(b"\n")?;
+                        }
+                        Format::Nul => {
+                            if written > 1 {
+                                out.write_all(b"\0")?;
+                            }
+                            out.write_all(&statement.text(input))?;
+                        }
+                        Format::Jsonl => records.push((written, statement.clone())),
+                        Format::Count | Format::Json => {}
+                    }
+                }
+            }
+            StreamEvent::CopyStart {
+                input,
+                statement,
+                diagnostics: found,
+                ..
+            } => {
+                diagnostics.extend_from_slice(found);
+                written += 1;
+                rows_end_inside_a_line = false;
+                match format {
+                    Format::Sql => {
+                        out.write_all(&statement.text(input))?;
+                        out.write_all(b"\n")?;
+                    }
+                    Format::Nul => {
+                        if written > 1 {
+                            out.write_all(b"\0")?;
+                        }
+                        out.write_all(&statement.text(input))?;
+                    }
+                    Format::Jsonl => copy_started = Some(statement.clone()),
+                    Format::Count | Format::Json => {}
+                }
+            }
+            StreamEvent::CopyData { offset, rows } => {
+                if format == Format::Sql {
+                    out.write_all(rows)?;
+                }
+                rows_end_inside_a_line = !rows.ends_with(b"\n");
+                if let Some(record) = &mut copy {
+                    let start = offset as usize;
+                    let data = record
+                        .copy_data
+                        .get_or_insert(SpanJson { start, end: start });
+                    data.end = start + rows.len();
+                }
+            }
+            StreamEvent::CopyEnd {
+                data_end,
+                end,
+                diagnostic,
+            } => {
+                diagnostics.extend(diagnostic);
+                if format == Format::Sql {
+                    // As `Statement::runnable`: rows end in a newline, then `\.`.
+                    if rows_end_inside_a_line {
+                        out.write_all(b"\n")?;
+                    }
+                    out.write_all(b"\\.\n\n")?;
+                }
+                copy_ended = Some((data_end, end));
+            }
+        }
+        write_stream_diagnostics(&mut stream, file, &diagnostics)?;
+        for (n, statement) in records {
+            let record = stream_record(&mut stream, n, &statement);
+            serde_json::to_writer(&mut out, &record)?;
+            out.write_all(b"\n")?;
+        }
+        if let Some(statement) = copy_started {
+            copy = Some(stream_record(&mut stream, written, &statement));
+        }
+        if let Some((data_end, end)) = copy_ended {
+            let Some(mut record) = copy.take() else {
+                continue;
+            };
+            let data_end = data_end as usize;
+            let data = record.copy_data.get_or_insert(SpanJson {
+                start: data_end,
+                end: data_end,
+            });
+            data.end = data_end;
+            record.end = end as usize;
+            record.end_line = stream.line_col_at(end.saturating_sub(1)).0;
+            serde_json::to_writer(&mut out, &record)?;
+            out.write_all(b"\n")?;
+        }
+    }
+    if format == Format::Count {
+        writeln!(out, "{written}")?;
+    }
+    out.flush()?;
+    Ok(SUCCESS)
+}
+
+/// The JSON record of a statement the stream lent last.
+fn stream_record<R: io::Read>(
+    stream: &mut StreamSplitter<R>,
+    n: usize,
+    statement: &Statement,
+) -> StatementJson {
+    let span = &statement.span;
+    let (line, col) = stream.line_col(span.start);
+    let end_line = stream
+        .line_col(span.end.saturating_sub(1).max(span.start))
+        .0;
+    let (input, base) = stream.lent();
+    let at = Position {
+        line,
+        col,
+        end_line,
+        base: base as usize,
+    };
+    StatementJson::new(n, input, at, statement)
+}
+
+fn write_stream_diagnostics<R: io::Read>(
+    stream: &mut StreamSplitter<R>,
+    file: &str,
+    diagnostics: &[Diagnostic],
+) -> io::Result<()> {
+    let mut err = io::stderr().lock();
+    for d in diagnostics
+        .iter()
+        .filter(|d| d.severity <= Severity::Warning)
+    {
+        let (line, col) = stream.line_col_at(d.offset as u64);
+        let (name, level) = (display_name(file), d.severity.as_str());
+        writeln!(err, "{name}:{line}:{col}: {level}: {}", d.message)?;
+    }
+    Ok(())
 }
 
 /// A statement as psql runs it, then a newline.
@@ -559,15 +742,6 @@ struct SpanJson {
     end: usize,
 }
 
-impl From<&Span> for SpanJson {
-    fn from(span: &Span) -> Self {
-        SpanJson {
-            start: span.start,
-            end: span.end,
-        }
-    }
-}
-
 #[derive(Serialize)]
 struct TocJson {
     name: String,
@@ -577,27 +751,47 @@ struct TocJson {
     owner: String,
 }
 
-impl StatementJson {
-    fn new(n: usize, input: &[u8], lines: &mut LineCounter, statement: &Statement) -> Self {
-        let lossy = |span: &Span| String::from_utf8_lossy(&input[span.clone()]).into_owned();
+/// Where a statement is, for its JSON record: line, column, last line, and
+/// the stream offset its spans count from (0 for a whole input).
+struct Position {
+    line: usize,
+    col: usize,
+    end_line: usize,
+    base: usize,
+}
+
+impl Position {
+    fn of(input: &[u8], lines: &mut LineCounter, statement: &Statement) -> Self {
         let (line, col) = lines.line_col(input, statement.span.start);
+        Position {
+            line,
+            col,
+            end_line: lines.end_line(input, &statement.span),
+            base: 0,
+        }
+    }
+}
+
+impl StatementJson {
+    fn new(n: usize, input: &[u8], at: Position, statement: &Statement) -> Self {
+        let lossy = |span: &Span| String::from_utf8_lossy(&input[span.clone()]).into_owned();
+        let moved = |span: &Span| SpanJson {
+            start: at.base + span.start,
+            end: at.base + span.end,
+        };
         StatementJson {
             n,
             kind: statement.kind.as_str(),
             tag: statement.tag.to_string(),
-            line,
-            col,
-            end_line: lines.end_line(input, &statement.span),
-            start: statement.span.start,
-            end: statement.span.end,
+            line: at.line,
+            col: at.col,
+            end_line: at.end_line,
+            start: at.base + statement.span.start,
+            end: at.base + statement.span.end,
             text: String::from_utf8_lossy(&statement.text(input)).into_owned(),
-            copy_data: statement.copy_data.as_ref().map(SpanJson::from),
-            more_copy_data: statement
-                .more_copy_data()
-                .iter()
-                .map(SpanJson::from)
-                .collect(),
-            variables: statement.variables().iter().map(SpanJson::from).collect(),
+            copy_data: statement.copy_data.as_ref().map(moved),
+            more_copy_data: statement.more_copy_data().iter().map(moved).collect(),
+            variables: statement.variables().iter().map(moved).collect(),
             toc: statement.toc.as_ref().map(|t| TocJson {
                 name: lossy(&t.name),
                 object_type: lossy(&t.object_type),

@@ -2,7 +2,9 @@
 //!
 //! A plain file is memory-mapped: the operating system pages it in as the
 //! splitter reads it, nothing is copied, and a gigabyte dump costs no
-//! gigabyte of heap. Standard input and gzip are read into memory.
+//! gigabyte of heap. Standard input and gzip are either read into memory
+//! ([`open_input`], for commands that need the whole script) or opened as a
+//! stream ([`open_stream`], for `split`, whose memory then stays flat).
 //!
 //! Errors say which input failed and why, so the CLI can print them as they
 //! are and exit 2. Gzip is recognised by its magic bytes as well as by the
@@ -74,6 +76,37 @@ pub fn open_input(name: &str) -> Result<Input, InputError> {
         return read_input(name).map(Input::Owned);
     }
     Ok(Input::Mapped(map))
+}
+
+/// Standard input or a gzip file as a stream of decompressed bytes; `None`
+/// for a plain file, which is better mapped.
+pub fn open_stream(name: &str) -> Result<Option<Box<dyn Read>>, InputError> {
+    let wrap = |error| InputError {
+        source_name: if name == "-" {
+            "standard input".into()
+        } else {
+            name.into()
+        },
+        error,
+    };
+    let raw: Box<dyn Read> = if name == "-" {
+        Box::new(io::stdin().lock())
+    } else {
+        Box::new(std::fs::File::open(Path::new(name)).map_err(wrap)?)
+    };
+    let mut reader = io::BufReader::with_capacity(1 << 16, raw);
+    let head = io::BufRead::fill_buf(&mut reader).map_err(wrap)?;
+    let gzip = head.starts_with(GZIP_MAGIC);
+    if gzip {
+        return Ok(Some(Box::new(flate2::bufread::MultiGzDecoder::new(reader))));
+    }
+    if name.ends_with(".gz") {
+        return Err(wrap(io::Error::new(
+            io::ErrorKind::InvalidData,
+            "the name ends in .gz but the content is not gzip",
+        )));
+    }
+    Ok((name == "-").then(|| Box::new(reader) as Box<dyn Read>))
 }
 
 /// Reads all of `name` (`-` is standard input), decompressing gzip.

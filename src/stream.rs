@@ -74,6 +74,10 @@ pub struct StreamSplitter<R> {
     state: Boundary,
     eof: bool,
     mode: Mode,
+    /// Line numbers: counted as far as asked (`lines`), and as far as the
+    /// buffer's front (`front_lines`), which is where a step back restarts.
+    lines: LineCount,
+    front_lines: LineCount,
     /// What the last event lends out.
     statements: Vec<Statement>,
     diagnostics: Vec<Diagnostic>,
@@ -125,12 +129,45 @@ impl<R: Read> StreamSplitter<R> {
             front: 0,
             at: 0,
             moved: false,
+            lines: LineCount::default(),
+            front_lines: LineCount::default(),
             state: Boundary::start(options),
             eof: false,
             mode: Mode::Splitting,
             statements: Vec::new(),
             diagnostics: Vec::new(),
         }
+    }
+
+    /// The buffer the last event lent, and the stream offset its spans
+    /// count from: for looking at statements again after the event.
+    pub fn lent(&self) -> (&[u8], u64) {
+        (&self.buffer, self.base)
+    }
+
+    /// The 1-based line and column of a byte of the buffer lent by the last
+    /// event (`offset` as in its statements' spans).
+    pub fn line_col(&mut self, offset: usize) -> (usize, usize) {
+        let stream_offset = self.base + offset as u64;
+        if stream_offset < self.lines.at {
+            self.lines = self.front_lines.clone();
+        }
+        // Counting never starts before the front: the buffer holds stream
+        // bytes from there on.
+        let from = ((self.lines.at - self.base) as usize).max(self.front);
+        let to = offset.clamp(from, self.buffer.len());
+        self.lines
+            .advance(&self.buffer[from..to], self.base + from as u64);
+        self.lines.line_col(stream_offset)
+    }
+
+    /// The 1-based line and column of a stream offset in the buffer lent by
+    /// the last event (diagnostics carry stream offsets).
+    pub fn line_col_at(&mut self, stream_offset: u64) -> (usize, usize) {
+        let offset = stream_offset
+            .saturating_sub(self.base)
+            .max(self.front as u64) as usize;
+        self.line_col(offset.min(self.buffer.len()))
     }
 
     /// The next event, or `None` at the end of the stream.
@@ -365,6 +402,13 @@ impl<R: Read> StreamSplitter<R> {
         for state in states {
             state.relocate(relocate);
         }
+        // Count the lines of what is dropped, for line numbers after it.
+        let counted = ((self.front_lines.at - self.base) as usize).clamp(self.front, at);
+        self.front_lines
+            .advance(&self.buffer[counted..at], self.base + counted as u64);
+        if self.lines.at < self.front_lines.at {
+            self.lines = self.front_lines.clone();
+        }
         self.base = self.base + at as u64 - front_len as u64;
         self.buffer.splice(..at, front);
         self.front = front_len;
@@ -441,4 +485,45 @@ fn copy_end(rows: &[u8]) -> Option<(usize, usize)> {
 fn is_missing_copy_end(diagnostic: &Diagnostic) -> bool {
     diagnostic.severity == Severity::Warning
         && diagnostic.message.contains("has no terminating \\. line")
+}
+
+/// Lines counted in a stream up to an offset.
+#[derive(Debug, Clone)]
+struct LineCount {
+    /// Counted up to this stream offset.
+    at: u64,
+    line: usize,
+    /// Stream offset where `line` starts.
+    line_start: u64,
+}
+
+impl Default for LineCount {
+    fn default() -> Self {
+        LineCount {
+            at: 0,
+            line: 1,
+            line_start: 0,
+        }
+    }
+}
+
+impl LineCount {
+    /// Counts `bytes`, which start at stream offset `from` (at or before
+    /// `self.at`; what was counted already is skipped).
+    fn advance(&mut self, bytes: &[u8], from: u64) {
+        let skip = self.at.saturating_sub(from) as usize;
+        let Some(fresh) = bytes.get(skip..) else {
+            return;
+        };
+        let start = from + skip as u64;
+        self.line += memchr::memchr_iter(b'\n', fresh).count();
+        if let Some(last) = memchr::memrchr(b'\n', fresh) {
+            self.line_start = start + last as u64 + 1;
+        }
+        self.at = start + fresh.len() as u64;
+    }
+
+    fn line_col(&self, stream_offset: u64) -> (usize, usize) {
+        (self.line, (stream_offset - self.line_start) as usize + 1)
+    }
 }

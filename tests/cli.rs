@@ -14,10 +14,15 @@ fn pgsplit(args: &[&str], stdin: Option<&[u8]>) -> Output {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
+    // Fed from a thread: pgsplit streams, writing while it still reads.
     let mut input = child.stdin.take().unwrap();
-    input.write_all(stdin.unwrap_or_default()).unwrap();
-    drop(input);
-    child.wait_with_output().unwrap()
+    let data = stdin.unwrap_or_default().to_vec();
+    let feeder = std::thread::spawn(move || {
+        let _ = input.write_all(&data);
+    });
+    let output = child.wait_with_output().unwrap();
+    feeder.join().unwrap();
+    output
 }
 
 fn stdout(output: &Output) -> String {
@@ -100,6 +105,43 @@ fn sql_output_splits_back_into_the_same_statements() {
             .collect()
     };
     assert_eq!(texts(&first), texts(&again));
+}
+
+/// A dump whose COPY block is larger than the streaming window, with
+/// statements, headers and a warning around it.
+fn large_dump() -> Vec<u8> {
+    let mut dump = b"\\restrict k\nSET standard_conforming_strings = on;\n\n--\n-- Data for Name: t; Type: TABLE DATA; Schema: public; Owner: -\n--\n\nCOPY public.t (a, b) FROM stdin;\n".to_vec();
+    for i in 0..120_000 {
+        dump.extend_from_slice(format!("{i}\trow {i}; with -- and '' and \\\\.\n").as_bytes());
+    }
+    dump.extend_from_slice(b"\\.\n\nSELECT :'not_set';\nCREATE FUNCTION f() RETURNS int LANGUAGE sql\nBEGIN ATOMIC SELECT 1; END;\n\\unrestrict k\nCOPY t FROM stdin;\n1\n2");
+    dump
+}
+
+#[test]
+fn standard_input_streams_what_a_mapped_file_gives() {
+    let dir = scratch("stream");
+    let path = dir.join("large.sql");
+    let dump = large_dump();
+    assert!(dump.len() > 3 << 20, "larger than the streaming window");
+    std::fs::write(&path, &dump).unwrap();
+    for format in ["jsonl", "sql", "nul", "count"] {
+        let mapped = pgsplit(&["split", path.to_str().unwrap(), "--format", format], None);
+        let streamed = pgsplit(&["split", "-", "--format", format], Some(&dump));
+        assert!(mapped.status.success() && streamed.status.success());
+        assert!(
+            mapped.stdout == streamed.stdout,
+            "--format {format} differs between a file and standard input"
+        );
+        let stderr = |o: &Output| {
+            String::from_utf8_lossy(&o.stderr).replace(path.to_str().unwrap(), "<stdin>")
+        };
+        assert_eq!(
+            stderr(&mapped),
+            stderr(&streamed),
+            "--format {format}: diagnostics differ"
+        );
+    }
 }
 
 #[test]
