@@ -10,7 +10,9 @@ one footer until the file reaches the size, giving two flavours:
 
 - ``ddl-<size>MiB.sql``: DDL-dense (``pg_dump -s -O -x``), about 150 bytes
   per statement;
-- ``copy-<size>MiB.sql``: COPY-heavy (``pg_dump -O -x``), mostly data rows.
+- ``copy-<size>MiB.sql``: COPY-heavy (``pg_dump -O -x``), mostly data rows;
+- ``ddl-<size>MiB-plain.sql``: the DDL-dense dump without pg_dump's
+  ``\\restrict`` lines, for peers that know no psql meta-command.
 
 Files that exist already are kept. The schema name is the only thing that
 changes between copies, so every copy splits like the seed.
@@ -86,6 +88,11 @@ def main() -> None:
         for flavour, size, path in missing:
             data = replicate(seeds[flavour], size << 20)
             path.write_bytes(data)
+            if flavour == "ddl":
+                plain = b"".join(
+                    line for line in data.splitlines(keepends=True) if not line.startswith((b"\\restrict ", b"\\unrestrict "))
+                )
+                path.with_name(f"ddl-{size}MiB-plain.sql").write_bytes(plain)
     for _, _, path in wanted:
         print(f"{path} ({path.stat().st_size / 2**20:.0f} MiB)")
 

@@ -97,6 +97,9 @@ enum Command {
         /// Write to OUT instead of standard output
         #[arg(short, long, value_name = "OUT")]
         output: Option<PathBuf>,
+        /// Threads to normalize with (0: all cores); the output is the same for any number
+        #[arg(long, short, default_value_t = 0, value_name = "N")]
+        jobs: usize,
     },
     /// Compare two dumps object by object: exit 0 identical, 1 different, 2 error
     #[command(
@@ -314,7 +317,8 @@ where
             ignore,
             sort,
             output,
-        } => run_normalize(&file, ignore.ignore, sort, output.as_deref()),
+            jobs,
+        } => run_normalize(&file, ignore.ignore, sort, output.as_deref(), jobs),
         Command::Diff {
             a,
             b,
@@ -1023,9 +1027,10 @@ fn run_normalize(
     ignore: Vec<Ignore>,
     sort: bool,
     output: Option<&Path>,
+    jobs: usize,
 ) -> io::Result<u8> {
     let input = open(file)?;
-    let options = NormalizeOptions { ignore, sort };
+    let options = NormalizeOptions { ignore, sort, jobs };
     match output {
         Some(path) => {
             let created = std::fs::File::create(path).map_err(|e| {
@@ -1057,7 +1062,7 @@ fn run_diff(
         &input_b,
         &NormalizeOptions {
             ignore,
-            sort: false,
+            ..NormalizeOptions::default()
         },
     );
     if let Some(path) = html {

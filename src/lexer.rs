@@ -151,6 +151,15 @@ pub enum TokenKind {
 /// Lexes the first token of `input`. Returns `None` only for empty input.
 #[inline]
 pub fn first_token(input: &[u8], mode: LexMode) -> Option<Token> {
+    // pg_dump writes three comment lines per object: find their end with
+    // memchr rather than byte by byte. Same token as the rule above.
+    if input.starts_with(b"--") {
+        let len = memchr::memchr2(b'\n', b'\r', input).unwrap_or(input.len());
+        return Some(Token {
+            kind: TokenKind::LineComment,
+            len,
+        });
+    }
     let mut lexer = TokenKind::lexer_with_extras(input, mode);
     let kind = lexer.next()?;
     let len = lexer.span().end;

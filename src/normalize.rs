@@ -17,8 +17,12 @@ use std::fmt;
 use std::io::{self, Write};
 use std::str::FromStr;
 
+use rayon::prelude::*;
+
 use crate::lexer::{tokenize, LexMode, TokenKind};
-use crate::split::{split, SplitOptions, Statement, StatementKind};
+
+use crate::parallel::{split_parallel, Parallelism};
+use crate::split::{SplitOptions, Statement, StatementKind};
 
 /// Noise that can be left out on request (always-removed noise is not here).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -106,6 +110,9 @@ pub struct NormalizeOptions {
     pub ignore: Vec<Ignore>,
     /// Order entries by identity within pg_dump's sections.
     pub sort: bool,
+    /// Threads to normalize with (0: all cores); the output is the same for
+    /// any number.
+    pub jobs: usize,
 }
 
 impl NormalizeOptions {
@@ -198,30 +205,93 @@ fn walk<'a>(
     options: &NormalizeOptions,
     mut visit: impl FnMut(&Statement, bool, Vec<Cow<'a, [u8]>>),
 ) {
-    let script = split(input, &SplitOptions::default());
+    let parallelism = Parallelism {
+        jobs: options.jobs,
+        ..Parallelism::default()
+    };
+    let script = split_parallel(input, &SplitOptions::default(), &parallelism);
     let mut current_toc: Option<*const crate::toc::Toc> = None;
     let mut any = false;
-    for statement in &script.statements {
-        let Some(text) = statement_text(input, statement, options) else {
-            continue;
+    // Statements are normalized a batch at a time on every thread, then
+    // grouped into entries in order: the same text for any thread count.
+    let pool = (options.jobs > 1)
+        .then(|| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(options.jobs)
+                .build()
+                .ok()
+        })
+        .flatten();
+    // A statement's text, and its header when it is the first of its entry
+    // (computed where the toc changes; grouping below asks for more only
+    // when a dropped statement opened the entry).
+    let normalize_one = |i: usize, batch: &[Statement]| {
+        let statement = &batch[i];
+        let text = statement_text(input, statement, options)?;
+        let opens = i == 0 || !same_toc(&batch[i - 1], statement);
+        let header = statement
+            .toc
+            .as_ref()
+            .filter(|_| opens)
+            .map(|toc| header(input, toc, options).into_bytes());
+        Some((text, header))
+    };
+    let normalized = |batch: &[Statement]| -> Vec<Option<Normalized<'a>>> {
+        let each = || {
+            (0..batch.len())
+                .into_par_iter()
+                .map(|i| normalize_one(i, batch))
+                .collect()
         };
-        let toc = statement.toc.as_ref().map(std::sync::Arc::as_ptr);
-        if toc.is_some() && toc == current_toc && any {
-            visit(statement, false, text);
-            continue;
+        match &pool {
+            _ if parallelism.threads() <= 1 || batch.len() < 64 => {
+                (0..batch.len()).map(|i| normalize_one(i, batch)).collect()
+            }
+            Some(pool) => pool.install(each),
+            None => each(),
         }
-        current_toc = toc;
-        any = true;
-        // The header stays even when comments are ignored: it carries the
-        // identity, so normalizing the normalized text finds the same objects.
-        let mut pieces = Vec::with_capacity(text.len() + 1);
-        if let Some(toc) = &statement.toc {
-            pieces.push(Cow::Owned(header(input, toc, options).into_bytes()));
+    };
+    {
+        for batch in script.statements.chunks(BATCH) {
+            for (statement, text) in batch.iter().zip(normalized(batch)) {
+                let Some((text, made_header)) = text else {
+                    continue;
+                };
+                let toc = statement.toc.as_ref().map(std::sync::Arc::as_ptr);
+                if toc.is_some() && toc == current_toc && any {
+                    visit(statement, false, text);
+                    continue;
+                }
+                current_toc = toc;
+                any = true;
+                // The header stays even when comments are ignored: it carries the
+                // identity, so normalizing the normalized text finds the same objects.
+                let mut pieces = Vec::with_capacity(text.len() + 1);
+                if let Some(toc) = &statement.toc {
+                    let made =
+                        made_header.unwrap_or_else(|| header(input, toc, options).into_bytes());
+                    pieces.push(Cow::Owned(made));
+                }
+                pieces.extend(text);
+                visit(statement, true, pieces);
+            }
         }
-        pieces.extend(text);
-        visit(statement, true, pieces);
     }
 }
+
+/// A statement's normalized pieces, and its entry's header if it opens one.
+type Normalized<'a> = (Vec<Cow<'a, [u8]>>, Option<Vec<u8>>);
+
+fn same_toc(a: &Statement, b: &Statement) -> bool {
+    match (&a.toc, &b.toc) {
+        (Some(a), Some(b)) => std::sync::Arc::ptr_eq(a, b),
+        _ => false,
+    }
+}
+
+/// Statements normalized at a time: enough to keep every thread busy, few
+/// enough that unsorted output still streams.
+const BATCH: usize = 8192;
 
 /// The canonical text of `input`: its entries, separated by blank lines, in
 /// the dump's own encoding.
@@ -659,6 +729,7 @@ mod tests {
         let options = NormalizeOptions {
             ignore: ignore.iter().map(|i| i.parse().unwrap()).collect(),
             sort: false,
+            ..NormalizeOptions::default()
         };
         String::from_utf8(normalize(DUMP.as_bytes(), &options)).unwrap()
     }
@@ -700,6 +771,7 @@ mod tests {
             let options = NormalizeOptions {
                 ignore: ignore.iter().map(|i| i.parse().unwrap()).collect(),
                 sort: true,
+                ..NormalizeOptions::default()
             };
             let twice = normalize(once.as_bytes(), &options);
             let sorted_once = normalize(DUMP.as_bytes(), &options);
@@ -727,6 +799,7 @@ mod tests {
         let options = NormalizeOptions {
             ignore: vec![Ignore::ColumnOrder],
             sort: false,
+            ..NormalizeOptions::default()
         };
         assert_eq!(normalize(a, &options), normalize(b, &options));
         assert_ne!(

@@ -6,8 +6,8 @@
 //! checks:
 //!
 //! 1. It cuts the input at *likely* statement boundaries: before a pg_dump
-//!    object header that follows a blank line (`\n\n--\n-- `), or failing
-//!    that at the first line after one that ends in `;`.
+//!    object header that follows a blank line (`\n\n--\n-- `), or in a
+//!    script without headers at the first line after one that ends in `;`.
 //! 2. Every chunk is split at once, on rayon's threads, as if it started at a
 //!    boundary in the state a script starts in; each stops at the first real
 //!    boundary at or after the next cut, reading past the cut if a statement
@@ -224,7 +224,7 @@ fn cut_points(input: &[u8], chunk_size: usize) -> Vec<usize> {
     let mut cuts = vec![0];
     let mut from = chunk_size;
     while from < input.len() {
-        match likely_boundary(input, from, chunk_size) {
+        match likely_boundary(input, from) {
             Some(cut) if cut < input.len() => {
                 cuts.push(cut);
                 from = cut + chunk_size;
@@ -236,12 +236,13 @@ fn cut_points(input: &[u8], chunk_size: usize) -> Vec<usize> {
     cuts
 }
 
-/// The first likely statement boundary after `from`: the `--` line of a
-/// pg_dump header after a blank line, if one is within `near` bytes, else the
-/// first token after a line that ends in `;`.
-fn likely_boundary(input: &[u8], from: usize, near: usize) -> Option<usize> {
-    let window = &input[from..input.len().min(from.saturating_add(near))];
-    if let Some(i) = memchr::memmem::find(window, b"\n\n--\n-- ") {
+/// The first likely statement boundary after `from`: the `--` line of the
+/// next pg_dump header after a blank line, however far (in a dump, a cut
+/// anywhere else may land in COPY rows, and splitting rows as SQL is wasted
+/// work); in a script without headers, the first token after a line that
+/// ends in `;`.
+fn likely_boundary(input: &[u8], from: usize) -> Option<usize> {
+    if let Some(i) = memchr::memmem::find(&input[from..], b"\n\n--\n-- ") {
         return Some(from + i + 2);
     }
     for newline in memchr::memchr_iter(b'\n', &input[from..]).map(|i| from + i) {

@@ -230,7 +230,11 @@ fn normalize_options(ignore: Vec<String>, sort: bool) -> PyResult<NormalizeOptio
         .iter()
         .map(|value| value.parse::<Ignore>().map_err(PyValueError::new_err))
         .collect::<PyResult<Vec<_>>>()?;
-    Ok(NormalizeOptions { ignore, sort })
+    Ok(NormalizeOptions {
+        ignore,
+        sort,
+        ..NormalizeOptions::default()
+    })
 }
 
 /// `normalize(sql, ignore, sort)`: the canonical text of a dump.

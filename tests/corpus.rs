@@ -89,6 +89,34 @@ fn corpus_splits_the_same_in_parallel_for_any_chunk_size() {
     }
 }
 
+#[test]
+fn corpus_normalizes_the_same_on_any_number_of_threads() {
+    let Some(files) = corpus_files() else { return };
+    for path in files
+        .iter()
+        .filter(|p| p.to_string_lossy().contains("pgdump15"))
+    {
+        let input = std::fs::read(path).unwrap();
+        for sort in [false, true] {
+            let on = |jobs| {
+                normalize(
+                    &input,
+                    &NormalizeOptions {
+                        sort,
+                        jobs,
+                        ..NormalizeOptions::default()
+                    },
+                )
+            };
+            assert!(
+                on(1) == on(2),
+                "{}: normalize differs on 2 threads (sort {sort})",
+                path.display()
+            );
+        }
+    }
+}
+
 /// Every string, quoted identifier and dollar-quoted body of the SQL
 /// statements, in order.
 fn literals(input: &[u8]) -> Vec<Vec<u8>> {
@@ -128,10 +156,12 @@ fn normalize_is_idempotent_and_keeps_literals_byte_for_byte() {
                 Ignore::PublicSchema,
             ],
             sort: true,
+            ..NormalizeOptions::default()
         },
         NormalizeOptions {
             ignore: vec![Ignore::ColumnOrder],
             sort: true,
+            ..NormalizeOptions::default()
         },
     ];
     for path in files

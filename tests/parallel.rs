@@ -95,3 +95,55 @@ fn headers_carry_over_chunks() {
         assert_same(&input, Compat::Default, tiny(3, chunk_size));
     }
 }
+
+#[test]
+fn normalizing_gives_the_same_text_on_any_number_of_threads() {
+    use pgsplit::normalize::{normalize, Ignore, NormalizeOptions};
+    let sample = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/sample_dump.sql"
+    ))
+    .unwrap();
+    let mut input = Vec::new();
+    for i in 0..700 {
+        // Distinct objects, so that sorting has work to do.
+        input.extend(
+            String::from_utf8_lossy(&sample)
+                .replace("public.", &format!("s{i}."))
+                .bytes(),
+        );
+    }
+    assert!(
+        input.len() > 2 << 20,
+        "large enough to be split and normalized in parallel"
+    );
+    for (ignore, sort) in [
+        (vec![], false),
+        (
+            vec![Ignore::Owner, Ignore::Comments, Ignore::PublicSchema],
+            false,
+        ),
+        (vec![Ignore::ColumnOrder, Ignore::Data], true),
+    ] {
+        let on = |jobs| {
+            normalize(
+                &input,
+                &NormalizeOptions {
+                    ignore: ignore.clone(),
+                    sort,
+                    jobs,
+                },
+            )
+        };
+        let sequential = on(1);
+        assert!(!sequential.is_empty());
+        assert!(
+            on(2) == sequential,
+            "normalize differs on 2 threads ({ignore:?}, sort {sort})"
+        );
+        assert!(
+            on(3) == sequential,
+            "normalize differs on 3 threads ({ignore:?}, sort {sort})"
+        );
+    }
+}

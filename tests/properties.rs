@@ -265,7 +265,11 @@ fn normalize_options() -> impl Strategy<Value = NormalizeOptions> {
         prop::sample::subsequence(Ignore::ALL.to_vec(), 0..=4),
         any::<bool>(),
     )
-        .prop_map(|(ignore, sort)| NormalizeOptions { ignore, sort })
+        .prop_map(|(ignore, sort)| NormalizeOptions {
+            ignore,
+            sort,
+            ..NormalizeOptions::default()
+        })
 }
 
 proptest! {
