@@ -6,17 +6,19 @@
 //! released while Rust works, and a panic, which would be a bug, becomes a
 //! Python `RuntimeError` instead of tearing the interpreter down.
 
+use std::borrow::Cow;
+use std::ops::ControlFlow;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use pyo3::exceptions::{PyOSError, PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyString};
+use pyo3::types::{PyBytes, PyList, PyString};
 
 use crate::input::{open_input, read_input, Input};
 use crate::lines::LineIndex;
 use crate::lint::{transactional, Transactional};
 use crate::normalize::{Ignore, NormalizeOptions};
-use crate::parallel::{split_parallel, Parallelism};
+use crate::parallel::{split_chunks, split_parallel, Parallelism};
 use crate::{Compat, Script, SplitOptions, Statement};
 
 /// A statement as the Python package receives it; see `_native.pyi`.
@@ -160,18 +162,42 @@ fn records(
 
 /// `split(sql, compat)`: the statement texts; a COPY keeps its data and `\.`.
 #[pyfunction]
-fn split_texts(py: Python<'_>, sql: &Bound<'_, PyAny>, compat: &str) -> PyResult<Vec<String>> {
+fn split_texts<'py>(
+    py: Python<'py>,
+    sql: &Bound<'py, PyAny>,
+    compat: &str,
+) -> PyResult<Bound<'py, PyList>> {
     let options = options(compat)?;
-    with_input(sql, |input| {
-        without_gil(py, || {
-            let script = split_parallel(input, &options, &Parallelism::default());
-            script
-                .statements
-                .iter()
-                .map(|s| String::from_utf8_lossy(&s.runnable(input)).into_owned())
-                .collect()
-        })
-    })
+    // A `str` is valid UTF-8 already: its statements are slices of it
+    // (they start and end at ASCII bytes), with no check and no copy.
+    let text = sql
+        .cast::<PyString>()
+        .ok()
+        .map(|s| s.to_cow())
+        .transpose()?;
+    let as_str: Option<&str> = text.as_deref();
+    let run = |input: &[u8]| {
+        let texts: Vec<Cow<'_, str>> = without_gil(py, || {
+            // Chunk by chunk: only the texts are kept, not the statements.
+            let mut texts = Vec::new();
+            split_chunks(input, &options, &Parallelism::default(), |chunk| {
+                texts.extend(chunk.statements.iter().map(|s| {
+                    let borrowed = s.copy_data.is_none() && s.holes.is_empty();
+                    match as_str.and_then(|text| text.get(s.span.clone())) {
+                        Some(slice) if borrowed => Cow::Borrowed(slice),
+                        _ => Cow::Owned(String::from_utf8_lossy(&s.runnable(input)).into_owned()),
+                    }
+                }));
+                ControlFlow::Continue(())
+            });
+            texts
+        })?;
+        PyList::new(py, texts.iter().map(|text| PyString::new(py, text)))
+    };
+    match as_str {
+        Some(text) => run(text.as_bytes()),
+        None => with_input(sql, run),
+    }
 }
 
 /// `parse(sql, compat)`: statement records (with texts) and diagnostics.
