@@ -29,6 +29,10 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Union
+
+#: What a run gives: seconds and a statement count, or an error.
+Result = dict[str, Union[float, int, str]]
 
 #: Each Python tool: the code to time, on ``data`` (str) or ``raw`` (bytes).
 PYTHON_TOOLS = {
@@ -54,7 +58,7 @@ else:
 """
 
 
-def run_python(tool: str, path: Path, timeout: float) -> dict[str, object]:
+def run_python(tool: str, path: Path, timeout: float) -> Result:
     setup, expression = PYTHON_TOOLS[tool]
     code = CHILD.format(setup=setup, expression=expression)
     try:
@@ -64,12 +68,13 @@ def run_python(tool: str, path: Path, timeout: float) -> dict[str, object]:
     except subprocess.TimeoutExpired:
         return {"error": f"timeout after {timeout:.0f} s"}
     if done.returncode != 0 or not done.stdout.strip():
-        return {"error": f"fails: {done.stderr.strip().splitlines()[-1][:100] if done.stderr.strip() else done.returncode}"}
-    result: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
+        last = done.stderr.strip().splitlines()[-1][:100] if done.stderr.strip() else str(done.returncode)
+        return {"error": f"fails: {last}"}
+    result: Result = json.loads(done.stdout.strip().splitlines()[-1])
     return result
 
 
-def run_command(command: list[str], timeout: float) -> dict[str, object]:
+def run_command(command: list[str], timeout: float) -> Result:
     start = time.perf_counter()
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)
@@ -93,7 +98,7 @@ def main() -> None:
         subprocess.run(["cat", str(path)], stdout=subprocess.DEVNULL, check=True)  # into the page cache
         print(f"\n{path.name}: {size / 1e6:.1f} MB")
         print(f"  {'tool':<22} {'MB/s':>10} {'x pgsplit CLI':>14} {'statements':>12}")
-        results: dict[str, dict[str, object]] = {
+        results: dict[str, Result] = {
             "pgsplit CLI": run_command([args.pgsplit, "split", str(path), "--format", "count"], args.timeout),
             "wc -l": run_command(["wc", "-l", str(path)], args.timeout),
         }
@@ -104,7 +109,7 @@ def main() -> None:
         cli_speed = size / float(cli["seconds"]) / 1e6 if "seconds" in cli else None
         for tool, result in results.items():
             if "error" in result:
-                print(f"  {tool:<22} {str(result['error'])}")
+                print(f"  {tool:<22} {result['error']!s}")
                 continue
             speed = size / float(result["seconds"]) / 1e6
             ratio = f"{speed / cli_speed:.3f}" if cli_speed else "-"

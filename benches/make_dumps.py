@@ -90,7 +90,9 @@ def main() -> None:
             path.write_bytes(data)
             if flavour == "ddl":
                 plain = b"".join(
-                    line for line in data.splitlines(keepends=True) if not line.startswith((b"\\restrict ", b"\\unrestrict "))
+                    line
+                    for line in data.splitlines(keepends=True)
+                    if not line.startswith((b"\\restrict ", b"\\unrestrict "))
                 )
                 path.with_name(f"ddl-{size}MiB-plain.sql").write_bytes(plain)
     for _, _, path in wanted:
