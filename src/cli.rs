@@ -128,48 +128,7 @@ whose downgrade() drops every object it creates. The docstring lists what the sc
 inside a git repository, the commit the old chain is at.",
         after_help = "Examples:\n  pg_dump -s -O -x -d \"$DATABASE_URL\" -f schema.sql\n  pgsplit squash schema.sql --out migrations/versions\n  pgsplit squash schema.sql --out migrations/versions --data-from full.sql --data-tables statuses,countries\n  pgsplit squash --verify \"$DATABASE_URL\" --out migrations/versions   (needs the Python package)\n\nThen, on every existing database: back it up, verify it, run `alembic stamp --purge 001_initial_schema`.\nThe README's \"Consolidating an Alembic chain\" walks through it."
     )]
-    Squash {
-        /// The schema dump (- for standard input); not needed with --verify alone
-        #[arg(required_unless_present = "verify")]
-        dump: Option<String>,
-        /// The folder to write the migration into (an Alembic versions/ folder)
-        #[arg(long, value_name = "DIR")]
-        out: PathBuf,
-        /// The new revision id, also the files' name
-        #[arg(long, default_value = "001_initial_schema")]
-        revision: String,
-        /// The revision's message, the first line of its docstring
-        #[arg(long, short)]
-        message: Option<String>,
-        /// A dump with data (full or --data-only) to take --data-tables' rows from
-        #[arg(long, value_name = "FULL_DUMP", requires = "data_tables")]
-        data_from: Option<String>,
-        /// Tables whose rows the migration keeps, comma-separated (table or schema.table)
-        #[arg(
-            long,
-            value_delimiter = ',',
-            value_name = "TABLES",
-            requires = "data_from"
-        )]
-        data_tables: Vec<String>,
-        /// Alembic's version table, left out of the SQL
-        #[arg(long, default_value = "alembic_version")]
-        version_table: String,
-        /// Replace the files if they exist
-        #[arg(long)]
-        force: bool,
-        /// Build a scratch database from the migration in DIR and compare its
-        /// schema with the reference database's (runs through Alembic, so it
-        /// needs the Python package: pip install pgsplit)
-        #[arg(long, value_name = "DATABASE_URL")]
-        verify: Option<String>,
-        /// The pg_dump that dumps both databases for --verify
-        #[arg(long, value_name = "PATH", default_value = "pg_dump")]
-        pg_dump: String,
-        /// For --verify: differences to ignore, as for diff (column-order, ...)
-        #[arg(long, value_delimiter = ',', value_parser = |s: &str| s.parse::<Ignore>())]
-        ignore: Vec<Ignore>,
-    },
+    Squash(SquashArgs),
     /// Count statements by kind, command and pg_dump object type, with sizes and speed
     Stats {
         /// The script to measure (- for standard input)
@@ -279,20 +238,8 @@ where
             compat,
         } => run_check(&files, target, compat.options()),
         Command::Stats { file, compat } => run_stats(&file, compat.options()),
-        Command::Squash {
-            dump,
-            out,
-            revision,
-            message,
-            data_from,
-            data_tables,
-            version_table,
-            force,
-            verify,
-            pg_dump: _,
-            ignore: _,
-        } => {
-            if verify.is_some() {
+        Command::Squash(squash) => {
+            if squash.verify.is_some() {
                 eprintln!(
                     "pgsplit: --verify runs the new migration through Alembic, which this binary \
                      cannot do; install the Python package (pip install pgsplit) and run its \
@@ -300,16 +247,6 @@ where
                 );
                 return FAILURE;
             }
-            let squash = SquashArgs {
-                dump: dump.unwrap_or_default(),
-                out,
-                revision,
-                message,
-                data_from,
-                data_tables,
-                version_table,
-                force,
-            };
             run_squash(&squash)
         }
         Command::Normalize {
@@ -833,25 +770,59 @@ fn run_check(files: &[String], target: Target, options: SplitOptions) -> io::Res
     Ok(if errors > 0 { FINDING } else { SUCCESS })
 }
 
-/// What `squash` was asked to write.
+/// What `squash` was asked to write (and, for the Python command, verify).
+#[derive(clap::Args)]
 struct SquashArgs {
-    dump: String,
+    /// The schema dump (- for standard input); not needed with --verify alone
+    #[arg(required_unless_present = "verify")]
+    dump: Option<String>,
+    /// The folder to write the migration into (an Alembic versions/ folder)
+    #[arg(long, value_name = "DIR")]
     out: PathBuf,
+    /// The new revision id, also the files' name
+    #[arg(long, default_value = "001_initial_schema")]
     revision: String,
+    /// The revision's message, the first line of its docstring
+    #[arg(long, short)]
     message: Option<String>,
+    /// A dump with data (full or --data-only) to take --data-tables' rows from
+    #[arg(long, value_name = "FULL_DUMP", requires = "data_tables")]
     data_from: Option<String>,
+    /// Tables whose rows the migration keeps, comma-separated (table or schema.table)
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_name = "TABLES",
+        requires = "data_from"
+    )]
     data_tables: Vec<String>,
+    /// Alembic's version table, left out of the SQL
+    #[arg(long, default_value = "alembic_version")]
     version_table: String,
+    /// Replace the files if they exist
+    #[arg(long)]
     force: bool,
+    /// Build a scratch database from the migration in DIR and compare its
+    /// schema with the reference database's (runs through Alembic, so it
+    /// needs the Python package: pip install pgsplit)
+    #[arg(long, value_name = "DATABASE_URL")]
+    verify: Option<String>,
+    /// The pg_dump that dumps both databases for --verify
+    #[arg(long, value_name = "PATH", default_value = "pg_dump")]
+    pg_dump: String,
+    /// For --verify: differences to ignore, as for diff (column-order, ...)
+    #[arg(long, value_delimiter = ',', value_parser = |s: &str| s.parse::<Ignore>())]
+    ignore: Vec<Ignore>,
 }
 
 fn run_squash(args: &SquashArgs) -> io::Result<u8> {
-    let dump = open(&args.dump)?;
+    let dump_name = args.dump.as_deref().unwrap_or("-");
+    let dump = open(dump_name)?;
     let data = args.data_from.as_deref().map(open).transpose()?;
     let options = SquashOptions {
         revision: args.revision.clone(),
         message: args.message.clone(),
-        dump_name: file_name(&args.dump),
+        dump_name: file_name(dump_name),
         origin: git_commit(),
         version_table: args.version_table.clone(),
         data: match (&data, &args.data_from) {
@@ -875,7 +846,7 @@ fn run_squash(args: &SquashArgs) -> io::Result<u8> {
                     Some(name),
                     Some(data),
                 ) => (name.as_str(), &data[..]),
-                _ => (args.dump.as_str(), &dump[..]),
+                _ => (dump_name, &dump[..]),
             };
             let at = match error {
                 SquashError::Unusable { offset, .. } | SquashError::NotUtf8 { offset } => {

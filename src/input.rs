@@ -33,6 +33,20 @@ impl std::error::Error for InputError {
     }
 }
 
+impl InputError {
+    /// `name` as the user gave it (`-` is standard input) and what failed.
+    fn new(name: &str, error: io::Error) -> Self {
+        InputError {
+            source_name: if name == "-" {
+                "standard input".into()
+            } else {
+                name.into()
+            },
+            error,
+        }
+    }
+}
+
 const GZIP_MAGIC: &[u8] = &[0x1f, 0x8b];
 
 /// The bytes of an input: a mapped file or a buffer.
@@ -81,14 +95,7 @@ pub fn open_input(name: &str) -> Result<Input, InputError> {
 /// Standard input or a gzip file as a stream of decompressed bytes; `None`
 /// for a plain file, which is better mapped.
 pub fn open_stream(name: &str) -> Result<Option<Box<dyn Read>>, InputError> {
-    let wrap = |error| InputError {
-        source_name: if name == "-" {
-            "standard input".into()
-        } else {
-            name.into()
-        },
-        error,
-    };
+    let wrap = |error| InputError::new(name, error);
     let raw: Box<dyn Read> = if name == "-" {
         Box::new(io::stdin().lock())
     } else {
@@ -111,14 +118,7 @@ pub fn open_stream(name: &str) -> Result<Option<Box<dyn Read>>, InputError> {
 
 /// Reads all of `name` (`-` is standard input), decompressing gzip.
 pub fn read_input(name: &str) -> Result<Vec<u8>, InputError> {
-    let wrap = |error| InputError {
-        source_name: if name == "-" {
-            "standard input".into()
-        } else {
-            name.into()
-        },
-        error,
-    };
+    let wrap = |error| InputError::new(name, error);
     let raw = if name == "-" {
         let mut buffer = Vec::new();
         io::stdin().lock().read_to_end(&mut buffer).map_err(wrap)?;

@@ -1424,18 +1424,18 @@ fn setting_value(value: &[u8]) -> Option<bool> {
 }
 
 /// Where a COPY data block ends.
-struct CopyBlock {
+pub(crate) struct CopyBlock {
     /// End of the data rows (start of the `\.` line, or the input's end).
-    data_end: usize,
+    pub(crate) data_end: usize,
     /// Offset of the `\.` marker, if the block has one.
-    marker: Option<usize>,
+    pub(crate) marker: Option<usize>,
     /// Where scanning resumes: after the marker line's line ending.
-    resume: usize,
+    pub(crate) resume: usize,
 }
 
 /// Finds the first line at or after `from` that is exactly `\.` followed by
 /// LF or CRLF. Data rows are never lexed.
-fn find_copy_end(input: &[u8], from: usize) -> CopyBlock {
+pub(crate) fn find_copy_end(input: &[u8], from: usize) -> CopyBlock {
     let marker_at = |line: usize| -> Option<usize> {
         let rest = &input[line..];
         if rest.starts_with(b"\\.\n") {

@@ -16,8 +16,8 @@
 use std::io::{self, Read};
 
 use crate::split::{
-    split_certain, split_stretch, Boundary, Diagnostic, Severity, SplitOptions, Statement,
-    StatementKind,
+    find_copy_end, split_certain, split_stretch, Boundary, Diagnostic, Severity, SplitOptions,
+    Statement, StatementKind,
 };
 use crate::Span;
 
@@ -465,21 +465,8 @@ fn long_copy(buffer: &[u8], uncertain: &[Statement]) -> Option<usize> {
 /// The end of COPY rows in `rows` (which start at a line start): where the
 /// `\.` line starts and where the next line starts.
 fn copy_end(rows: &[u8]) -> Option<(usize, usize)> {
-    let marker = |line: usize| -> Option<usize> {
-        let rest = &rows[line..];
-        if rest.starts_with(b"\\.\n") {
-            Some(line + 3)
-        } else if rest.starts_with(b"\\.\r\n") {
-            Some(line + 4)
-        } else {
-            None
-        }
-    };
-    if let Some(resume) = marker(0) {
-        return Some((0, resume));
-    }
-    memchr::memmem::find_iter(rows, b"\n\\.")
-        .find_map(|i| marker(i + 1).map(|resume| (i + 1, resume)))
+    let block = find_copy_end(rows, 0);
+    block.marker.map(|_| (block.data_end, block.resume))
 }
 
 fn is_missing_copy_end(diagnostic: &Diagnostic) -> bool {
