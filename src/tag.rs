@@ -337,6 +337,9 @@ pub fn command_tag(words: &[&[u8]]) -> Cow<'static, str> {
     let Some(first) = words.first() else {
         return Cow::Borrowed("");
     };
+    if let Some(tag) = common_tag(words) {
+        return Cow::Borrowed(tag);
+    }
     let mut upper = [Word::new(b""); MAX_WORDS];
     let count = words.len().min(MAX_WORDS);
     for (to, from) in upper.iter_mut().zip(words) {
@@ -364,6 +367,29 @@ pub fn command_tag(words: &[&[u8]]) -> Cow<'static, str> {
         }
     }
     Cow::Owned(String::from_utf8_lossy(first).to_ascii_uppercase())
+}
+
+/// The tags of most statements in a dump, found without building upper-case
+/// copies of the words (the general path gives the same tags).
+fn common_tag(words: &[&[u8]]) -> Option<&'static str> {
+    let is = |i: usize, keyword: &[u8]| {
+        words
+            .get(i)
+            .is_some_and(|w| w.eq_ignore_ascii_case(keyword))
+    };
+    if is(0, b"ALTER") && is(1, b"TABLE") {
+        return Some("ALTER TABLE");
+    }
+    if is(0, b"CREATE") && is(1, b"TABLE") {
+        return Some("CREATE TABLE");
+    }
+    if is(0, b"CREATE") && is(1, b"INDEX") {
+        return Some("CREATE INDEX");
+    }
+    if is(0, b"SET") {
+        return Some("SET");
+    }
+    None
 }
 
 /// `verb_index` is 0, 1, 2 for CREATE, ALTER, DROP.
