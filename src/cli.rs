@@ -36,7 +36,7 @@ use crate::{
     about = "Split PostgreSQL SQL scripts and pg_dump files into statements, exactly where psql does",
     long_about = "Split PostgreSQL SQL scripts and pg_dump files into statements, exactly where psql \
 does, and correctly where psql is wrong.\n\nEvery command reads a file path, or - for standard \
-input; .gz input is decompressed on the fly.\n\nExit codes: 0 success, 1 a finding (check: errors \
+input; .gz and .zst input is decompressed on the fly.\n\nExit codes: 0 success, 1 a finding (check: errors \
 found), 2 bad usage or unreadable input."
 )]
 struct Cli {

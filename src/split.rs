@@ -476,6 +476,10 @@ pub(crate) fn split_stretch(
     let mut splitter = Splitter::new(input, options);
     splitter.start_at(start, input_start);
     splitter.stop_at = limit;
+    // Room for the statements of a dense dump (about 200 bytes each), so
+    // that the list is not copied as it grows.
+    let expected = limit.min(input.len()).saturating_sub(start) / 192;
+    splitter.script.statements.reserve(expected);
     splitter.enter(&entry);
     splitter.run();
     Stretch {

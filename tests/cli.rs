@@ -145,6 +145,29 @@ fn standard_input_streams_what_a_mapped_file_gives() {
 }
 
 #[test]
+fn zstd_input_equals_plain_input_even_in_several_frames() {
+    let dir = scratch("zst");
+    let zst = dir.join("sample.sql.zst");
+    let plain_bytes = std::fs::read(SAMPLE).unwrap();
+    let frame = ruzstd::encoding::compress_to_vec(
+        plain_bytes.as_slice(),
+        ruzstd::encoding::CompressionLevel::Fastest,
+    );
+    std::fs::write(&zst, &frame).unwrap();
+    let plain = pgsplit(&["split", SAMPLE, "--format", "jsonl"], None);
+    let compressed = pgsplit(&["split", zst.to_str().unwrap(), "--format", "jsonl"], None);
+    assert_eq!(plain.stdout, compressed.stdout);
+
+    let twice = [frame.clone(), frame].concat();
+    let piped = pgsplit(&["split", "-", "--format", "count"], Some(&twice));
+    assert_eq!(stdout(&piped), "66\n");
+    let not_zstd = dir.join("plain.sql.zst");
+    std::fs::write(&not_zstd, &plain_bytes).unwrap();
+    let refused = pgsplit(&["split", not_zstd.to_str().unwrap()], None);
+    assert_eq!(refused.status.code(), Some(2));
+}
+
+#[test]
 fn gzip_input_equals_plain_input() {
     let dir = scratch("gz");
     let gz = dir.join("sample.sql.gz");

@@ -192,7 +192,7 @@ def _script(
 def parse_file(
     path: str | os.PathLike[str], *, jobs: int | None = None, compat: str = "default", strict: bool = False
 ) -> Script:
-    """Parses a file, memory-mapped; ``.gz`` is decompressed into memory.
+    """Parses a file, memory-mapped; ``.gz`` and ``.zst`` are decompressed into memory.
 
     Large files are split on ``jobs`` threads (None: all cores), with the
     same result for any number.
