@@ -151,8 +151,20 @@ pub enum TokenKind {
 /// Lexes the first token of `input`. Returns `None` only for empty input.
 #[inline]
 pub fn first_token(input: &[u8], mode: LexMode) -> Option<Token> {
-    // pg_dump writes three comment lines per object: find their end with
-    // memchr rather than byte by byte. Same token as the rule above.
+    // The commonest tokens of a dump, whitespace and pg_dump's three comment
+    // lines per object, are found here without building a logos lexer (the
+    // same tokens as the rules above).
+    let is_space = |b: &u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'\x0b' | b'\x0c');
+    if input.first().is_some_and(is_space) {
+        let len = input
+            .iter()
+            .position(|b| !is_space(b))
+            .unwrap_or(input.len());
+        return Some(Token {
+            kind: TokenKind::Whitespace,
+            len,
+        });
+    }
     if input.starts_with(b"--") {
         let len = memchr::memchr2(b'\n', b'\r', input).unwrap_or(input.len());
         return Some(Token {
@@ -470,6 +482,25 @@ fn colon(lex: &mut Lexer<'_, TokenKind>) -> TokenKind {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The shortcuts for whitespace and `--` comments give the tokens
+        /// the logos rules give.
+        #[test]
+        fn shortcuts_agree_with_the_rules(
+            input in prop::collection::vec(prop::sample::select(b" \t\n\r\x0b\x0c-a;'/*".to_vec()), 1..40),
+            standard_strings in any::<bool>(),
+        ) {
+            let mode = LexMode { standard_strings };
+            let mut lexer = TokenKind::lexer_with_extras(&input, mode);
+            let by_rules = lexer.next().map(|kind| Token {
+                kind: kind.unwrap_or(TokenKind::Other),
+                len: lexer.span().end.max(1),
+            });
+            prop_assert_eq!(first_token(&input, mode), by_rules);
+        }
+    }
 
     fn kinds(input: &str) -> Vec<(TokenKind, String)> {
         let mut out = Vec::new();
