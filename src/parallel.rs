@@ -47,7 +47,7 @@ impl Default for Parallelism {
     fn default() -> Self {
         Parallelism {
             jobs: 0,
-            chunk_size: 4 << 20,
+            chunk_size: 2 << 20,
             sequential_below: 1 << 20,
         }
     }
@@ -96,7 +96,7 @@ pub struct ChunkCounts {
 
 /// Splits `input` chunk by chunk and hands each chunk's statements and
 /// diagnostics to `visit`, in input order, until it breaks. Only a few
-/// chunks are in memory at a time (two per thread), so memory does not grow
+/// chunks are in memory at a time (four per thread), so memory does not grow
 /// with the input.
 /// With one thread the chunks are split one after the other from the real
 /// state; with more, a window of chunks is split at once and checked.
@@ -140,7 +140,7 @@ pub fn split_chunks(
                 .ok()
         })
         .flatten();
-    let window = threads * 2;
+    let window = threads * 4;
     let mut first = 0;
     while first + 1 < cuts.len() {
         let last = (first + window).min(cuts.len() - 1);
