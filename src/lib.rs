@@ -7,7 +7,11 @@
 //!   pg_dump's object headers and command tags;
 //! - [`split`]: the state machine that turns tokens into statements, with
 //!   diagnostics, and the lossless [`split::partition`] of the input;
-//! - [`lines`]: byte offsets to line and column.
+//! - [`parallel`] and [`stream`]: the same statements from every core, and
+//!   from any `Read` in fixed memory;
+//! - [`lines`]: byte offsets to line and column;
+//! - on top: [`lint`] (what `check` reports), [`normalize`] and [`diff`]
+//!   (comparing dumps), [`squash`] (a dump made a first migration), [`cli`].
 //!
 //! ```
 //! let script = pgsplit::split(b"SELECT ';'; SELECT 2;", &Default::default());

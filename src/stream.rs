@@ -1,5 +1,5 @@
-//! Splitting a stream (standard input, a gzip file, any `Read`) in memory
-//! that does not grow with the input.
+//! Splitting a stream (standard input, a gzip or zstd file, any `Read`) in
+//! memory that does not grow with the input.
 //!
 //! The stream is read into a window. The splitter runs over the window and
 //! keeps only what no later byte can change: the statements before the first
