@@ -7,7 +7,7 @@
 //! `standard_conforming_strings` that decides whether a backslash escapes the
 //! next byte inside a plain `'...'` literal. Everything that spans tokens
 //! (parenthesis depth, BEGIN ATOMIC bodies, COPY data, meta-command lines, the
-//! setting itself) lives in [`crate::split`].
+//! setting itself) lives in [`crate::split`](mod@crate::split).
 //!
 //! Design notes:
 //! - Only ASCII bytes are significant. Bytes `0x80..=0xFF` are identifier

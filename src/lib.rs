@@ -5,7 +5,7 @@
 //! - [`lexer`]: a pure function from bytes to `(kind, len)` tokens;
 //! - [`meta`], [`toc`], [`tag`]: small readers for psql meta-commands,
 //!   pg_dump's object headers and command tags;
-//! - [`split`]: the state machine that turns tokens into statements, with
+//! - [`split`](mod@split): the state machine that turns tokens into statements, with
 //!   diagnostics, and the lossless [`split::partition`] of the input;
 //! - [`parallel`] and [`stream`]: the same statements from every core, and
 //!   from any `Read` in fixed memory;
