@@ -293,17 +293,17 @@ fn display_name(file: &str) -> &str {
     }
 }
 
-/// Writes `file:line:col: level: message` lines for diagnostics at or above `min`.
+/// Writes `file:line:col: level: message` lines for diagnostics at or above
+/// `min`; `position` gives the line and column of an offset.
 fn write_diagnostics(
     out: &mut impl Write,
     file: &str,
-    input: &[u8],
-    lines: &mut LineCounter,
+    mut position: impl FnMut(usize) -> (usize, usize),
     diagnostics: &[Diagnostic],
     min: Severity,
 ) -> io::Result<()> {
     for d in diagnostics.iter().filter(|d| d.severity <= min) {
-        let (line, col) = lines.line_col(input, d.offset);
+        let (line, col) = position(d.offset);
         let (name, level) = (display_name(file), d.severity.as_str());
         writeln!(out, "{name}:{line}:{col}: {level}: {}", d.message)?;
     }
@@ -336,8 +336,7 @@ fn run_split(
         write_diagnostics(
             &mut io::stderr().lock(),
             file,
-            &input,
-            &mut lines,
+            |offset| lines.line_col(&input, offset),
             &script.diagnostics,
             Severity::Warning,
         )?;
@@ -357,8 +356,7 @@ fn run_split(
             write_diagnostics(
                 &mut io::stderr().lock(),
                 file,
-                &input,
-                &mut diagnostic_lines,
+                |offset| diagnostic_lines.line_col(&input, offset),
                 &chunk.diagnostics,
                 Severity::Warning,
             )?;
@@ -524,7 +522,13 @@ fn run_split_stream(
                 copy_ended = Some((data_end, end));
             }
         }
-        write_stream_diagnostics(&mut stream, file, &diagnostics)?;
+        write_diagnostics(
+            &mut io::stderr().lock(),
+            file,
+            |offset| stream.line_col_at(offset as u64),
+            &diagnostics,
+            Severity::Warning,
+        )?;
         for (n, statement) in records {
             let record = stream_record(&mut stream, n, &statement);
             serde_json::to_writer(&mut out, &record)?;
@@ -575,23 +579,6 @@ fn stream_record<R: io::Read>(
         base: base as usize,
     };
     StatementJson::new(n, input, at, statement)
-}
-
-fn write_stream_diagnostics<R: io::Read>(
-    stream: &mut StreamSplitter<R>,
-    file: &str,
-    diagnostics: &[Diagnostic],
-) -> io::Result<()> {
-    let mut err = io::stderr().lock();
-    for d in diagnostics
-        .iter()
-        .filter(|d| d.severity <= Severity::Warning)
-    {
-        let (line, col) = stream.line_col_at(d.offset as u64);
-        let (name, level) = (display_name(file), d.severity.as_str());
-        writeln!(err, "{name}:{line}:{col}: {level}: {}", d.message)?;
-    }
-    Ok(())
 }
 
 /// A statement as psql runs it, then a newline.
@@ -758,11 +745,11 @@ fn run_check(files: &[String], target: Target, options: SplitOptions) -> io::Res
             .filter(|d| d.severity == Severity::Error)
             .count();
         // Check's output is its findings.
+        let mut lines = LineCounter::new();
         write_diagnostics(
             &mut io::stdout().lock(),
             file,
-            &input,
-            &mut LineCounter::new(),
+            |offset| lines.line_col(&input, offset),
             &findings,
             Severity::Note,
         )?;

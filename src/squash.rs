@@ -917,11 +917,11 @@ fn inventory(entries: &[&Entry]) -> Inventory {
                 "TRIGGER" => trigger_label(entry),
                 _ => entry.qualified(),
             };
+            // The statements of one entry share its header: one line each.
             if names.last() != Some(&label) {
                 names.push(label);
             }
         }
-        names.dedup();
         if !names.is_empty() {
             groups.push((title, names));
         }
