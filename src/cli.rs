@@ -362,18 +362,9 @@ fn run_split(
             )?;
             for statement in &chunk.statements {
                 written += 1;
+                write_as_it_comes(&mut out, format, written, &input, statement, false)?;
                 match format {
-                    Format::Count => {}
-                    Format::Sql => {
-                        write_runnable(&mut out, &input, statement)?;
-                        out.write_all(b"\n")?;
-                    }
-                    Format::Nul => {
-                        if written > 1 {
-                            out.write_all(b"\0")?;
-                        }
-                        out.write_all(&statement.text(&input))?;
-                    }
+                    Format::Count | Format::Sql | Format::Nul => {}
                     Format::Jsonl => {
                         let at = Position::of(&input, &mut statement_lines, statement);
                         let record = StatementJson::new(written, &input, at, statement);
@@ -453,19 +444,9 @@ fn run_split_stream(
                 diagnostics.extend_from_slice(found);
                 for statement in statements {
                     written += 1;
-                    match format {
-                        Format::Sql => {
-                            write_runnable(&mut out, input, statement)?;
-                            out.write_all(b"\n")?;
-                        }
-                        Format::Nul => {
-                            if written > 1 {
-                                out.write_all(b"\0")?;
-                            }
-                            out.write_all(&statement.text(input))?;
-                        }
-                        Format::Jsonl => records.push((written, statement.clone())),
-                        Format::Count | Format::Json => {}
+                    write_as_it_comes(&mut out, format, written, input, statement, false)?;
+                    if format == Format::Jsonl {
+                        records.push((written, statement.clone()));
                     }
                 }
             }
@@ -478,19 +459,10 @@ fn run_split_stream(
                 diagnostics.extend_from_slice(found);
                 written += 1;
                 rows_end_inside_a_line = false;
-                match format {
-                    Format::Sql => {
-                        out.write_all(&statement.text(input))?;
-                        out.write_all(b"\n")?;
-                    }
-                    Format::Nul => {
-                        if written > 1 {
-                            out.write_all(b"\0")?;
-                        }
-                        out.write_all(&statement.text(input))?;
-                    }
-                    Format::Jsonl => copy_started = Some(statement.clone()),
-                    Format::Count | Format::Json => {}
+                // The statement has no rows yet: they follow as they come.
+                write_as_it_comes(&mut out, format, written, input, statement, true)?;
+                if format == Format::Jsonl {
+                    copy_started = Some(statement.clone());
                 }
             }
             StreamEvent::CopyData { offset, rows } => {
@@ -579,6 +551,35 @@ fn stream_record<R: io::Read>(
         base: base as usize,
     };
     StatementJson::new(n, input, at, statement)
+}
+
+/// Writes statement `n` in the formats printed as statements come: `sql`
+/// (what psql runs, then a blank line, unless COPY rows are still to follow)
+/// and `nul`; the others are written elsewhere.
+fn write_as_it_comes(
+    out: &mut impl Write,
+    format: Format,
+    n: usize,
+    input: &[u8],
+    statement: &Statement,
+    rows_follow: bool,
+) -> io::Result<()> {
+    match format {
+        Format::Sql => {
+            write_runnable(out, input, statement)?;
+            if !rows_follow {
+                out.write_all(b"\n")?;
+            }
+        }
+        Format::Nul => {
+            if n > 1 {
+                out.write_all(b"\0")?;
+            }
+            out.write_all(&statement.text(input))?;
+        }
+        Format::Count | Format::Jsonl | Format::Json => {}
+    }
+    Ok(())
 }
 
 /// A statement as psql runs it, then a newline.

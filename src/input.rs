@@ -75,10 +75,7 @@ pub fn open_input(name: &str) -> Result<Input, InputError> {
     if name == "-" || name.ends_with(".gz") || name.ends_with(".zst") {
         return read_input(name).map(Input::Owned);
     }
-    let wrap = |error| InputError {
-        source_name: name.into(),
-        error,
-    };
+    let wrap = |error| InputError::new(name, error);
     let file = std::fs::File::open(Path::new(name)).map_err(wrap)?;
     if file.metadata().map_err(wrap)?.len() == 0 {
         return Ok(Input::Owned(Vec::new()));

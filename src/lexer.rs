@@ -148,17 +148,22 @@ pub enum TokenKind {
     Other,
 }
 
+/// The bytes of [`TokenKind::Whitespace`].
+#[inline]
+pub fn is_whitespace(byte: u8) -> bool {
+    matches!(byte, b' ' | b'\t' | b'\n' | b'\r' | b'\x0b' | b'\x0c')
+}
+
 /// Lexes the first token of `input`. Returns `None` only for empty input.
 #[inline]
 pub fn first_token(input: &[u8], mode: LexMode) -> Option<Token> {
     // The commonest tokens of a dump, whitespace and pg_dump's three comment
     // lines per object, are found here without building a logos lexer (the
     // same tokens as the rules above).
-    let is_space = |b: &u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'\x0b' | b'\x0c');
-    if input.first().is_some_and(is_space) {
+    if input.first().is_some_and(|&b| is_whitespace(b)) {
         let len = input
             .iter()
-            .position(|b| !is_space(b))
+            .position(|&b| !is_whitespace(b))
             .unwrap_or(input.len());
         return Some(Token {
             kind: TokenKind::Whitespace,

@@ -31,6 +31,9 @@ pub struct MetaCommand {
     pub args: Span,
     /// What the command means for the statement being collected.
     pub effect: Effect,
+    /// Where the command's line ends (its `\n`, or the input's end): the
+    /// scan reads that far, past what the command keeps.
+    pub line_end: usize,
 }
 
 /// What a meta-command does to psql's query buffer.
@@ -225,6 +228,7 @@ pub fn scan(input: &[u8], start: usize, restricted: bool) -> MetaCommand {
         name: name_start..name_end,
         args: args_start..trim_end(input, args_start, args_end).max(args_start),
         effect,
+        line_end,
     }
 }
 

@@ -251,30 +251,27 @@ fn walk<'a>(
             None => each(),
         }
     };
-    {
-        for batch in script.statements.chunks(BATCH) {
-            for (statement, text) in batch.iter().zip(normalized(batch)) {
-                let Some((text, made_header)) = text else {
-                    continue;
-                };
-                let toc = statement.toc.as_ref().map(std::sync::Arc::as_ptr);
-                if toc.is_some() && toc == current_toc && any {
-                    visit(statement, false, text);
-                    continue;
-                }
-                current_toc = toc;
-                any = true;
-                // The header stays even when comments are ignored: it carries the
-                // identity, so normalizing the normalized text finds the same objects.
-                let mut pieces = Vec::with_capacity(text.len() + 1);
-                if let Some(toc) = &statement.toc {
-                    let made =
-                        made_header.unwrap_or_else(|| header(input, toc, options).into_bytes());
-                    pieces.push(Cow::Owned(made));
-                }
-                pieces.extend(text);
-                visit(statement, true, pieces);
+    for batch in script.statements.chunks(BATCH) {
+        for (statement, text) in batch.iter().zip(normalized(batch)) {
+            let Some((text, made_header)) = text else {
+                continue;
+            };
+            let toc = statement.toc.as_ref().map(std::sync::Arc::as_ptr);
+            if toc.is_some() && toc == current_toc && any {
+                visit(statement, false, text);
+                continue;
             }
+            current_toc = toc;
+            any = true;
+            // The header stays even when comments are ignored: it carries the
+            // identity, so normalizing the normalized text finds the same objects.
+            let mut pieces = Vec::with_capacity(text.len() + 1);
+            if let Some(toc) = &statement.toc {
+                let made = made_header.unwrap_or_else(|| header(input, toc, options).into_bytes());
+                pieces.push(Cow::Owned(made));
+            }
+            pieces.extend(text);
+            visit(statement, true, pieces);
         }
     }
 }

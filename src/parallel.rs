@@ -27,6 +27,7 @@ use std::ops::ControlFlow;
 
 use rayon::prelude::*;
 
+use crate::lexer::is_whitespace;
 use crate::split::{split, split_stretch, Boundary, Script, SplitOptions, Stretch};
 
 /// How to split in parallel.
@@ -253,7 +254,7 @@ fn likely_boundary(input: &[u8], from: usize) -> Option<usize> {
         }
         let next = input[newline..]
             .iter()
-            .position(|b| !matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+            .position(|&b| !is_whitespace(b))
             .map(|i| newline + i)?;
         return Some(next);
     }

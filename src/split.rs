@@ -28,7 +28,7 @@ use std::borrow::Cow;
 use std::cell::Cell;
 use std::sync::Arc;
 
-use crate::lexer::{first_token, is_ident_continue, LexMode, TokenKind};
+use crate::lexer::{first_token, is_ident_continue, is_whitespace, LexMode, TokenKind};
 use crate::meta::{self, Effect, MetaCommand};
 use crate::tag::{command_tag, MAX_WORDS};
 use crate::toc::{parse_header, Toc};
@@ -437,9 +437,7 @@ pub(crate) fn split_certain(
     input_start: bool,
     entry: &Boundary,
 ) -> CertainPart {
-    let mut splitter = Splitter::new(buffer, options);
-    splitter.start_at(start, input_start);
-    splitter.enter(entry);
+    let mut splitter = Splitter::resume(buffer, options, start, input_start, entry);
     splitter.certain = Some(Certain {
         pos: splitter.pos,
         state: entry.clone(),
@@ -473,14 +471,12 @@ pub(crate) fn split_stretch(
     limit: usize,
     input_start: bool,
 ) -> Stretch {
-    let mut splitter = Splitter::new(input, options);
-    splitter.start_at(start, input_start);
+    let mut splitter = Splitter::resume(input, options, start, input_start, &entry);
     splitter.stop_at = limit;
     // Room for the statements of a dense dump (about 200 bytes each), so
     // that the list is not copied as it grows.
     let expected = limit.min(input.len()).saturating_sub(start) / 192;
     splitter.script.statements.reserve(expected);
-    splitter.enter(&entry);
     splitter.run();
     Stretch {
         start,
@@ -561,11 +557,6 @@ static INTERESTING: [bool; 256] = {
     }
     table
 };
-
-/// The lexer's whitespace bytes.
-fn is_space(byte: u8) -> bool {
-    matches!(byte, b' ' | b'\t' | b'\n' | b'\r' | b'\x0b' | b'\x0c')
-}
 
 /// The statement being collected.
 #[derive(Default)]
@@ -704,20 +695,26 @@ impl<'a> Splitter<'a> {
         }
     }
 
-    /// Starts at `start`; at the input's start, after a byte order mark.
-    fn start_at(&mut self, start: usize, input_start: bool) {
+    /// A splitter that resumes at `start`, a statement boundary in state
+    /// `entry`; `input` starts the whole input if `input_start` (a byte order
+    /// mark is then skipped).
+    fn resume(
+        input: &'a [u8],
+        options: &SplitOptions,
+        start: usize,
+        input_start: bool,
+        entry: &Boundary,
+    ) -> Self {
+        let mut splitter = Splitter::new(input, options);
         if start > 0 || !input_start {
-            self.pos = start;
+            splitter.pos = start;
         }
-    }
-
-    /// Starts from a boundary in state `entry`.
-    fn enter(&mut self, entry: &Boundary) {
-        self.mode.standard_strings = entry.standard_strings;
-        self.mode_change = entry.mode_change;
-        self.restrict_key.clone_from(&entry.restrict_key);
-        self.toc.clone_from(&entry.toc);
-        self.toc_fresh = entry.toc_fresh;
+        splitter.mode.standard_strings = entry.standard_strings;
+        splitter.mode_change = entry.mode_change;
+        splitter.restrict_key.clone_from(&entry.restrict_key);
+        splitter.toc.clone_from(&entry.toc);
+        splitter.toc_fresh = entry.toc_fresh;
+        splitter
     }
 
     /// Notes that a decision read up to `end`: at the input's end, more
@@ -838,7 +835,7 @@ impl<'a> Splitter<'a> {
         }
         // The skipped words are content: the statement reaches their end.
         let skipped = &self.input[from..resume];
-        if let Some(last) = skipped.iter().rposition(|&b| !is_space(b)) {
+        if let Some(last) = skipped.iter().rposition(|&b| !is_whitespace(b)) {
             self.pending.end = from + last + 1;
         }
         resume
@@ -1270,10 +1267,7 @@ impl<'a> Splitter<'a> {
     fn meta_command(&mut self, at: usize) {
         self.stretch.used_entry_restrict |= !self.stretch.set_restrict;
         let command = meta::scan(self.input, at, self.restrict_key.is_some());
-        // The scan reads the whole line, past what the command keeps.
-        let line_end =
-            memchr::memchr(b'\n', &self.input[at..]).map_or(self.input.len(), |i| at + i);
-        self.touch(line_end);
+        self.touch(command.line_end);
         self.pos = command.span.end;
         let name = String::from_utf8_lossy(&self.input[command.name.clone()]).into_owned();
         self.track_restricted_mode(&command);

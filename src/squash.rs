@@ -967,33 +967,47 @@ fn migration(
     kept: Option<&KeptRows>,
     downgrade: &Downgrade,
 ) -> String {
+    let mut py = String::new();
+    write_migration(&mut py, dump, options, inventory, kept, downgrade)
+        .expect("writing to a String cannot fail");
+    py
+}
+
+fn write_migration(
+    py: &mut String,
+    dump: &[u8],
+    options: &SquashOptions,
+    inventory: &Inventory,
+    kept: Option<&KeptRows>,
+    downgrade: &Downgrade,
+) -> std::fmt::Result {
     let revision = &options.revision;
     let mut doc = String::new();
     let title = options
         .message
         .clone()
         .unwrap_or_else(|| "The schema, consolidated from the migration chain".to_string());
-    let _ = writeln!(doc, "{title}\n");
-    let _ = writeln!(
+    writeln!(doc, "{title}\n")?;
+    writeln!(
         doc,
         "Revision ID: {revision}\nRevises: (none: the chain starts here)\n"
-    );
-    let _ = writeln!(
+    )?;
+    writeln!(
         doc,
         "Runs {revision}.sql, made by `pgsplit squash` from {}.",
         options.dump_name
-    );
+    )?;
     for line in dump_versions(dump) {
-        let _ = writeln!(doc, "{line}.");
+        writeln!(doc, "{line}.")?;
     }
     if let Some(origin) = &options.origin {
-        let _ = writeln!(doc, "The migrations this replaces are at {origin}.");
+        writeln!(doc, "The migrations this replaces are at {origin}.")?;
     }
-    let _ = writeln!(doc, "\nWhat the schema holds:");
+    writeln!(doc, "\nWhat the schema holds:")?;
     for (title, names) in &inventory.groups {
-        let _ = writeln!(doc, "\n{title} ({}):", names.len());
+        writeln!(doc, "\n{title} ({}):", names.len())?;
         for name in names {
-            let _ = writeln!(doc, "    {name}");
+            writeln!(doc, "    {name}")?;
         }
     }
     if !inventory.counted.is_empty() {
@@ -1002,38 +1016,37 @@ fn migration(
             .iter()
             .map(|(t, n)| format!("{} {n}", t.to_lowercase()))
             .collect();
-        let _ = writeln!(
+        writeln!(
             doc,
             "\nAlso, by pg_dump's entry type: {}.",
             others.join(", ")
-        );
+        )?;
     }
     if let Some(kept) = kept {
-        let _ = writeln!(doc, "\nRows kept from {}:", kept.source);
+        writeln!(doc, "\nRows kept from {}:", kept.source)?;
         for (table, rows) in &kept.tables {
-            let _ = writeln!(doc, "    {table}: {rows} rows");
+            writeln!(doc, "    {table}: {rows} rows")?;
         }
         for sequence in &kept.sequences {
-            let _ = writeln!(doc, "    {sequence}: its current value");
+            writeln!(doc, "    {sequence}: its current value")?;
         }
     }
     if !downgrade.not_dropped.is_empty() {
-        let _ = writeln!(doc, "\nNot dropped by downgrade() (drop them by hand):");
+        writeln!(doc, "\nNot dropped by downgrade() (drop them by hand):")?;
         for what in &downgrade.not_dropped {
-            let _ = writeln!(doc, "    {what}");
+            writeln!(doc, "    {what}")?;
         }
     }
-    let _ = write!(
+    write!(
         doc,
         "\nTo switch an existing database to this chain: back it up, compare it with\n\
          `pgsplit squash --verify URL`, then run `alembic stamp --purge {revision}`:\n\
          nothing runs, only the version is recorded.\n"
-    );
+    )?;
 
-    let mut py = String::new();
-    let _ = write!(py, "\"\"\"{}\"\"\"\n\n", docstring_body(&doc));
+    write!(py, "\"\"\"{}\"\"\"\n\n", docstring_body(&doc))?;
     py.push_str("from pgsplit.alembic import execute_file, execute_sql\n\n");
-    let _ = writeln!(py, "revision = {}", python_string(revision));
+    writeln!(py, "revision = {}", python_string(revision))?;
     py.push_str("down_revision = None\nbranch_labels = None\ndepends_on = None\n\n");
     py.push_str(
         "#: What the SQL file creates, dropped dependents first: the reverse of\n\
@@ -1041,20 +1054,20 @@ fn migration(
     );
     py.push_str("DROPS = [\n");
     for drop in &downgrade.drops {
-        let _ = writeln!(py, "    {},", python_string(drop));
+        writeln!(py, "    {},", python_string(drop))?;
     }
     py.push_str("]\n\n\n");
-    let _ = write!(
+    write!(
         py,
         "def upgrade() -> None:\n    execute_file({})\n\n\n",
         python_string(&format!("{revision}.sql"))
-    );
-    let _ = write!(
+    )?;
+    write!(
         py,
         "def downgrade() -> None:\n    execute_sql(\"\".join(f\"{{drop}};\\n\" for drop in DROPS), source={})\n",
         python_string(&format!("{revision}.py downgrade"))
-    );
-    py
+    )?;
+    Ok(())
 }
 
 /// pg_dump's `-- Dumped from database version` and `-- Dumped by pg_dump

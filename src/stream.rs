@@ -15,6 +15,7 @@
 
 use std::io::{self, Read};
 
+use crate::lexer::is_whitespace;
 use crate::split::{
     find_copy_end, split_certain, split_stretch, Boundary, Diagnostic, Severity, SplitOptions,
     Statement, StatementKind,
@@ -446,7 +447,7 @@ fn long_copy(buffer: &[u8], uncertain: &[Statement]) -> Option<usize> {
     let rows = copy.copy_data.as_ref()?;
     let alone_on_its_line = buffer[copy.command_end..rows.start]
         .iter()
-        .all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'));
+        .all(|&b| is_whitespace(b));
     let single = copy.copy_blocks().count() == 1;
     // The command ended at its `;` and its line at a newline, in the buffer:
     // not where the buffer happens to end.
