@@ -12,9 +12,22 @@ fn main() {
     let input = std::fs::read(&path).unwrap();
     let mb = input.len() as f64 / 1e6;
     let options = pgsplit::SplitOptions::default();
-    if std::env::var_os("ONLY_SPLIT").is_some() {
+    // For profilers: `ONLY_SPLIT=1` splits into one list ten times,
+    // `ONLY_SPLIT=chunks` chunk by chunk on one thread.
+    if let Some(only) = std::env::var_os("ONLY_SPLIT") {
         for _ in 0..10 {
-            std::hint::black_box(pgsplit::split(&input, &options));
+            if only == "chunks" {
+                let one = Parallelism {
+                    jobs: 1,
+                    ..Parallelism::default()
+                };
+                split_chunks(&input, &options, &one, |chunk| {
+                    std::hint::black_box(chunk);
+                    std::ops::ControlFlow::Continue(())
+                });
+            } else {
+                std::hint::black_box(pgsplit::split(&input, &options));
+            }
         }
         return;
     }

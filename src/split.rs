@@ -28,7 +28,9 @@ use std::borrow::Cow;
 use std::cell::Cell;
 use std::sync::Arc;
 
-use crate::lexer::{first_token, is_ident_continue, is_whitespace, LexMode, TokenKind};
+use crate::lexer::{
+    first_token, is_ident_continue, is_ident_start, is_whitespace, LexMode, TokenKind,
+};
 use crate::meta::{self, Effect, MetaCommand};
 use crate::tag::{command_tag, MAX_WORDS};
 use crate::toc::{parse_header, Toc};
@@ -558,6 +560,24 @@ static INTERESTING: [bool; 256] = {
     table
 };
 
+/// Whether a quote after `byte` belongs to a word before it (`E'`, `U&'`,
+/// `x"`), which only the lexer reads right.
+fn glues_to_quote(byte: u8) -> bool {
+    byte == b'&' || is_ident_continue(byte)
+}
+
+/// The offset of the quote that closes a plain literal or quoted name opened
+/// before `from` (`''` and `""` stand for one quote), if the input has it.
+fn closing_quote(input: &[u8], mut from: usize, quote: u8) -> Option<usize> {
+    loop {
+        let close = from + memchr::memchr(quote, &input[from..])?;
+        if input.get(close + 1) != Some(&quote) {
+            return Some(close);
+        }
+        from = close + 2;
+    }
+}
+
 /// The statement being collected.
 #[derive(Default)]
 struct Pending {
@@ -588,6 +608,37 @@ struct Pending {
 impl Pending {
     fn is_empty(&self) -> bool {
         self.start.is_none()
+    }
+
+    /// Makes it empty again field by field, leaving the leading tokens where
+    /// they are (only their count is reset): copying the whole struct for
+    /// each statement is measurable.
+    fn clear(&mut self) {
+        let Pending {
+            start,
+            end,
+            significant,
+            holes,
+            leading: _,
+            leading_len,
+            leading_done,
+            part_started,
+            part_is_copy,
+            after_from,
+            copy_blocks,
+            variables,
+        } = self;
+        *start = None;
+        *end = 0;
+        *significant = false;
+        holes.clear();
+        *leading_len = 0;
+        *leading_done = false;
+        *part_started = false;
+        *part_is_copy = false;
+        *after_from = false;
+        *copy_blocks = 0;
+        variables.clear();
     }
 }
 
@@ -767,6 +818,9 @@ impl<'a> Splitter<'a> {
                 }
                 continue;
             }
+            if self.fast_path && self.skim() {
+                continue;
+            }
             if self.can_skip() {
                 self.pos = self.skip_to_interesting_byte(limit);
                 self.touch(self.pos);
@@ -807,6 +861,158 @@ impl<'a> Splitter<'a> {
             && pending.part_started
             && !pending.part_is_copy
             && !self.may_define_function()
+    }
+
+    /// Whether [`Splitter::skim`] may run: plain settings and no COPY line,
+    /// so a `'` opens a literal without backslash escapes and the input's end
+    /// is the only limit.
+    fn can_skim(&self) -> bool {
+        self.mode.standard_strings && self.mode_change.is_none() && self.line_limit.is_none()
+    }
+
+    /// The fast lane through the tokens most of a dump is made of:
+    /// whitespace, `--` comments (pg_dump's headers among them), the words
+    /// that lead a statement, `.`, parentheses, `;`, and then the statement's
+    /// body ([`Splitter::skim_body`]). They are read here and handed to the
+    /// same methods the general loop calls, without a trip through the lexer
+    /// and that loop's checks. It stops at anything else, at the input's end,
+    /// at a statement boundary the caller must see (a stretch's limit, a
+    /// stream's certain point), and when a setting or a COPY line changes how
+    /// bytes read; the general loop goes on from there. Returns whether it
+    /// moved.
+    fn skim(&mut self) -> bool {
+        let input = self.input;
+        let from = self.pos;
+        while self.can_skim() {
+            if self.pending.is_empty() && (self.certain.is_some() || self.pos >= self.stop_at) {
+                break;
+            }
+            if self.can_skip() {
+                if self.skim_body() {
+                    continue;
+                }
+                break;
+            }
+            let pos = self.pos;
+            let Some(&byte) = input.get(pos) else { break };
+            let next = input.get(pos + 1).copied();
+            let end = match byte {
+                b' ' | b'\t' | b'\n' | b'\r' | b'\x0b' | b'\x0c' => {
+                    let rest = &input[pos + 1..];
+                    pos + 1
+                        + rest
+                            .iter()
+                            .position(|&b| !is_whitespace(b))
+                            .unwrap_or(rest.len())
+                }
+                b'-' if next == Some(b'-') => match memchr::memchr2(b'\n', b'\r', &input[pos..]) {
+                    Some(len) => pos + len,
+                    None => break,
+                },
+                b'.' if !next.is_some_and(|b| b == b'.' || b.is_ascii_digit()) => pos + 1,
+                b'(' | b')' | b';' => pos + 1,
+                _ if is_ident_start(byte) => {
+                    let rest = &input[pos + 1..];
+                    let len = 1 + rest
+                        .iter()
+                        .position(|&b| !is_ident_continue(b))
+                        .unwrap_or(rest.len());
+                    // `E'`, `B'`, `X'`, `U&'` and `U&"` open literals.
+                    let prefix = len == 1
+                        && match byte.to_ascii_lowercase() {
+                            b'e' | b'b' | b'x' => next == Some(b'\''),
+                            b'u' => next == Some(b'&'),
+                            _ => false,
+                        };
+                    if prefix {
+                        break;
+                    }
+                    pos + len
+                }
+                _ => break,
+            };
+            self.pos = end;
+            self.touch(end);
+            let span = pos..end;
+            match byte {
+                b'-' => self.token(TokenKind::LineComment, span),
+                b'.' => self.content(span, Some(TokenKind::Dot)),
+                b'(' => self.token(TokenKind::OpenParen, span),
+                b')' => self.token(TokenKind::CloseParen, span),
+                b';' => self.semicolon(span),
+                _ if is_whitespace(byte) => {}
+                _ => self.ident(span),
+            }
+        }
+        self.pos != from
+    }
+
+    /// The statement body's fast lane: from one byte that matters to the
+    /// next, with the commonest tokens of a dump body (parentheses, plain
+    /// literals, quoted names, `--` comments, `::`, operators made of `-` or
+    /// `/`, the `;` that ends the statement) handled where they stand instead
+    /// of going through the lexer. Anything else (`$`, `\`, `/*`, a variable,
+    /// a quote glued to a word, the input's end) stops it where the last
+    /// handled token ended, and the general path takes over from there with
+    /// the same state. Returns whether it moved.
+    fn skim_body(&mut self) -> bool {
+        let input = self.input;
+        let from = self.pos;
+        // `resume` is where the general path would go on: the end of the last
+        // token handled here.
+        let mut resume = from;
+        let mut pos = from;
+        loop {
+            while pos < input.len() && !INTERESTING[usize::from(input[pos])] {
+                pos += 1;
+            }
+            let Some(&byte) = input.get(pos) else { break };
+            let next = input.get(pos + 1).copied();
+            let end = match byte {
+                b'(' => {
+                    if self.paren_depth == 0 {
+                        self.paren_opened = pos;
+                    }
+                    self.paren_depth += 1;
+                    pos + 1
+                }
+                b')' => {
+                    self.paren_depth = self.paren_depth.saturating_sub(1);
+                    pos + 1
+                }
+                b'\'' | b'"' if pos == 0 || !glues_to_quote(input[pos - 1]) => {
+                    let Some(close) = closing_quote(input, pos + 1, byte) else {
+                        break;
+                    };
+                    close + 1
+                }
+                b'-' if next == Some(b'-') => match memchr::memchr2(b'\n', b'\r', &input[pos..]) {
+                    Some(len) => pos + len,
+                    None => break,
+                },
+                b'-' | b'/' if next != Some(b'*') || byte == b'-' => pos + 1,
+                b':' if next == Some(b':') => pos + 2,
+                b';' if self.paren_depth == 0 && self.atomic_depth == 0 => {
+                    self.pos = pos + 1;
+                    self.touch(pos + 1);
+                    self.semicolon(pos..pos + 1);
+                    return true;
+                }
+                b';' => pos + 1,
+                _ => break,
+            };
+            self.touch(end);
+            pos = end;
+            resume = end;
+        }
+        if resume == from {
+            return false;
+        }
+        // Every handled token is content and ends in a byte that is not
+        // whitespace: the statement reaches at least the last one.
+        self.pending.end = resume;
+        self.pos = resume;
+        true
     }
 
     /// Moves to the next byte that matters, or to the start of the word glued
@@ -1101,10 +1307,14 @@ impl<'a> Splitter<'a> {
     /// Ends the pending statement at `end`. `line_from` is where the current
     /// line continues, for finding the start of COPY data.
     fn end_statement(&mut self, end: usize, line_from: usize) {
-        let pending = std::mem::take(&mut self.pending);
         self.reset_scanner_state();
-        let Some(start) = pending.start else { return };
+        let pending = &mut self.pending;
+        let Some(start) = pending.start else {
+            pending.clear();
+            return;
+        };
         if self.compat == Compat::Default && !pending.significant {
+            pending.clear();
             return;
         }
         let leading = &pending.leading[..pending.leading_len];
@@ -1118,19 +1328,29 @@ impl<'a> Splitter<'a> {
             word_count += 1;
         }
         let tag = command_tag(&words[..word_count]);
-        self.track_standard_strings(leading, end);
-        let toc = self.claim_toc(&tag, leading);
-        let mut holes = pending.holes;
+        let new_standard_strings = standard_strings_setting(self.input, leading);
+        let sets_session = sets_session(self.input, &tag, leading);
+        let mut holes = std::mem::take(&mut pending.holes);
+        let variables = std::mem::take(&mut pending.variables);
+        let copy_blocks = pending.copy_blocks;
+        pending.clear();
+
+        if let Some(value) = new_standard_strings {
+            let next_line =
+                memchr::memchr(b'\n', &self.input[end..]).map_or(self.input.len(), |i| end + i + 1);
+            self.touch(next_line);
+            self.mode_change = Some((next_line, value));
+        }
         holes.retain(|h| h.start < end);
         let mut statement = Statement::new(StatementKind::Sql, start..end, tag);
         statement.holes = holes;
-        statement.toc = toc;
-        if !pending.variables.is_empty() {
-            statement.rare_mut().variables = pending.variables;
+        statement.toc = self.claim_toc(sets_session);
+        if !variables.is_empty() {
+            statement.rare_mut().variables = variables;
         }
-        if pending.copy_blocks > 0 {
+        if copy_blocks > 0 {
             statement.kind = StatementKind::Copy;
-            self.attach_copy_data(&mut statement, line_from, pending.copy_blocks);
+            self.attach_copy_data(&mut statement, line_from, copy_blocks);
         }
         self.script.statements.push(statement);
     }
@@ -1146,54 +1366,13 @@ impl<'a> Splitter<'a> {
     /// pg_dump's header belongs to the statements of its archive entry: the
     /// first one after it always, later ones unless they are the session
     /// settings pg_dump writes between entries.
-    fn claim_toc(&mut self, tag: &str, leading: &[(Option<TokenKind>, Span)]) -> Option<Arc<Toc>> {
+    fn claim_toc(&mut self, sets_session: bool) -> Option<Arc<Toc>> {
         self.stretch.claimed_toc = true;
         self.stretch.used_entry_toc |= !self.stretch.set_toc;
-        if std::mem::take(&mut self.toc_fresh) {
-            return self.toc.clone();
-        }
-        let sets_session = tag == "SET"
-            || tag == "RESET"
-            || (tag == "SELECT"
-                && leading
-                    .iter()
-                    .any(|(_, span)| self.input[span.clone()].eq_ignore_ascii_case(b"set_config")));
-        if sets_session {
-            None
-        } else {
+        if std::mem::take(&mut self.toc_fresh) || !sets_session {
             self.toc.clone()
-        }
-    }
-
-    /// `SET [SESSION|LOCAL] standard_conforming_strings {TO|=} value` and
-    /// `RESET standard_conforming_strings|ALL` change how the next line's
-    /// plain literals are read.
-    fn track_standard_strings(&mut self, leading: &[(Option<TokenKind>, Span)], end: usize) {
-        let word = |i: usize| leading.get(i).map(|(_, span)| &self.input[span.clone()]);
-        let is = |i: usize, w: &[u8]| word(i).is_some_and(|x| x.eq_ignore_ascii_case(w));
-        let new_value = if is(0, b"reset") {
-            (is(1, b"standard_conforming_strings") || is(1, b"all")).then_some(true)
-        } else if is(0, b"set") {
-            let name = if is(1, b"session") || is(1, b"local") {
-                2
-            } else {
-                1
-            };
-            if is(name, b"standard_conforming_strings")
-                && (is(name + 1, b"to") || is(name + 1, b"="))
-            {
-                word(name + 2).and_then(setting_value)
-            } else {
-                None
-            }
         } else {
             None
-        };
-        if let Some(value) = new_value {
-            let next_line =
-                memchr::memchr(b'\n', &self.input[end..]).map_or(self.input.len(), |i| end + i + 1);
-            self.touch(next_line);
-            self.mode_change = Some((next_line, value));
         }
     }
 
@@ -1295,7 +1474,7 @@ impl<'a> Splitter<'a> {
                         format!("\\{name} discards this statement; psql never sends it"),
                     );
                 }
-                self.pending = Pending::default();
+                self.pending.clear();
                 self.reset_scanner_state();
             }
             Effect::CopyFromStdin => {
@@ -1405,6 +1584,41 @@ impl<'a> Splitter<'a> {
                 last.rare_mut().incomplete = true;
             }
         }
+    }
+}
+
+/// A session setting pg_dump writes between entries: `SET`, `RESET`,
+/// `SELECT pg_catalog.set_config(...)`.
+fn sets_session(input: &[u8], tag: &str, leading: &[(Option<TokenKind>, Span)]) -> bool {
+    tag == "SET"
+        || tag == "RESET"
+        || (tag == "SELECT"
+            && leading
+                .iter()
+                .any(|(_, span)| input[span.clone()].eq_ignore_ascii_case(b"set_config")))
+}
+
+/// The value `SET [SESSION|LOCAL] standard_conforming_strings {TO|=} value`
+/// or `RESET standard_conforming_strings|ALL` gives the setting, which
+/// changes how the next line's plain literals are read.
+fn standard_strings_setting(input: &[u8], leading: &[(Option<TokenKind>, Span)]) -> Option<bool> {
+    let word = |i: usize| leading.get(i).map(|(_, span)| &input[span.clone()]);
+    let is = |i: usize, w: &[u8]| word(i).is_some_and(|x| x.eq_ignore_ascii_case(w));
+    if is(0, b"reset") {
+        (is(1, b"standard_conforming_strings") || is(1, b"all")).then_some(true)
+    } else if is(0, b"set") {
+        let name = if is(1, b"session") || is(1, b"local") {
+            2
+        } else {
+            1
+        };
+        if is(name, b"standard_conforming_strings") && (is(name + 1, b"to") || is(name + 1, b"=")) {
+            word(name + 2).and_then(setting_value)
+        } else {
+            None
+        }
+    } else {
+        None
     }
 }
 

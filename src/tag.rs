@@ -340,6 +340,11 @@ pub fn command_tag(words: &[&[u8]]) -> Cow<'static, str> {
     if let Some(tag) = common_tag(words) {
         return Cow::Borrowed(tag);
     }
+    general_tag(first, words)
+}
+
+/// [`command_tag`] for any words, through upper-case copies of them.
+fn general_tag(first: &[u8], words: &[&[u8]]) -> Cow<'static, str> {
     let mut upper = [Word::new(b""); MAX_WORDS];
     let count = words.len().min(MAX_WORDS);
     for (to, from) in upper.iter_mut().zip(words) {
@@ -377,20 +382,49 @@ fn common_tag(words: &[&[u8]]) -> Option<&'static str> {
             .get(i)
             .is_some_and(|w| w.eq_ignore_ascii_case(keyword))
     };
-    if is(0, b"ALTER") && is(1, b"TABLE") {
-        return Some("ALTER TABLE");
-    }
-    if is(0, b"CREATE") && is(1, b"TABLE") {
-        return Some("CREATE TABLE");
-    }
-    if is(0, b"CREATE") && is(1, b"INDEX") {
-        return Some("CREATE INDEX");
+    let verb = [&b"CREATE"[..], b"ALTER", b"DROP"]
+        .iter()
+        .position(|verb| is(0, verb));
+    if let Some(verb) = verb {
+        // Object types that are one word and no modifier's or longer
+        // type's first word.
+        for (object, tags) in PLAIN_OBJECTS {
+            if is(1, object) {
+                return Some(tags[verb]);
+            }
+        }
+        return None;
     }
     if is(0, b"SET") {
         return Some("SET");
     }
     None
 }
+
+const PLAIN_OBJECTS: &[(&[u8], [&str; 3])] = &[
+    (b"TABLE", ["CREATE TABLE", "ALTER TABLE", "DROP TABLE"]),
+    (b"INDEX", ["CREATE INDEX", "ALTER INDEX", "DROP INDEX"]),
+    (
+        b"SEQUENCE",
+        ["CREATE SEQUENCE", "ALTER SEQUENCE", "DROP SEQUENCE"],
+    ),
+    (
+        b"FUNCTION",
+        ["CREATE FUNCTION", "ALTER FUNCTION", "DROP FUNCTION"],
+    ),
+    (b"TYPE", ["CREATE TYPE", "ALTER TYPE", "DROP TYPE"]),
+    (b"VIEW", ["CREATE VIEW", "ALTER VIEW", "DROP VIEW"]),
+    (
+        b"TRIGGER",
+        ["CREATE TRIGGER", "ALTER TRIGGER", "DROP TRIGGER"],
+    ),
+    (b"DOMAIN", ["CREATE DOMAIN", "ALTER DOMAIN", "DROP DOMAIN"]),
+    (b"SCHEMA", ["CREATE SCHEMA", "ALTER SCHEMA", "DROP SCHEMA"]),
+    (
+        b"PROCEDURE",
+        ["CREATE PROCEDURE", "ALTER PROCEDURE", "DROP PROCEDURE"],
+    ),
+];
 
 /// `verb_index` is 0, 1, 2 for CREATE, ALTER, DROP.
 fn object_command(
@@ -469,6 +503,22 @@ mod tests {
         ];
         for (sql, expected) in cases {
             assert_eq!(tag(sql), expected, "{sql}");
+        }
+    }
+
+    #[test]
+    fn common_tags_are_the_general_tags() {
+        let verbs: [&[u8]; 3] = [b"create", b"ALTER", b"Drop"];
+        for verb in verbs {
+            for (object, _) in PLAIN_OBJECTS {
+                let words = [verb, object, b"only"];
+                let common = common_tag(&words).expect("a plain object");
+                assert_eq!(common, general_tag(verb, &words), "{words:?}");
+            }
+        }
+        for words in [&[&b"set"[..], b"x"][..], &[b"SET"]] {
+            assert_eq!(common_tag(words), Some("SET"));
+            assert_eq!(general_tag(words[0], words), "SET");
         }
     }
 

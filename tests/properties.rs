@@ -63,6 +63,19 @@ fn words_alphabet() -> impl Strategy<Value = Vec<u8>> {
         b":v",
         b"\\;",
         b"COMMENT ON x IS ",
+        b"'it''s'",
+        b"\"q\"\"x\"",
+        b"a-b/c",
+        b"-- c;\n",
+        b"-\n",
+        b"x::text",
+        b"::",
+        b":::",
+        b".5",
+        b"..",
+        b"e",
+        b"u",
+        b"_\xc3\xa9",
     ]);
     prop::collection::vec(pieces, 0..60).prop_map(|v| v.concat())
 }
@@ -83,6 +96,16 @@ proptest! {
 
     #[test]
     fn fast_path_changes_nothing(input in any_input()) {
+        for compat in [Compat::Default, Compat::Psql] {
+            let fast = split(&input, &options(compat));
+            let every_token = split(&input, &SplitOptions { lex_every_token: true, ..options(compat) });
+            prop_assert_eq!(&fast.statements, &every_token.statements);
+            prop_assert_eq!(&fast.diagnostics, &every_token.diagnostics);
+        }
+    }
+
+    #[test]
+    fn fast_path_changes_nothing_in_dumps(input in common::dump_like()) {
         for compat in [Compat::Default, Compat::Psql] {
             let fast = split(&input, &options(compat));
             let every_token = split(&input, &SplitOptions { lex_every_token: true, ..options(compat) });
