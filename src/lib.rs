@@ -31,6 +31,7 @@ mod progress;
 #[cfg(feature = "python")]
 mod python;
 pub mod report;
+mod skip;
 pub mod split;
 pub mod squash;
 pub mod stream;

@@ -32,6 +32,7 @@ use crate::lexer::{
     first_token, is_ident_continue, is_ident_start, is_whitespace, LexMode, TokenKind,
 };
 use crate::meta::{self, Effect, MetaCommand};
+use crate::skip::find_interesting;
 use crate::tag::{command_tag, MAX_WORDS};
 use crate::toc::{parse_header, Toc};
 use crate::Span;
@@ -548,18 +549,6 @@ pub fn partition(statements: &[Statement], input_len: usize) -> Vec<Piece> {
 /// it and to recognise `SET [SESSION] standard_conforming_strings TO off`.
 const LEADING_TOKENS: usize = 8;
 
-/// The bytes the fast path stops at (see `Splitter::can_skip`).
-static INTERESTING: [bool; 256] = {
-    let mut table = [false; 256];
-    let bytes = b";()'\"$-/\\:";
-    let mut i = 0;
-    while i < bytes.len() {
-        table[bytes[i] as usize] = true;
-        i += 1;
-    }
-    table
-};
-
 /// Whether a quote after `byte` belongs to a word before it (`E'`, `U&'`,
 /// `x"`), which only the lexer reads right.
 fn glues_to_quote(byte: u8) -> bool {
@@ -963,9 +952,7 @@ impl<'a> Splitter<'a> {
         let mut resume = from;
         let mut pos = from;
         loop {
-            while pos < input.len() && !INTERESTING[usize::from(input[pos])] {
-                pos += 1;
-            }
+            pos += find_interesting(&input[pos..]).unwrap_or(input.len() - pos);
             let Some(&byte) = input.get(pos) else { break };
             let next = input.get(pos + 1).copied();
             let end = match byte {
@@ -1020,10 +1007,7 @@ impl<'a> Splitter<'a> {
     fn skip_to_interesting_byte(&mut self, limit: usize) -> usize {
         let from = self.pos;
         let ahead = &self.input[from..limit];
-        let skipped_len = ahead
-            .iter()
-            .position(|&b| INTERESTING[usize::from(b)])
-            .unwrap_or(ahead.len());
+        let skipped_len = find_interesting(ahead).unwrap_or(ahead.len());
         let stop = from + skipped_len;
         let mut resume = stop;
         if stop < limit && matches!(self.input[stop], b'\'' | b'"' | b'$') {
