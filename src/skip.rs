@@ -120,7 +120,11 @@ mod tests {
                 let mut haystack = vec![b'a'; 48];
                 haystack[at] = byte;
                 let expected = is_interesting(byte).then_some(at);
-                assert_eq!(find_interesting(&haystack), expected, "byte {byte:#x} at {at}");
+                assert_eq!(
+                    find_interesting(&haystack),
+                    expected,
+                    "byte {byte:#x} at {at}"
+                );
             }
         }
     }

@@ -843,6 +843,7 @@ impl<'a> Splitter<'a> {
     /// whether data follows). Only `; ( ) ' " $ - / \ :` can then change
     /// anything: they end statements, nest, open quotes and comments, or start
     /// meta-commands and variables.
+    #[inline]
     fn can_skip(&self) -> bool {
         let pending = &self.pending;
         self.fast_path
@@ -893,6 +894,14 @@ impl<'a> Splitter<'a> {
                             .iter()
                             .position(|&b| !is_whitespace(b))
                             .unwrap_or(rest.len())
+                }
+                // pg_dump frames each header with bare `--` lines.
+                b'-' if next == Some(b'-') && input.get(pos + 2) == Some(&b'\n') => {
+                    self.pos = pos + 2;
+                    if !self.pending.is_empty() {
+                        self.pending.end = pos + 2;
+                    }
+                    continue;
                 }
                 b'-' if next == Some(b'-') => match memchr::memchr2(b'\n', b'\r', &input[pos..]) {
                     Some(len) => pos + len,
@@ -973,6 +982,14 @@ impl<'a> Splitter<'a> {
                     };
                     close + 1
                 }
+                // pg_dump frames each header with bare `--` lines.
+                b'-' if next == Some(b'-') && input.get(pos + 2) == Some(&b'\n') => {
+                    self.pos = pos + 2;
+                    if !self.pending.is_empty() {
+                        self.pending.end = pos + 2;
+                    }
+                    continue;
+                }
                 b'-' if next == Some(b'-') => match memchr::memchr2(b'\n', b'\r', &input[pos..]) {
                     Some(len) => pos + len,
                     None => break,
@@ -1032,6 +1049,7 @@ impl<'a> Splitter<'a> {
     }
 
     /// psql's function test may still come true as more identifiers arrive.
+    #[inline]
     fn may_define_function(&self) -> bool {
         let w = self.ident_window;
         match self.ident_count {
@@ -1174,11 +1192,15 @@ impl<'a> Splitter<'a> {
         if self.ident_count == 0 {
             self.ident_window = [0; 4];
         }
-        if self.ident_count < 4
-            && [&b"create"[..], b"function", b"procedure", b"or", b"replace"]
-                .iter()
-                .any(|w| word_is(w))
-        {
+        let is_window_word = match word.len() {
+            2 => word_is(b"or"),
+            6 => word_is(b"create"),
+            7 => word_is(b"replace"),
+            8 => word_is(b"function"),
+            9 => word_is(b"procedure"),
+            _ => false,
+        };
+        if self.ident_count < 4 && is_window_word {
             self.ident_window[self.ident_count as usize] = word[0].to_ascii_lowercase();
         }
         self.ident_count += 1;
@@ -1224,6 +1246,7 @@ impl<'a> Splitter<'a> {
     }
 
     /// psql: every `begin` opens a block, `case` nests inside one, `end` closes.
+    #[inline(never)]
     fn psql_block_keyword(&mut self, word: &[u8], at: usize) {
         if word.eq_ignore_ascii_case(b"begin") {
             self.open_atomic(at);
@@ -1238,6 +1261,7 @@ impl<'a> Splitter<'a> {
 
     /// Default mode: only `BEGIN ATOMIC` opens a body, and `CASE`/`END` count
     /// only where they can be keywords (not after `.` or `AS`).
+    #[inline(never)]
     fn block_keyword(&mut self, word: &[u8], span: Span) {
         if word.eq_ignore_ascii_case(b"begin") {
             if self.next_word_is(span.end, b"atomic") {

@@ -41,14 +41,12 @@ pub fn parse_header(input: &[u8], comment: Span) -> Option<Toc> {
     let prefix = PREFIXES.iter().find(|p| line.starts_with(p))?;
     let base = comment.start;
     let name_start = prefix.len();
-    let type_marker = find_type_marker(line, name_start)?;
-    let type_start = type_marker + b"; Type: ".len();
-    let type_end = type_start + find(&line[type_start..], b"; Schema: ")?;
-    let schema_start = type_end + b"; Schema: ".len();
-    let schema_end = schema_start + find(&line[schema_start..], b"; Owner: ")?;
-    let owner_start = schema_end + b"; Owner: ".len();
-    let owner_end =
-        rfind(&line[owner_start..], b"; Tablespace: ").map_or(line.len(), |i| owner_start + i);
+    let (type_marker, type_end) = find_type(line, name_start)?;
+    let type_start = type_marker + TYPE.len();
+    let schema_start = type_end + SCHEMA.len();
+    let schema_end = schema_start + find(&line[schema_start..], OWNER)?;
+    let owner_start = schema_end + OWNER.len();
+    let owner_end = rfind(&line[owner_start..], TABLESPACE).map_or(line.len(), |i| owner_start + i);
     Some(Toc {
         name: base + name_start..base + type_marker,
         object_type: base + type_start..base + type_end,
@@ -57,34 +55,70 @@ pub fn parse_header(input: &[u8], comment: Span) -> Option<Toc> {
     })
 }
 
-/// The first `; Type: ` followed by an upper-case type and `; Schema: `.
-fn find_type_marker(line: &[u8], from: usize) -> Option<usize> {
+const TYPE: &[u8; 8] = b"; Type: ";
+const SCHEMA: &[u8; 10] = b"; Schema: ";
+const OWNER: &[u8; 9] = b"; Owner: ";
+const TABLESPACE: &[u8; 14] = b"; Tablespace: ";
+
+/// The first `; Type: ` followed by upper-case words and `; Schema: `
+/// (a name may hold `; Type: ` itself): where the marker starts and where
+/// the type ends. Each byte is looked at about once, as there is one header
+/// per object in a dump.
+fn find_type(line: &[u8], from: usize) -> Option<(usize, usize)> {
     let mut at = from;
-    while let Some(i) = find(&line[at..], b"; Type: ") {
-        let marker = at + i;
-        let rest = &line[marker + b"; Type: ".len()..];
-        if let Some(end) = find(rest, b"; Schema: ") {
-            if end > 0
-                && rest[..end]
-                    .iter()
-                    .all(|b| b.is_ascii_uppercase() || *b == b' ')
-            {
-                return Some(marker);
-            }
+    loop {
+        let marker = at + find(&line[at..], TYPE)?;
+        let type_start = marker + TYPE.len();
+        let type_len = line[type_start..]
+            .iter()
+            .position(|b| !(b.is_ascii_uppercase() || *b == b' '))
+            .unwrap_or(line.len() - type_start);
+        let type_end = type_start + type_len;
+        if type_len > 0 && line.get(type_end..type_end + SCHEMA.len()) == Some(&SCHEMA[..]) {
+            return Some((marker, type_end));
         }
         at = marker + 1;
     }
-    None
 }
 
-// Every marker starts with `;`, rare in a header line: jump from one `;` to
-// the next with memchr, cheaper on short lines than building a searcher.
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    memchr::memchr_iter(needle[0], haystack).find(|&i| haystack[i..].starts_with(needle))
+// Every marker starts with `;`, rare in a header line: test only at each
+// `;`, found eight bytes at a time. Header lines are tens of bytes long,
+// too short to pay for setting up a vectorised search per marker.
+fn find<const N: usize>(haystack: &[u8], needle: &[u8; N]) -> Option<usize> {
+    let mut at = 0;
+    loop {
+        let i = at + find_semicolon(&haystack[at..])?;
+        if haystack.get(i..i + N) == Some(&needle[..]) {
+            return Some(i);
+        }
+        at = i + 1;
+    }
 }
 
-fn rfind(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    memchr::memrchr_iter(needle[0], haystack).find(|&i| haystack[i..].starts_with(needle))
+/// The first `;` in `haystack`, eight bytes at a time: a byte of
+/// `word ^ ;;;;;;;;` is zero where `word` has a `;`, and
+/// `(x - 0x01..) & !x & 0x80..` marks the lowest zero byte exactly.
+fn find_semicolon(haystack: &[u8]) -> Option<usize> {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+    const SEMICOLONS: u64 = u64::from_ne_bytes([b';'; 8]);
+    let mut words = haystack.chunks_exact(8);
+    for (n, word) in words.by_ref().enumerate() {
+        let x = u64::from_le_bytes(word.try_into().expect("8 bytes")) ^ SEMICOLONS;
+        let found = x.wrapping_sub(ONES) & !x & HIGHS;
+        if found != 0 {
+            return Some(n * 8 + found.trailing_zeros() as usize / 8);
+        }
+    }
+    let tail = words.remainder();
+    let tail_start = haystack.len() - tail.len();
+    tail.iter().position(|&b| b == b';').map(|i| tail_start + i)
+}
+
+fn rfind<const N: usize>(haystack: &[u8], needle: &[u8; N]) -> Option<usize> {
+    (0..haystack.len())
+        .rev()
+        .find(|&i| haystack[i] == needle[0] && haystack[i..].starts_with(needle))
 }
 
 #[cfg(test)]
@@ -119,6 +153,21 @@ mod tests {
             fields("-- Name: a; Type: b; Type: TABLE; Schema: -; Owner: -").unwrap(),
             ["a; Type: b", "TABLE", "-", "-"]
         );
+    }
+
+    #[test]
+    fn semicolons_are_found_in_every_position() {
+        for len in 0..40 {
+            for at in 0..len {
+                let mut haystack = vec![b':'; len];
+                haystack[at] = b';';
+                if at + 3 < len {
+                    haystack[at + 3] = b';';
+                }
+                assert_eq!(find_semicolon(&haystack), Some(at), "{len} {at}");
+            }
+            assert_eq!(find_semicolon(&vec![0xBB; len]), None);
+        }
     }
 
     #[test]
