@@ -982,14 +982,6 @@ impl<'a> Splitter<'a> {
                     };
                     close + 1
                 }
-                // pg_dump frames each header with bare `--` lines.
-                b'-' if next == Some(b'-') && input.get(pos + 2) == Some(&b'\n') => {
-                    self.pos = pos + 2;
-                    if !self.pending.is_empty() {
-                        self.pending.end = pos + 2;
-                    }
-                    continue;
-                }
                 b'-' if next == Some(b'-') => match memchr::memchr2(b'\n', b'\r', &input[pos..]) {
                     Some(len) => pos + len,
                     None => break,

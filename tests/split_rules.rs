@@ -464,3 +464,15 @@ fn client_side_copy_inside_a_statement() {
         ["\\copy t from stdin", "SELECT 1\n;"]
     );
 }
+
+#[test]
+fn bare_comment_lines_inside_and_between_statements() {
+    assert_eq!(
+        both("--\nVALUES (x'00')--\n--\n, (1)\n--\n;\n--\n"),
+        ["VALUES (x'00')--\n--\n, (1)\n--\n;"]
+    );
+    assert_eq!(
+        both("with t as (values (x'00')--\n"),
+        ["with t as (values (x'00')--"]
+    );
+}
