@@ -874,8 +874,14 @@ impl<'a> Splitter<'a> {
         let input = self.input;
         let from = self.pos;
         while self.can_skim() {
-            if self.pending.is_empty() && (self.certain.is_some() || self.pos >= self.stop_at) {
-                break;
+            if self.pending.is_empty() {
+                if self.certain.is_some() {
+                    break;
+                }
+                self.skim_between_statements();
+                if self.pos >= self.stop_at {
+                    break;
+                }
             }
             if self.can_skip() {
                 if self.skim_body() {
@@ -943,6 +949,38 @@ impl<'a> Splitter<'a> {
             }
         }
         self.pos != from
+    }
+
+    /// Between statements: whitespace and `--` comments (a pg_dump header
+    /// block is seven such tokens) in one tight loop, headers read as they
+    /// pass. Stops before anything else, at the first token at or after the
+    /// stretch's limit, and before a comment that runs to the input's end.
+    fn skim_between_statements(&mut self) {
+        let input = self.input;
+        let mut pos = self.pos;
+        while pos < self.stop_at {
+            match input.get(pos) {
+                Some(&byte) if is_whitespace(byte) => {
+                    pos += 1 + input[pos + 1..]
+                        .iter()
+                        .position(|&b| !is_whitespace(b))
+                        .unwrap_or(input.len() - pos - 1);
+                }
+                Some(b'-') if input.get(pos + 1) == Some(&b'-') => {
+                    let Some(len) = memchr::memchr2(b'\n', b'\r', &input[pos..]) else {
+                        break;
+                    };
+                    // Bare `--` lines frame the header; only the middle line says anything.
+                    if len > 2 {
+                        self.header_comment(pos..pos + len);
+                    }
+                    pos += len;
+                }
+                _ => break,
+            }
+        }
+        self.touch(pos);
+        self.pos = pos;
     }
 
     /// The statement body's fast lane: from one byte that matters to the
