@@ -616,8 +616,8 @@ fn file_stem(input: &[u8], statement: &Statement) -> String {
         stem = format!("meta_{stem}");
     }
     if let Some(toc) = &statement.toc {
-        let schema = &input[toc.schema.clone()];
-        let name = String::from_utf8_lossy(&input[toc.name.clone()]);
+        let schema = &input[toc.schema()];
+        let name = String::from_utf8_lossy(&input[toc.name()]);
         if schema == b"-" {
             stem = format!("{stem}_{name}");
         } else {
@@ -718,14 +718,14 @@ impl StatementJson {
             start: at.base + statement.span.start,
             end: at.base + statement.span.end,
             text: String::from_utf8_lossy(&statement.text(input)).into_owned(),
-            copy_data: statement.copy_data.as_ref().map(moved),
+            copy_data: statement.copy_data().map(moved),
             more_copy_data: statement.more_copy_data().iter().map(moved).collect(),
             variables: statement.variables().iter().map(moved).collect(),
             toc: statement.toc.as_ref().map(|t| TocJson {
-                name: lossy(&t.name),
-                object_type: lossy(&t.object_type),
-                schema: lossy(&t.schema),
-                owner: lossy(&t.owner),
+                name: lossy(&t.name()),
+                object_type: lossy(&t.object_type()),
+                schema: lossy(&t.schema()),
+                owner: lossy(&t.owner()),
             }),
         }
     }
@@ -931,13 +931,12 @@ fn run_stats(file: &str, options: SplitOptions) -> io::Result<u8> {
         *by_kind.entry(statement.kind.as_str()).or_default() += 1;
         *by_tag.entry(statement.tag.to_string()).or_default() += 1;
         if let Some(toc) = &statement.toc {
-            if statement.span.start >= toc.name.end {
-                let object_type =
-                    String::from_utf8_lossy(&input[toc.object_type.clone()]).into_owned();
+            if statement.span.start >= toc.name().end {
+                let object_type = String::from_utf8_lossy(&input[toc.object_type()]).into_owned();
                 *by_type.entry(object_type).or_default() += 1;
             }
         }
-        copy_bytes += statement.copy_data.as_ref().map_or(0, |d| d.len());
+        copy_bytes += statement.copy_data().map_or(0, |d| d.len());
     }
     let stdout = io::stdout();
     let mut out = stdout.lock();

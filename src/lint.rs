@@ -110,8 +110,7 @@ pub fn lint(input: &[u8], statements: &[Statement]) -> Vec<Diagnostic> {
             }
             StatementKind::Copy => {
                 let rows = statement
-                    .copy_data
-                    .as_ref()
+                    .copy_data()
                     .map_or(0, |d| memchr::memchr_iter(b'\n', &input[d.clone()]).count());
                 note(
                     Severity::Note,

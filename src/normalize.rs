@@ -210,7 +210,7 @@ fn walk<'a>(
         ..Parallelism::default()
     };
     let script = split_parallel(input, &SplitOptions::default(), &parallelism);
-    let mut current_toc: Option<*const crate::toc::Toc> = None;
+    let mut current_toc: Option<crate::toc::Toc> = None;
     let mut any = false;
     // Statements are normalized a batch at a time on every thread, then
     // grouped into entries in order: the same text for any thread count.
@@ -256,7 +256,7 @@ fn walk<'a>(
             let Some((text, made_header)) = text else {
                 continue;
             };
-            let toc = statement.toc.as_ref().map(std::sync::Arc::as_ptr);
+            let toc = statement.toc;
             if toc.is_some() && toc == current_toc && any {
                 visit(statement, false, text);
                 continue;
@@ -280,10 +280,7 @@ fn walk<'a>(
 type Normalized<'a> = (Vec<Cow<'a, [u8]>>, Option<Vec<u8>>);
 
 fn same_toc(a: &Statement, b: &Statement) -> bool {
-    match (&a.toc, &b.toc) {
-        (Some(a), Some(b)) => std::sync::Arc::ptr_eq(a, b),
-        _ => false,
-    }
+    a.toc.is_some() && a.toc == b.toc
 }
 
 /// Statements normalized at a time: enough to keep every thread busy, few
@@ -336,13 +333,13 @@ fn header(input: &[u8], toc: &crate::toc::Toc, options: &NormalizeOptions) -> St
     let owner = if options.ignores(Ignore::Owner) {
         "-".to_string()
     } else {
-        lossy(input, &toc.owner)
+        lossy(input, &toc.owner())
     };
     format!(
         "-- Name: {}; Type: {}; Schema: {}; Owner: {owner}\n",
-        lossy(input, &toc.name),
-        lossy(input, &toc.object_type),
-        lossy(input, &toc.schema)
+        lossy(input, &toc.name()),
+        lossy(input, &toc.object_type()),
+        lossy(input, &toc.schema())
     )
 }
 
@@ -627,12 +624,12 @@ fn tokens_text(text: &[u8], options: &NormalizeOptions) -> Vec<u8> {
 /// name after it (`CREATE INDEX ix`, `ALTER TABLE public.t`).
 fn identity(input: &[u8], statement: &Statement, options: &NormalizeOptions) -> Identity {
     if let Some(toc) = &statement.toc {
-        let schema = lossy(input, &toc.schema);
+        let schema = lossy(input, &toc.schema());
         let public = options.ignores(Ignore::PublicSchema) && schema == "public";
         return Identity {
-            object_type: lossy(input, &toc.object_type),
+            object_type: lossy(input, &toc.object_type()),
             schema: if public { String::new() } else { schema },
-            name: lossy(input, &toc.name),
+            name: lossy(input, &toc.name()),
         };
     }
     let bytes = tokens_text(&statement.text(input), options);

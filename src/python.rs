@@ -98,10 +98,10 @@ fn record(input: &[u8], index: &LineIndex, statement: &Statement) -> StatementRe
     let blocks = statement.copy_blocks().map(|b| (b.start, b.end)).collect();
     let toc = statement.toc.as_ref().map(|t| {
         (
-            lossy(input, &t.name),
-            lossy(input, &t.object_type),
-            lossy(input, &t.schema),
-            lossy(input, &t.owner),
+            lossy(input, &t.name()),
+            lossy(input, &t.object_type()),
+            lossy(input, &t.schema()),
+            lossy(input, &t.owner()),
         )
     });
     let meta = statement
@@ -182,7 +182,7 @@ fn split_texts<'py>(
             let mut texts = Vec::new();
             split_chunks(input, &options, &Parallelism::default(), |chunk| {
                 texts.extend(chunk.statements.iter().map(|s| {
-                    let borrowed = s.copy_data.is_none() && s.holes.is_empty();
+                    let borrowed = s.copy_data().is_none() && s.holes.is_empty();
                     match as_str.and_then(|text| text.get(s.span.clone())) {
                         Some(slice) if borrowed => Cow::Borrowed(slice),
                         _ => Cow::Owned(String::from_utf8_lossy(&s.runnable(input)).into_owned()),

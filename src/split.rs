@@ -26,7 +26,6 @@
 
 use std::borrow::Cow;
 use std::cell::Cell;
-use std::sync::Arc;
 
 use crate::lexer::{
     first_token, is_ident_continue, is_ident_start, is_whitespace, LexMode, TokenKind,
@@ -109,9 +108,7 @@ pub struct Statement {
     pub tag: Cow<'static, str>,
     /// pg_dump's header for the archive entry this statement belongs to,
     /// shared by the statements of that entry.
-    pub toc: Option<Arc<Toc>>,
-    /// The data rows of a COPY (without the `\.` line).
-    pub copy_data: Option<Span>,
+    pub toc: Option<Toc>,
     /// What few statements have, kept out of line so the common statement
     /// stays small (a dump has one statement per ~150 bytes).
     rare: Option<Box<Rare>>,
@@ -121,7 +118,9 @@ pub struct Statement {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 struct Rare {
     meta: Option<MetaCommand>,
-    more_copy_data: Vec<Span>,
+    /// The data rows of each COPY, in order (one block but in a `\;`
+    /// compound).
+    copy_data: Vec<Span>,
     variables: Vec<Span>,
     incomplete: bool,
 }
@@ -135,7 +134,6 @@ impl Statement {
             holes: Vec::new(),
             tag,
             toc: None,
-            copy_data: None,
             rare: None,
         }
     }
@@ -149,10 +147,25 @@ impl Statement {
         self.rare.as_ref().and_then(|r| r.meta.as_ref())
     }
 
+    /// For `copy`: the data rows (without the `\.` line).
+    pub fn copy_data(&self) -> Option<&Span> {
+        self.rare.as_ref().and_then(|r| r.copy_data.first())
+    }
+
     /// Further COPY data blocks, one per further `COPY ... FROM STDIN` in a
     /// psql `\;` compound statement (empty otherwise).
     pub fn more_copy_data(&self) -> &[Span] {
-        self.rare.as_ref().map_or(&[], |r| &r.more_copy_data)
+        self.rare
+            .as_ref()
+            .and_then(|r| r.copy_data.get(1..))
+            .unwrap_or(&[])
+    }
+
+    /// Leaves the rows out: they are handed on as they stream.
+    pub(crate) fn forget_copy_data(&mut self) {
+        if let Some(rare) = &mut self.rare {
+            rare.copy_data.clear();
+        }
     }
 
     /// psql variable references (`:name`, `:'name'`, `:"name"`) in the
@@ -227,7 +240,7 @@ impl Statement {
 
     /// Every COPY data block the statement reads, in order.
     pub fn copy_blocks(&self) -> impl Iterator<Item = &Span> + '_ {
-        self.copy_data.iter().chain(self.more_copy_data())
+        self.rare.iter().flat_map(|r| r.copy_data.iter())
     }
 
     /// The byte ranges this statement owns: its span minus its holes.
@@ -308,7 +321,7 @@ pub(crate) struct Boundary {
     /// A `standard_conforming_strings` change that takes effect further on.
     mode_change: Option<(usize, bool)>,
     restrict_key: Option<Span>,
-    toc: Option<Arc<Toc>>,
+    toc: Option<Toc>,
     toc_fresh: bool,
 }
 
@@ -317,12 +330,7 @@ impl Boundary {
     /// around it: the `\restrict` key and the pg_dump header in force.
     pub(crate) fn referenced(&self) -> Vec<Span> {
         let mut spans: Vec<Span> = self.restrict_key.iter().cloned().collect();
-        if let Some(toc) = &self.toc {
-            let parts = [&toc.name, &toc.object_type, &toc.schema, &toc.owner];
-            let start = parts.iter().map(|s| s.start).min().unwrap_or(0);
-            let end = parts.iter().map(|s| s.end).max().unwrap_or(0);
-            spans.push(start..end);
-        }
+        spans.extend(self.toc.map(|toc| toc.span()));
         spans
     }
 
@@ -334,11 +342,7 @@ impl Boundary {
             *key = span(key);
         }
         if let Some(toc) = &mut self.toc {
-            let toc = Arc::make_mut(toc);
-            toc.name = span(&toc.name);
-            toc.object_type = span(&toc.object_type);
-            toc.schema = span(&toc.schema);
-            toc.owner = span(&toc.owner);
+            *toc = toc.moved_to(relocate(toc.span().start));
         }
         if let Some((from, _)) = &mut self.mode_change {
             *from = relocate(*from);
@@ -667,7 +671,7 @@ struct Splitter<'a> {
     ident_window: [u8; 4],
     ident_count: u32,
     previous: Previous,
-    toc: Option<Arc<Toc>>,
+    toc: Option<Toc>,
     /// The header was seen and no statement has claimed it yet.
     toc_fresh: bool,
     /// psql's restricted mode: the key of the `\restrict` in force.
@@ -1204,7 +1208,7 @@ impl<'a> Splitter<'a> {
     /// the following statements create.
     fn header_comment(&mut self, span: Span) {
         if let Some(toc) = parse_header(self.input, span.clone()) {
-            self.toc = Some(Arc::new(toc));
+            self.toc = Some(toc);
             self.toc_fresh = true;
             self.stretch.set_toc = true;
         } else if self.input[span].starts_with(b"-- PostgreSQL database dump complete") {
@@ -1404,7 +1408,7 @@ impl<'a> Splitter<'a> {
     /// pg_dump's header belongs to the statements of its archive entry: the
     /// first one after it always, later ones unless they are the session
     /// settings pg_dump writes between entries.
-    fn claim_toc(&mut self, sets_session: bool) -> Option<Arc<Toc>> {
+    fn claim_toc(&mut self, sets_session: bool) -> Option<Toc> {
         self.stretch.claimed_toc = true;
         self.stretch.used_entry_toc |= !self.stretch.set_toc;
         if std::mem::take(&mut self.toc_fresh) || !sets_session {
@@ -1445,10 +1449,7 @@ impl<'a> Splitter<'a> {
             }
             statement.span.end = block.marker.map_or(self.input.len(), |m| m + 2);
             let data = next..block.data_end;
-            match statement.copy_data {
-                None => statement.copy_data = Some(data),
-                Some(_) => statement.rare_mut().more_copy_data.push(data),
-            }
+            statement.rare_mut().copy_data.push(data);
             next = block.resume;
         }
         self.line_limit = Some(LineLimit {

@@ -219,14 +219,14 @@ struct Entry<'a> {
 
 impl<'a> Entry<'a> {
     fn of(input: &'a [u8], statement: &'a Statement) -> Option<Self> {
-        let toc: &Toc = statement.toc.as_deref()?;
+        let toc: &Toc = statement.toc.as_ref()?;
         let field = |span: &Span| std::str::from_utf8(&input[span.clone()]).unwrap_or("?");
         let command = &input[statement.span.start..statement.command_end];
         Some(Entry {
             statement,
-            object_type: field(&toc.object_type),
-            schema: field(&toc.schema),
-            name: field(&toc.name),
+            object_type: field(&toc.object_type()),
+            schema: field(&toc.schema()),
+            name: field(&toc.name()),
             text: std::str::from_utf8(command).map_err(|e| statement.span.start + e.valid_up_to()),
         })
     }
@@ -257,7 +257,7 @@ fn entry_start(input: &[u8], statement: &Statement) -> usize {
     let Some(toc) = &statement.toc else {
         return statement.span.start;
     };
-    let header_line = line_start(input, toc.name.start);
+    let header_line = line_start(input, toc.name().start);
     if header_line > statement.span.start {
         return statement.span.start;
     }
@@ -376,7 +376,7 @@ fn kept_rows(schema: &[Entry], data: &DataRows) -> Result<KeptRows, SquashError>
         sequences: Vec::new(),
         source: data.name.clone(),
     };
-    let mut previous: Option<*const Toc> = None;
+    let mut previous: Option<Toc> = None;
     for entry in &entries {
         let key = (entry.schema, entry.name);
         let keep = match entry.object_type {
@@ -387,7 +387,7 @@ fn kept_rows(schema: &[Entry], data: &DataRows) -> Result<KeptRows, SquashError>
         if !keep {
             continue;
         }
-        let toc = entry.statement.toc.as_deref().map(|t| t as *const Toc);
+        let toc = entry.statement.toc;
         let start = if toc == previous {
             entry.statement.span.start
         } else {
@@ -927,9 +927,9 @@ fn inventory(entries: &[&Entry]) -> Inventory {
         }
     }
     let mut counted = BTreeMap::new();
-    let mut previous: Option<*const Toc> = None;
+    let mut previous: Option<Toc> = None;
     for entry in entries {
-        let toc = entry.statement.toc.as_deref().map(|t| t as *const Toc);
+        let toc = entry.statement.toc;
         let listed = LISTED.iter().any(|(t, _)| *t == entry.object_type);
         if !listed && toc != previous {
             *counted.entry(entry.object_type.to_string()).or_insert(0) += 1;

@@ -259,7 +259,7 @@ impl<R: Read> StreamSplitter<R> {
         };
         let mut copy = part.uncertain.into_iter().next().expect("one COPY");
         copy.span.end = copy.command_end;
-        copy.copy_data = None;
+        copy.forget_copy_data();
         copy.holes.clear();
         let (mut missing_end, diagnostics): (Vec<Diagnostic>, Vec<Diagnostic>) = part
             .uncertain_diagnostics
@@ -444,7 +444,7 @@ impl<R: Read> StreamSplitter<R> {
 /// block, nothing else on its line, its rows unterminated in the buffer.
 fn long_copy(buffer: &[u8], uncertain: &[Statement]) -> Option<usize> {
     let [copy] = uncertain else { return None };
-    let rows = copy.copy_data.as_ref()?;
+    let rows = copy.copy_data()?;
     let alone_on_its_line = buffer[copy.command_end..rows.start]
         .iter()
         .all(|&b| is_whitespace(b));

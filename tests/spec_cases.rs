@@ -223,7 +223,10 @@ fn copy_cases_carry_their_data() {
     let script = split(&input, &Default::default());
     let copy = &script.statements[0];
     assert_eq!(copy.kind, StatementKind::Copy);
-    assert_eq!(&input[copy.copy_data.clone().unwrap()], b"1\tx;y\n2\t'z\n");
+    assert_eq!(
+        &input[copy.copy_data().cloned().unwrap()],
+        b"1\tx;y\n2\t'z\n"
+    );
     assert_eq!(
         sql_texts(&input, Compat::Default),
         ["COPY t (a, b) FROM stdin;", "SELECT 3;"]

@@ -292,7 +292,7 @@ fn copy_data_is_not_sql() {
     let script = split(input.as_bytes(), &Default::default());
     assert_eq!(script.statements.len(), 2);
     let copy = &script.statements[0];
-    assert_eq!(&input[copy.copy_data.clone().unwrap()], "1;'$$--\n");
+    assert_eq!(&input[copy.copy_data().cloned().unwrap()], "1;'$$--\n");
     assert_eq!(
         &input[copy.span.clone()],
         "COPY t (a) FROM stdin;\n1;'$$--\n\\."
@@ -305,7 +305,7 @@ fn copy_marker_must_be_alone_on_its_line() {
     let input = "COPY t FROM stdin;\n\\.x\n\\. \n\\.\nSELECT 3;\n";
     let script = split(input.as_bytes(), &Default::default());
     assert_eq!(
-        &input[script.statements[0].copy_data.clone().unwrap()],
+        &input[script.statements[0].copy_data().cloned().unwrap()],
         "\\.x\n\\. \n"
     );
 }
@@ -332,7 +332,7 @@ fn two_copies_on_one_line_read_consecutive_blocks() {
     let data: Vec<&str> = script
         .statements
         .iter()
-        .filter_map(|s| s.copy_data.clone())
+        .filter_map(|s| s.copy_data().cloned())
         .map(|d| &input[d])
         .collect();
     assert_eq!(data, ["1\n", "2\n"]);
@@ -350,7 +350,7 @@ fn client_side_copy_reads_data_too() {
     let script = split(input.as_bytes(), &Default::default());
     assert_eq!(script.statements.len(), 2);
     assert_eq!(
-        &input[script.statements[0].copy_data.clone().unwrap()],
+        &input[script.statements[0].copy_data().cloned().unwrap()],
         "1;x\n"
     );
 }
@@ -380,7 +380,7 @@ fn pg_dump_header_names_the_statements_of_its_entry() {
     let names: Vec<Option<&str>> = script
         .statements
         .iter()
-        .map(|s| s.toc.as_ref().map(|t| &input[t.name.clone()]))
+        .map(|s| s.toc.as_ref().map(|t| &input[t.name()]))
         .collect();
     assert_eq!(names, [Some("users"), Some("users"), None]);
 }
@@ -426,7 +426,7 @@ fn copy_sent_at_end_of_input_reads_no_data() {
         .iter()
         .find(|s| s.kind == StatementKind::Copy)
         .unwrap();
-    assert_eq!(copy.copy_data, Some(input.len()..input.len()));
+    assert_eq!(copy.copy_data(), Some(&(input.len()..input.len())));
 }
 
 #[test]

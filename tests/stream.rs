@@ -29,10 +29,10 @@ fn header(input: &[u8], statement: &pgsplit::Statement) -> Option<String> {
             |span: &pgsplit::Span| String::from_utf8_lossy(&input[span.clone()]).into_owned();
         format!(
             "{}|{}|{}|{}",
-            text(&toc.name),
-            text(&toc.object_type),
-            text(&toc.schema),
-            text(&toc.owner)
+            text(&toc.name()),
+            text(&toc.object_type()),
+            text(&toc.schema()),
+            text(&toc.owner())
         )
     })
 }
