@@ -403,7 +403,7 @@ impl Stretch {
             self.end.restrict_key.clone_from(&real.restrict_key);
         }
         if !self.set_toc {
-            self.end.toc.clone_from(&real.toc);
+            self.end.toc = real.toc;
             self.end.toc_fresh = real.toc_fresh && !self.claimed_toc;
         }
     }
@@ -756,7 +756,7 @@ impl<'a> Splitter<'a> {
         splitter.mode.standard_strings = entry.standard_strings;
         splitter.mode_change = entry.mode_change;
         splitter.restrict_key.clone_from(&entry.restrict_key);
-        splitter.toc.clone_from(&entry.toc);
+        splitter.toc = entry.toc;
         splitter.toc_fresh = entry.toc_fresh;
         splitter
     }
@@ -776,7 +776,7 @@ impl<'a> Splitter<'a> {
             standard_strings: self.mode.standard_strings,
             mode_change: self.mode_change,
             restrict_key: self.restrict_key.clone(),
-            toc: self.toc.clone(),
+            toc: self.toc,
             toc_fresh: self.toc_fresh,
         };
         if let Some((from, standard)) = boundary.mode_change {
@@ -1412,7 +1412,7 @@ impl<'a> Splitter<'a> {
         self.stretch.claimed_toc = true;
         self.stretch.used_entry_toc |= !self.stretch.set_toc;
         if std::mem::take(&mut self.toc_fresh) || !sets_session {
-            self.toc.clone()
+            self.toc
         } else {
             None
         }
