@@ -13,12 +13,12 @@ fn main() {
     let mb = input.len() as f64 / 1e6;
     let options = pgsplit::SplitOptions::default();
     // For profilers: `ONLY_SPLIT=1` splits into one list ten times,
-    // `ONLY_SPLIT=chunks` chunk by chunk on one thread.
+    // `ONLY_SPLIT=chunks` chunk by chunk on `JOBS` threads (default 1).
     if let Some(only) = std::env::var_os("ONLY_SPLIT") {
         for _ in 0..10 {
             if only == "chunks" {
                 let one = Parallelism {
-                    jobs: 1,
+                    jobs: std::env::var("JOBS").map_or(1, |j| j.parse().expect("JOBS is a number")),
                     ..Parallelism::default()
                 };
                 split_chunks(&input, &options, &one, |chunk| {

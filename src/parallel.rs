@@ -28,7 +28,7 @@ use std::ops::ControlFlow;
 use rayon::prelude::*;
 
 use crate::lexer::is_whitespace;
-use crate::split::{split, split_stretch, Boundary, Script, SplitOptions, Stretch};
+use crate::split::{split, split_stretch, Boundary, Script, SplitOptions, Statement, Stretch};
 
 /// How to split in parallel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,7 +69,7 @@ impl Parallelism {
 pub fn split_parallel(input: &[u8], options: &SplitOptions, parallelism: &Parallelism) -> Script {
     let mut chunks = Vec::new();
     split_chunks(input, options, parallelism, |chunk| {
-        chunks.push(chunk);
+        chunks.push(std::mem::take(chunk));
         ControlFlow::Continue(())
     });
     if chunks.len() == 1 {
@@ -98,18 +98,20 @@ pub struct ChunkCounts {
 /// Splits `input` chunk by chunk and hands each chunk's statements and
 /// diagnostics to `visit`, in input order, until it breaks. Only a few
 /// chunks are in memory at a time (four per thread), so memory does not grow
-/// with the input.
+/// with the input. What `visit` leaves in a chunk is dropped after it, and
+/// the chunk's list is reused (take it with `std::mem::take` to keep it):
+/// fresh lists of a megabyte per chunk would cost page faults instead.
 /// With one thread the chunks are split one after the other from the real
 /// state; with more, a window of chunks is split at once and checked.
 pub fn split_chunks(
     input: &[u8],
     options: &SplitOptions,
     parallelism: &Parallelism,
-    mut visit: impl FnMut(Script) -> ControlFlow<()>,
+    mut visit: impl FnMut(&mut Script) -> ControlFlow<()>,
 ) -> ChunkCounts {
     let threads = parallelism.threads();
     if input.len() < parallelism.sequential_below {
-        let _ = visit(split(input, options));
+        let _ = visit(&mut split(input, options));
         return ChunkCounts {
             chunks: 1,
             resplit: 0,
@@ -141,35 +143,88 @@ pub fn split_chunks(
                 .ok()
         })
         .flatten();
+    // Windows of four chunks per thread. While the chunks of one window are
+    // checked and visited on this thread, the next window is split on the
+    // pool: the sequential pass and the speculation overlap.
     let window = threads * 4;
+    let mut windows = Vec::new();
     let mut first = 0;
     while first + 1 < cuts.len() {
         let last = (first + window).min(cuts.len() - 1);
-        let window_cuts = &cuts[first..=last];
-        let work = || speculate(input, options, window_cuts);
-        // Without a pool of its own, the global pool gives the same result.
-        let stretches = match &pool {
-            Some(pool) => pool.install(work),
-            None => work(),
-        };
-        for (stretch, limit) in stretches.into_iter().zip(&window_cuts[1..]) {
-            if order
-                .take(input, options, Some(stretch), *limit, &mut visit)
-                .is_break()
-            {
-                return order.counts;
-            }
-        }
+        windows.push(&cuts[first..=last]);
         first = last;
+    }
+    let speculate_window =
+        |window_cuts: &[usize], lists| speculate(input, options, window_cuts, lists);
+    let lists = order.spare_lists(windows[0].len() - 1);
+    // Without a pool of its own, the global pool gives the same result.
+    let mut ahead = Some(match &pool {
+        Some(pool) => pool.install(|| speculate_window(windows[0], lists)),
+        None => speculate_window(windows[0], lists),
+    });
+    for (i, window_cuts) in windows.iter().enumerate() {
+        let stretches = ahead.take().expect("speculated before its turn");
+        let next = windows
+            .get(i + 1)
+            .map(|cuts| (*cuts, order.spare_lists(cuts.len() - 1)));
+        let mut next_stretches = None;
+        let flow = in_place_scope(pool.as_ref(), |scope| {
+            if let Some((next_cuts, lists)) = next {
+                let next_stretches = &mut next_stretches;
+                scope.spawn(move |_| *next_stretches = Some(speculate_window(next_cuts, lists)));
+            }
+            for (stretch, limit) in stretches.into_iter().zip(&window_cuts[1..]) {
+                if order
+                    .take(input, options, Some(stretch), *limit, &mut visit)
+                    .is_break()
+                {
+                    return ControlFlow::Break(());
+                }
+            }
+            ControlFlow::Continue(())
+        });
+        if flow.is_break() {
+            break;
+        }
+        ahead = next_stretches;
     }
     order.counts
 }
 
-/// Splits every chunk from the state a script starts in.
-fn speculate(input: &[u8], options: &SplitOptions, cuts: &[usize]) -> Vec<Stretch> {
+/// Runs `op` on this thread in a scope whose spawned work goes to `pool`
+/// (the global pool if none).
+fn in_place_scope<'scope, R>(
+    pool: Option<&rayon::ThreadPool>,
+    op: impl FnOnce(&rayon::Scope<'scope>) -> R,
+) -> R {
+    match pool {
+        Some(pool) => pool.in_place_scope(op),
+        None => rayon::in_place_scope(op),
+    }
+}
+
+/// Splits every chunk from the state a script starts in, each into one of
+/// `lists`.
+fn speculate(
+    input: &[u8],
+    options: &SplitOptions,
+    cuts: &[usize],
+    lists: Vec<Vec<Statement>>,
+) -> Vec<Stretch> {
     let guess = Boundary::start(options);
     cuts.par_windows(2)
-        .map(|chunk| split_stretch(input, options, chunk[0], guess.clone(), chunk[1], true))
+        .zip(lists)
+        .map(|(chunk, list)| {
+            split_stretch(
+                input,
+                options,
+                chunk[0],
+                guess.clone(),
+                chunk[1],
+                true,
+                list,
+            )
+        })
         .collect()
 }
 
@@ -178,6 +233,8 @@ struct InOrder {
     at: usize,
     state: Boundary,
     counts: ChunkCounts,
+    /// Emptied statement lists, to be filled again.
+    spare: Vec<Vec<Statement>>,
 }
 
 impl InOrder {
@@ -186,7 +243,20 @@ impl InOrder {
             at: 0,
             state: Boundary::start(options),
             counts: ChunkCounts::default(),
+            spare: Vec::new(),
         }
+    }
+
+    /// `n` empty lists, reused ones first.
+    fn spare_lists(&mut self, n: usize) -> Vec<Vec<Statement>> {
+        (0..n)
+            .map(|_| self.spare.pop().unwrap_or_default())
+            .collect()
+    }
+
+    fn recycle(&mut self, mut list: Vec<Statement>) {
+        list.clear();
+        self.spare.push(list);
     }
 
     /// Takes the chunk that ends at `limit`: the guessed `stretch` if it
@@ -197,11 +267,14 @@ impl InOrder {
         options: &SplitOptions,
         stretch: Option<Stretch>,
         limit: usize,
-        visit: &mut impl FnMut(Script) -> ControlFlow<()>,
+        visit: &mut impl FnMut(&mut Script) -> ControlFlow<()>,
     ) -> ControlFlow<()> {
         self.counts.chunks += 1;
         if self.at >= limit && self.at > 0 {
             // The chunk before ran past this whole chunk.
+            if let Some(guessed) = stretch {
+                self.recycle(guessed.script.statements);
+            }
             return ControlFlow::Continue(());
         }
         let stretch = match stretch {
@@ -210,13 +283,21 @@ impl InOrder {
                 guessed
             }
             guessed => {
-                self.counts.resplit += usize::from(guessed.is_some());
-                split_stretch(input, options, self.at, self.state.clone(), limit, true)
+                if let Some(guessed) = guessed {
+                    self.counts.resplit += 1;
+                    self.recycle(guessed.script.statements);
+                }
+                let list = self.spare.pop().unwrap_or_default();
+                let state = self.state.clone();
+                split_stretch(input, options, self.at, state, limit, true, list)
             }
         };
         self.at = stretch.stop;
         self.state = stretch.end;
-        visit(stretch.script)
+        let mut script = stretch.script;
+        let flow = visit(&mut script);
+        self.recycle(script.statements);
+        flow
     }
 }
 

@@ -469,7 +469,8 @@ pub(crate) fn split_certain(
 
 /// Splits from `start` (a statement boundary in state `entry`) to the first
 /// boundary at or after `limit`. `input` starts the whole input if
-/// `input_start`.
+/// `input_start`. The statements go into `statements`, an empty list whose
+/// room is reused.
 pub(crate) fn split_stretch(
     input: &[u8],
     options: &SplitOptions,
@@ -477,9 +478,12 @@ pub(crate) fn split_stretch(
     entry: Boundary,
     limit: usize,
     input_start: bool,
+    statements: Vec<Statement>,
 ) -> Stretch {
+    debug_assert!(statements.is_empty());
     let mut splitter = Splitter::resume(input, options, start, input_start, &entry);
     splitter.stop_at = limit;
+    splitter.script.statements = statements;
     // Room for the statements of a dense dump (about 200 bytes each), so
     // that the list is not copied as it grows.
     let expected = limit.min(input.len()).saturating_sub(start) / 192;

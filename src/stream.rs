@@ -234,6 +234,7 @@ impl<R: Read> StreamSplitter<R> {
                 self.state.clone(),
                 usize::MAX,
                 input_start,
+                Vec::new(),
             );
             self.mode = Mode::Done;
             self.at = self.buffer.len();
