@@ -406,7 +406,7 @@ fn dollar(lex: &mut Lexer<'_, TokenKind>) -> TokenKind {
     let start = lex.span().start;
     let delimiter = &lex.source()[start..start + delimiter_len];
     let body = &rest[tag_len + 1..];
-    match memchr::memmem::find(body, delimiter) {
+    match find_closing_delimiter(body, delimiter) {
         Some(i) => finish(
             lex,
             tag_len + 1 + i + delimiter_len,
@@ -422,6 +422,23 @@ fn dollar(lex: &mut Lexer<'_, TokenKind>) -> TokenKind {
             TokenKind::UnterminatedDollarQuoted,
         ),
     }
+}
+
+/// The first occurrence of `delimiter` in `body`. Most dollar quotes close
+/// soon (`$$` around a default, a short function body): a search that only
+/// looks at the `$` of the first few hundred bytes finds them without
+/// building a substring searcher, whose setup would dominate. Longer bodies
+/// and long tags go to memchr's substring search, linear whatever the body.
+fn find_closing_delimiter(body: &[u8], delimiter: &[u8]) -> Option<usize> {
+    const NEAR: usize = 256;
+    if delimiter.len() <= 16 {
+        let near = &body[..body.len().min(NEAR)];
+        let found = memchr::memchr_iter(b'$', near).find(|&i| body[i..].starts_with(delimiter));
+        if found.is_some() || body.len() <= NEAR {
+            return found;
+        }
+    }
+    memchr::memmem::find(body, delimiter)
 }
 
 /// Digits, an optional fraction and exponent, then any identifier characters
@@ -502,6 +519,21 @@ fn colon(lex: &mut Lexer<'_, TokenKind>) -> TokenKind {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn dollar_quotes_close_at_the_first_delimiter_near_or_far() {
+        for filler in [0, 10, 250, 256, 300, 5000] {
+            let body = format!("{}$a $b$ $ab$", "x$".repeat(filler));
+            let quoted = format!("$ab${body}; more");
+            let token = first_token(quoted.as_bytes(), LexMode::default()).unwrap();
+            assert_eq!(token.kind, TokenKind::DollarQuoted, "{filler}");
+            assert_eq!(token.len, quoted.len() - "; more".len(), "{filler}");
+        }
+        let long_tag = format!("$t{}$", "g".repeat(40));
+        let quoted = format!("{long_tag}body $tg$ {long_tag}");
+        let token = first_token(quoted.as_bytes(), LexMode::default()).unwrap();
+        assert_eq!(token.len, quoted.len());
+    }
 
     #[test]
     fn identifier_table_matches_the_rule() {
