@@ -29,10 +29,9 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Union
 
 #: What a run gives: seconds and a statement count, or an error.
-Result = dict[str, Union[float, int, str]]
+Result = dict[str, float | int | str]
 
 #: Each Python tool: the code to time, on ``data`` (str) or ``raw`` (bytes).
 PYTHON_TOOLS = {

@@ -16,7 +16,7 @@ import mmap
 import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import NamedTuple, Union, overload
+from typing import NamedTuple, overload
 
 from . import _native
 
@@ -70,7 +70,7 @@ class Diagnostic(NamedTuple):
 
 
 #: Where a statement's COPY data lives: the input's bytes or the mapped file.
-Buffer = Union[bytes, mmap.mmap]
+Buffer = bytes | mmap.mmap
 
 
 @dataclass(frozen=True)

@@ -27,8 +27,9 @@ end marker) makes psql read the data rows as SQL, and a session that sets
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from psql_oracle import as_psql_sends
 
@@ -144,7 +145,7 @@ def _expand(
         return None
     source = bytearray()
     at = statement["start"]
-    for reference, name in zip(references, names):
+    for reference, name in zip(references, names, strict=False):
         source += data[at : reference["start"]]
         reference_text = data[reference["start"] : reference["end"]].decode(errors="replace")
         source += _quoted(reference_text, variables[name]).encode()
