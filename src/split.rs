@@ -557,6 +557,25 @@ pub fn partition(statements: &[Statement], input_len: usize) -> Vec<Piece> {
 /// it and to recognise `SET [SESSION] standard_conforming_strings TO off`.
 const LEADING_TOKENS: usize = 8;
 
+/// Where the identifier at `start` (which begins with an identifier byte)
+/// ends, or `None` where the lexer must read it: `E'`, `B'`, `X'`, `U&'` and
+/// `U&"` open literals.
+fn word_end(input: &[u8], start: usize) -> Option<usize> {
+    let rest = &input[start + 1..];
+    let len = 1 + rest
+        .iter()
+        .position(|&b| !is_ident_continue(b))
+        .unwrap_or(rest.len());
+    let next = rest.first().copied();
+    let opens_literal = len == 1
+        && match input[start].to_ascii_lowercase() {
+            b'e' | b'b' | b'x' => next == Some(b'\''),
+            b'u' => next == Some(b'&'),
+            _ => false,
+        };
+    (!opens_literal).then_some(start + len)
+}
+
 /// Whether a quote after `byte` belongs to a word before it (`E'`, `U&'`,
 /// `x"`), which only the lexer reads right.
 fn glues_to_quote(byte: u8) -> bool {
@@ -901,6 +920,8 @@ impl<'a> Splitter<'a> {
             let Some(&byte) = input.get(pos) else { break };
             let next = input.get(pos + 1).copied();
             let end = match byte {
+                // Mostly one space between two words.
+                b' ' if next.is_some_and(|b| !is_whitespace(b)) => pos + 1,
                 b' ' | b'\t' | b'\n' | b'\r' | b'\x0b' | b'\x0c' => {
                     let rest = &input[pos + 1..];
                     pos + 1
@@ -923,24 +944,10 @@ impl<'a> Splitter<'a> {
                 },
                 b'.' if !next.is_some_and(|b| b == b'.' || b.is_ascii_digit()) => pos + 1,
                 b'(' | b')' | b';' => pos + 1,
-                _ if is_ident_start(byte) => {
-                    let rest = &input[pos + 1..];
-                    let len = 1 + rest
-                        .iter()
-                        .position(|&b| !is_ident_continue(b))
-                        .unwrap_or(rest.len());
-                    // `E'`, `B'`, `X'`, `U&'` and `U&"` open literals.
-                    let prefix = len == 1
-                        && match byte.to_ascii_lowercase() {
-                            b'e' | b'b' | b'x' => next == Some(b'\''),
-                            b'u' => next == Some(b'&'),
-                            _ => false,
-                        };
-                    if prefix {
-                        break;
-                    }
-                    pos + len
-                }
+                _ if is_ident_start(byte) => match word_end(input, pos) {
+                    Some(end) => end,
+                    None => break,
+                },
                 _ => break,
             };
             self.pos = end;
@@ -953,7 +960,22 @@ impl<'a> Splitter<'a> {
                 b')' => self.token(TokenKind::CloseParen, span),
                 b';' => self.semicolon(span),
                 _ if is_whitespace(byte) => {}
-                _ => self.ident(span),
+                _ => {
+                    self.ident(span);
+                    // The words that lead a statement, one space apart, in
+                    // one go (the space is a token that changes nothing).
+                    while input.get(self.pos) == Some(&b' ')
+                        && input.get(self.pos + 1).is_some_and(|&b| is_ident_start(b))
+                    {
+                        let Some(end) = word_end(input, self.pos + 1) else {
+                            break;
+                        };
+                        let start = self.pos + 1;
+                        self.pos = end;
+                        self.touch(end);
+                        self.ident(start..end);
+                    }
+                }
             }
         }
         self.pos != from
@@ -1156,6 +1178,7 @@ impl<'a> Splitter<'a> {
 
     /// Records a content token. `significant` is the token's kind unless it
     /// is a comment, which fills psql's buffer but says nothing by itself.
+    #[inline]
     fn content(&mut self, span: Span, significant: Option<TokenKind>) {
         let pending = &mut self.pending;
         if pending.start.is_none() {
@@ -1221,6 +1244,7 @@ impl<'a> Splitter<'a> {
         }
     }
 
+    #[inline]
     fn ident(&mut self, span: Span) {
         let word = &self.input[span.clone()];
         let word_is = |w: &[u8]| word.eq_ignore_ascii_case(w);
@@ -1254,6 +1278,7 @@ impl<'a> Splitter<'a> {
 
     /// `COPY ... FROM STDIN` (the grammar also takes `FROM STDOUT`, with the
     /// same meaning) makes the server ask psql for data.
+    #[inline]
     fn track_copy_from_client(&mut self, word: &[u8]) {
         let pending = &mut self.pending;
         if !pending.part_started {
