@@ -560,6 +560,7 @@ const LEADING_TOKENS: usize = 8;
 /// Where the identifier at `start` (which begins with an identifier byte)
 /// ends, or `None` where the lexer must read it: `E'`, `B'`, `X'`, `U&'` and
 /// `U&"` open literals.
+#[inline]
 fn word_end(input: &[u8], start: usize) -> Option<usize> {
     let rest = &input[start + 1..];
     let len = 1 + rest
@@ -1413,17 +1414,30 @@ impl<'a> Splitter<'a> {
             self.mode_change = Some((next_line, value));
         }
         holes.retain(|h| h.start < end);
-        let mut statement = Statement::new(StatementKind::Sql, start..end, tag);
-        statement.holes = holes;
-        statement.toc = self.claim_toc(sets_session);
-        if !variables.is_empty() {
-            statement.rare_mut().variables = variables;
-        }
+        let toc = self.claim_toc(sets_session);
+        let rare = (!variables.is_empty()).then(|| {
+            Box::new(Rare {
+                variables,
+                ..Rare::default()
+            })
+        });
+        // Made in one expression, which lets it be written where it goes:
+        // one statement per 200 bytes of a dump.
+        self.script.statements.push(Statement {
+            kind: StatementKind::Sql,
+            span: start..end,
+            holes,
+            command_end: end,
+            tag,
+            toc,
+            rare,
+        });
         if copy_blocks > 0 {
+            let mut statement = self.script.statements.pop().expect("pushed above");
             statement.kind = StatementKind::Copy;
             self.attach_copy_data(&mut statement, line_from, copy_blocks);
+            self.script.statements.push(statement);
         }
-        self.script.statements.push(statement);
     }
 
     /// What psql forgets between statements (`psql_scan_reset`).
