@@ -177,22 +177,40 @@ fn split_texts<'py>(
         .transpose()?;
     let as_str: Option<&str> = text.as_deref();
     let run = |input: &[u8]| {
-        let texts: Vec<Cow<'_, str>> = without_gil(py, || {
-            // Chunk by chunk: only the texts are kept, not the statements.
-            let mut texts = Vec::new();
+        let list = PyList::empty(py).unbind();
+        let mut failed = None;
+        without_gil(py, || {
+            // Chunk by chunk: this thread makes the strings of one chunk
+            // (holding the GIL only for that) while the pool splits the
+            // next ones, so the two overlap.
             split_chunks(input, &options, &Parallelism::default(), |chunk| {
-                texts.extend(chunk.statements.iter().map(|s| {
-                    let borrowed = s.copy_data().is_none() && s.holes.is_empty();
-                    match as_str.and_then(|text| text.get(s.span.clone())) {
-                        Some(slice) if borrowed => Cow::Borrowed(slice),
-                        _ => Cow::Owned(String::from_utf8_lossy(&s.runnable(input)).into_owned()),
+                let appended = Python::attach(|py| -> PyResult<()> {
+                    let list = list.bind(py);
+                    for s in &chunk.statements {
+                        let borrowed = s.copy_data().is_none() && s.holes.is_empty();
+                        let text = match as_str.and_then(|text| text.get(s.span.clone())) {
+                            Some(slice) if borrowed => Cow::Borrowed(slice),
+                            _ => {
+                                Cow::Owned(String::from_utf8_lossy(&s.runnable(input)).into_owned())
+                            }
+                        };
+                        list.append(PyString::new(py, &text))?;
                     }
-                }));
-                ControlFlow::Continue(())
+                    Ok(())
+                });
+                match appended {
+                    Ok(()) => ControlFlow::Continue(()),
+                    Err(error) => {
+                        failed = Some(error);
+                        ControlFlow::Break(())
+                    }
+                }
             });
-            texts
         })?;
-        PyList::new(py, texts.iter().map(|text| PyString::new(py, text)))
+        match failed {
+            Some(error) => Err(error),
+            None => Ok(list.into_bound(py)),
+        }
     };
     match as_str {
         Some(text) => run(text.as_bytes()),
