@@ -957,7 +957,10 @@ impl<'a> Splitter<'a> {
             match byte {
                 b'-' => self.token(TokenKind::LineComment, span),
                 b'.' => self.content(span, Some(TokenKind::Dot)),
-                b'(' => self.token(TokenKind::OpenParen, span),
+                b'(' => {
+                    self.token(TokenKind::OpenParen, span);
+                    self.open_paren_run();
+                }
                 b')' => self.token(TokenKind::CloseParen, span),
                 b';' => self.semicolon(span),
                 _ if is_whitespace(byte) => {}
@@ -980,6 +983,26 @@ impl<'a> Splitter<'a> {
             }
         }
         self.pos != from
+    }
+
+    /// After a `(`: the `(` right after it, once the statement's leading
+    /// tokens are all kept, change nothing but the depth, so a long run of
+    /// them is taken at once (the general path takes each as a token).
+    fn open_paren_run(&mut self) {
+        if self.pending.leading_len < LEADING_TOKENS {
+            return;
+        }
+        let run = self.input[self.pos..]
+            .iter()
+            .take_while(|&&b| b == b'(')
+            .count();
+        if run > 0 {
+            let run = u32::try_from(run).unwrap_or(u32::MAX);
+            self.paren_depth = self.paren_depth.saturating_add(run);
+            self.pos += run as usize;
+            self.pending.end = self.pos;
+            self.touch(self.pos);
+        }
     }
 
     /// Between statements: whitespace and `--` comments (a pg_dump header
