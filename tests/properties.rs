@@ -76,6 +76,8 @@ fn words_alphabet() -> impl Strategy<Value = Vec<u8>> {
         b"e",
         b"u",
         b"_\xc3\xa9",
+        b"((((",
+        b"x y z w v ",
     ]);
     prop::collection::vec(pieces, 0..60).prop_map(|v| v.concat())
 }

@@ -476,3 +476,16 @@ fn bare_comment_lines_inside_and_between_statements() {
         ["with t as (values (x'00')--"]
     );
 }
+
+#[test]
+fn runs_of_parentheses_after_many_leading_words_nest() {
+    assert_eq!(
+        both("CREATE FUNCTION a b c d e f g ((1);2); SELECT 3;"),
+        ["CREATE FUNCTION a b c d e f g ((1);2);", "SELECT 3;"]
+    );
+    // Twelve open, eleven closed: the `;`s stay inside.
+    assert_eq!(
+        both("((((((((((((;))))))))))); SELECT 3;"),
+        ["((((((((((((;))))))))))); SELECT 3;"]
+    );
+}
