@@ -9,7 +9,6 @@
 use std::collections::BTreeMap;
 use std::ffi::OsString;
 use std::io::{self, BufWriter, Write};
-use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -21,7 +20,7 @@ use crate::input::{open_input, open_stream, Input};
 use crate::lines::{LineCounter, LineIndex};
 use crate::lint::{lint, lint_for_migration};
 use crate::normalize::{normalize_to, Ignore, NormalizeOptions};
-use crate::parallel::{split_chunks, split_parallel, Parallelism};
+use crate::parallel::{split_chunks, split_parallel, stop_on_error, Parallelism};
 use crate::progress::Progress;
 use crate::squash::{squash, DataRows, SquashError, SquashOptions, Which};
 use crate::stream::{StreamEvent, StreamSplitter};
@@ -382,13 +381,7 @@ fn run_split(
             }
             Ok(())
         })();
-        match wrote {
-            Ok(()) => ControlFlow::Continue(()),
-            Err(error) => {
-                failed = Some(error);
-                ControlFlow::Break(())
-            }
-        }
+        stop_on_error(wrote, &mut failed)
     });
     drop(progress);
     if let Some(error) = failed {

@@ -195,6 +195,18 @@ pub fn split_chunks(
     order.counts
 }
 
+/// For a `split_chunks` visitor that can fail: goes on after `Ok`; after
+/// `Err`, keeps the error in `failed` and stops.
+pub fn stop_on_error<E>(result: Result<(), E>, failed: &mut Option<E>) -> ControlFlow<()> {
+    match result {
+        Ok(()) => ControlFlow::Continue(()),
+        Err(error) => {
+            *failed = Some(error);
+            ControlFlow::Break(())
+        }
+    }
+}
+
 /// Runs `op` on this thread in a scope whose spawned work goes to `pool`
 /// (the global pool if none).
 fn in_place_scope<'scope, R>(

@@ -7,7 +7,6 @@
 //! Python `RuntimeError` instead of tearing the interpreter down.
 
 use std::borrow::Cow;
-use std::ops::ControlFlow;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use pyo3::exceptions::{PyOSError, PyRuntimeError, PyValueError};
@@ -18,7 +17,7 @@ use crate::input::{open_input, read_input, Input};
 use crate::lines::LineIndex;
 use crate::lint::{transactional, Transactional};
 use crate::normalize::{Ignore, NormalizeOptions};
-use crate::parallel::{split_chunks, split_parallel, Parallelism};
+use crate::parallel::{split_chunks, split_parallel, stop_on_error, Parallelism};
 use crate::{Compat, Script, SplitOptions, Statement};
 
 /// A statement as the Python package receives it; see `_native.pyi`.
@@ -198,13 +197,7 @@ fn split_texts<'py>(
                     }
                     Ok(())
                 });
-                match appended {
-                    Ok(()) => ControlFlow::Continue(()),
-                    Err(error) => {
-                        failed = Some(error);
-                        ControlFlow::Break(())
-                    }
-                }
+                stop_on_error(appended, &mut failed)
             });
         })?;
         match failed {
