@@ -154,6 +154,22 @@ pub fn is_whitespace(byte: u8) -> bool {
     matches!(byte, b' ' | b'\t' | b'\n' | b'\r' | b'\x0b' | b'\x0c')
 }
 
+/// How many whitespace bytes `input` starts with.
+#[inline]
+pub fn whitespace_len(input: &[u8]) -> usize {
+    input
+        .iter()
+        .position(|&b| !is_whitespace(b))
+        .unwrap_or(input.len())
+}
+
+/// Where the line ends (the first `\n` or `\r`), which is where a `--`
+/// comment ends; `None` if it runs to the end of `input`.
+#[inline]
+pub fn line_end(input: &[u8]) -> Option<usize> {
+    memchr::memchr2(b'\n', b'\r', input)
+}
+
 /// Lexes the first token of `input`. Returns `None` only for empty input.
 #[inline]
 pub fn first_token(input: &[u8], mode: LexMode) -> Option<Token> {
@@ -161,17 +177,13 @@ pub fn first_token(input: &[u8], mode: LexMode) -> Option<Token> {
     // lines per object, are found here without building a logos lexer (the
     // same tokens as the rules above).
     if input.first().is_some_and(|&b| is_whitespace(b)) {
-        let len = input
-            .iter()
-            .position(|&b| !is_whitespace(b))
-            .unwrap_or(input.len());
         return Some(Token {
             kind: TokenKind::Whitespace,
-            len,
+            len: whitespace_len(input),
         });
     }
     if input.starts_with(b"--") {
-        let len = memchr::memchr2(b'\n', b'\r', input).unwrap_or(input.len());
+        let len = line_end(input).unwrap_or(input.len());
         return Some(Token {
             kind: TokenKind::LineComment,
             len,

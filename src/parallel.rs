@@ -27,7 +27,7 @@ use std::ops::ControlFlow;
 
 use rayon::prelude::*;
 
-use crate::lexer::is_whitespace;
+use crate::lexer::whitespace_len;
 use crate::split::{split, split_stretch, Boundary, Script, SplitOptions, Statement, Stretch};
 
 /// How to split in parallel.
@@ -349,11 +349,8 @@ fn likely_boundary(input: &[u8], from: usize) -> Option<usize> {
         if !ends_statement {
             continue;
         }
-        let next = input[newline..]
-            .iter()
-            .position(|&b| !is_whitespace(b))
-            .map(|i| newline + i)?;
-        return Some(next);
+        let next = newline + whitespace_len(&input[newline..]);
+        return (next < input.len()).then_some(next);
     }
     None
 }

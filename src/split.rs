@@ -28,7 +28,8 @@ use std::borrow::Cow;
 use std::cell::Cell;
 
 use crate::lexer::{
-    first_token, is_ident_continue, is_ident_start, is_whitespace, LexMode, TokenKind,
+    first_token, is_ident_continue, is_ident_start, is_whitespace, line_end, whitespace_len,
+    LexMode, TokenKind,
 };
 use crate::meta::{self, Effect, MetaCommand};
 use crate::skip::find_interesting;
@@ -924,22 +925,9 @@ impl<'a> Splitter<'a> {
                 // Mostly one space between two words.
                 b' ' if next.is_some_and(|b| !is_whitespace(b)) => pos + 1,
                 b' ' | b'\t' | b'\n' | b'\r' | b'\x0b' | b'\x0c' => {
-                    let rest = &input[pos + 1..];
-                    pos + 1
-                        + rest
-                            .iter()
-                            .position(|&b| !is_whitespace(b))
-                            .unwrap_or(rest.len())
+                    pos + 1 + whitespace_len(&input[pos + 1..])
                 }
-                // pg_dump frames each header with bare `--` lines.
-                b'-' if next == Some(b'-') && input.get(pos + 2) == Some(&b'\n') => {
-                    self.pos = pos + 2;
-                    if !self.pending.is_empty() {
-                        self.pending.end = pos + 2;
-                    }
-                    continue;
-                }
-                b'-' if next == Some(b'-') => match memchr::memchr2(b'\n', b'\r', &input[pos..]) {
+                b'-' if next == Some(b'-') => match line_end(&input[pos..]) {
                     Some(len) => pos + len,
                     None => break,
                 },
@@ -1015,13 +1003,10 @@ impl<'a> Splitter<'a> {
         while pos < self.stop_at {
             match input.get(pos) {
                 Some(&byte) if is_whitespace(byte) => {
-                    pos += 1 + input[pos + 1..]
-                        .iter()
-                        .position(|&b| !is_whitespace(b))
-                        .unwrap_or(input.len() - pos - 1);
+                    pos += 1 + whitespace_len(&input[pos + 1..]);
                 }
                 Some(b'-') if input.get(pos + 1) == Some(&b'-') => {
-                    let Some(len) = memchr::memchr2(b'\n', b'\r', &input[pos..]) else {
+                    let Some(len) = line_end(&input[pos..]) else {
                         break;
                     };
                     // Bare `--` lines frame the header; only the middle line says anything.
@@ -1074,7 +1059,7 @@ impl<'a> Splitter<'a> {
                     };
                     close + 1
                 }
-                b'-' if next == Some(b'-') => match memchr::memchr2(b'\n', b'\r', &input[pos..]) {
+                b'-' if next == Some(b'-') => match line_end(&input[pos..]) {
                     Some(len) => pos + len,
                     None => break,
                 },
