@@ -265,9 +265,11 @@ impl InOrder {
 
     /// `n` empty lists, reused ones first.
     fn spare_lists(&mut self, n: usize) -> Vec<Vec<Statement>> {
-        (0..n)
-            .map(|_| self.spare.pop().unwrap_or_default())
-            .collect()
+        (0..n).map(|_| self.spare_list()).collect()
+    }
+
+    fn spare_list(&mut self) -> Vec<Statement> {
+        self.spare.pop().unwrap_or_default()
     }
 
     fn recycle(&mut self, mut list: Vec<Statement>) {
@@ -303,7 +305,7 @@ impl InOrder {
                     self.counts.resplit += 1;
                     self.recycle(guessed.script.statements);
                 }
-                let list = self.spare.pop().unwrap_or_default();
+                let list = self.spare_list();
                 let state = self.state.clone();
                 split_stretch(input, options, self.at, state, limit, true, list)
             }

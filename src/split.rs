@@ -985,12 +985,26 @@ impl<'a> Splitter<'a> {
             .take_while(|&&b| b == b'(')
             .count();
         if run > 0 {
-            let run = u32::try_from(run).unwrap_or(u32::MAX);
-            self.paren_depth = self.paren_depth.saturating_add(run);
-            self.pos += run as usize;
+            self.open_parens(self.pos, run);
+            self.pos += run;
             self.pending.end = self.pos;
             self.touch(self.pos);
         }
+    }
+
+    /// `count` parentheses open at `at`; the first to open a nesting is
+    /// where an unclosed one is reported.
+    fn open_parens(&mut self, at: usize, count: usize) {
+        if self.paren_depth == 0 {
+            self.paren_opened = at;
+        }
+        let count = u32::try_from(count).unwrap_or(u32::MAX);
+        self.paren_depth = self.paren_depth.saturating_add(count);
+    }
+
+    /// psql never counts below zero: a stray `)` is just content.
+    fn close_paren(&mut self) {
+        self.paren_depth = self.paren_depth.saturating_sub(1);
     }
 
     /// Between statements: whitespace and `--` comments (a pg_dump header
@@ -1043,14 +1057,11 @@ impl<'a> Splitter<'a> {
             let next = input.get(pos + 1).copied();
             let end = match byte {
                 b'(' => {
-                    if self.paren_depth == 0 {
-                        self.paren_opened = pos;
-                    }
-                    self.paren_depth += 1;
+                    self.open_parens(pos, 1);
                     pos + 1
                 }
                 b')' => {
-                    self.paren_depth = self.paren_depth.saturating_sub(1);
+                    self.close_paren();
                     pos + 1
                 }
                 b'\'' | b'"' if pos == 0 || !glues_to_quote(input[pos - 1]) => {
@@ -1153,14 +1164,11 @@ impl<'a> Splitter<'a> {
             TokenKind::BlockComment => self.content(span, None),
             TokenKind::Semicolon => self.semicolon(span),
             TokenKind::OpenParen => {
-                if self.paren_depth == 0 {
-                    self.paren_opened = span.start;
-                }
-                self.paren_depth += 1;
+                self.open_parens(span.start, 1);
                 self.content(span, Some(kind));
             }
             TokenKind::CloseParen => {
-                self.paren_depth = self.paren_depth.saturating_sub(1);
+                self.close_paren();
                 self.content(span, Some(kind));
             }
             TokenKind::Backslash => self.backslash(span.start),
