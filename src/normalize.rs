@@ -19,7 +19,7 @@ use std::str::FromStr;
 
 use rayon::prelude::*;
 
-use crate::lexer::{tokenize, LexMode, TokenKind};
+use crate::lexer::{first_token, tokenize, LexMode, TokenKind};
 
 use crate::parallel::{split_parallel, Parallelism};
 use crate::split::{SplitOptions, Statement, StatementKind};
@@ -588,11 +588,17 @@ fn tokens_text(text: &[u8], options: &NormalizeOptions) -> Vec<u8> {
     let mut out = Vec::with_capacity(text.len());
     let mut at = 0;
     let mut skip_dot = false;
+    // The last token written, while nothing but dropped comments follows it.
+    let mut previous: &[u8] = b"";
+    let mut dropped_since_previous = false;
     for token in tokenize(text, LexMode::default()) {
         let piece = &text[at..at + token.len];
         at += token.len;
         match token.kind {
-            TokenKind::LineComment | TokenKind::BlockComment if drop_comments => continue,
+            TokenKind::LineComment | TokenKind::BlockComment if drop_comments => {
+                dropped_since_previous = true;
+                continue;
+            }
             TokenKind::Ident
                 if drop_public
                     && piece.eq_ignore_ascii_case(b"public")
@@ -605,19 +611,41 @@ fn tokens_text(text: &[u8], options: &NormalizeOptions) -> Vec<u8> {
                 skip_dot = false;
                 continue;
             }
-            // Between tokens: no trailing spaces, no blank lines, indentation kept.
-            TokenKind::Whitespace if piece.contains(&b'\n') => {
-                let last_newline = piece.iter().rposition(|&b| b == b'\n').unwrap_or(0);
-                out.push(b'\n');
-                out.extend_from_slice(&piece[last_newline + 1..]);
+            TokenKind::Whitespace => {
+                // Between tokens: no trailing spaces, no blank lines, indentation kept.
+                match piece.iter().rposition(|&b| b == b'\n') {
+                    Some(last_newline) => {
+                        out.push(b'\n');
+                        out.extend_from_slice(&piece[last_newline + 1..]);
+                    }
+                    None => out.extend_from_slice(piece),
+                }
                 skip_dot = false;
+                previous = b"";
                 continue;
             }
             _ => skip_dot = false,
         }
+        // A comment separates tokens as a space does: `*/ /**/ */` must not
+        // become the comment opener `*/*/`, nor `a/**/b` the name `ab`.
+        if dropped_since_previous && glue(previous, piece) {
+            out.push(b' ');
+        }
+        dropped_since_previous = false;
+        previous = piece;
         out.extend_from_slice(piece);
     }
     out
+}
+
+/// Whether `left` written right before `right` would lex as something other
+/// than the token `left`.
+fn glue(left: &[u8], right: &[u8]) -> bool {
+    if left.is_empty() {
+        return false;
+    }
+    let joined = [left, right].concat();
+    first_token(&joined, LexMode::default()).map(|token| token.len) != Some(left.len())
 }
 
 /// pg_dump's header when there is one; otherwise the command and the first
@@ -771,6 +799,28 @@ mod tests {
             let sorted_once = normalize(DUMP.as_bytes(), &options);
             assert_eq!(normalize(&sorted_once, &options), sorted_once);
             assert_eq!(twice, normalize(&twice, &options));
+        }
+    }
+
+    #[test]
+    fn dropped_comments_keep_their_neighbours_apart() {
+        let options = NormalizeOptions {
+            ignore: vec![Ignore::Comments],
+            sort: false,
+            ..NormalizeOptions::default()
+        };
+        for (input, expected) in [
+            ("SELECT a/**/b;", "SELECT a b;\n"),
+            ("SELECT 1 */ /* c */ */ 2;", "SELECT 1 */  */ 2;\n"),
+            ("*//*/*/**/*/*/*/", "*/ */;\n"),
+            ("SELECT 1-/**/-1;", "SELECT 1- -1;\n"),
+            ("SELECT 'a'/**/'b';", "SELECT 'a' 'b';\n"),
+            ("SELECT f(/* no space needed */x);", "SELECT f(x);\n"),
+            ("SELECT 1 -- line\n, 2;", "SELECT 1\n, 2;\n"),
+        ] {
+            let once = normalize(input.as_bytes(), &options);
+            assert_eq!(String::from_utf8_lossy(&once), expected, "{input}");
+            assert_eq!(normalize(&once, &options), once, "{input}");
         }
     }
 
