@@ -6,7 +6,7 @@
 //! Exit codes: 0 success, 1 a finding (`check`: errors found), 2 bad usage or
 //! unreadable input. Output goes to stdout, diagnostics to stderr.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::ffi::OsString;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -16,9 +16,12 @@ use clap::{Parser, Subcommand, ValueEnum};
 use serde::Serialize;
 
 use crate::diff::{diff, ChangeKind, DiffReport};
-use crate::input::{open_input, open_stream, Input};
+use crate::input::{open_input, open_stream, Input, Watched};
 use crate::lines::{LineCounter, LineIndex};
-use crate::lint::{lint, lint_for_migration};
+use crate::lint::{
+    copy_rows_note, lint, lint_for_migration, lint_statement, lint_statement_for_migration,
+    not_utf8,
+};
 use crate::normalize::{normalize_to, Ignore, NormalizeOptions};
 use crate::parallel::{split_chunks, split_parallel, stop_on_error, Parallelism};
 use crate::progress::Progress;
@@ -727,28 +730,227 @@ impl StatementJson {
 fn run_check(files: &[String], target: Target, options: SplitOptions) -> io::Result<u8> {
     let mut errors = 0;
     for file in files {
-        let (input, script) = load(file, &options)?;
-        let mut findings = script.diagnostics.clone();
-        findings.extend(lint(&input, &script.statements));
-        if target == Target::Alembic {
-            findings.extend(lint_for_migration(&input, &script.statements));
-        }
-        findings.sort_by_key(|d| d.offset);
-        errors += findings
-            .iter()
-            .filter(|d| d.severity == Severity::Error)
-            .count();
+        errors +=
+            match open_stream(file).map_err(|e| io::Error::new(e.error.kind(), e.to_string()))? {
+                Some(stream) => check_stream(file, stream, target, &options)?,
+                None => check_mapped(file, target, &options)?,
+            };
+    }
+    Ok(if errors > 0 { FINDING } else { SUCCESS })
+}
+
+/// The findings about a part of a script, kept apart by source so that
+/// findings at one offset are always printed in the same order: the
+/// splitter's, then [`lint`]'s, then where the input stops being UTF-8, then
+/// those for migrations.
+#[derive(Default)]
+struct Findings {
+    splitter: Vec<Diagnostic>,
+    statements: Vec<Diagnostic>,
+    not_utf8: Option<Diagnostic>,
+    migration: Vec<Diagnostic>,
+}
+
+impl Findings {
+    fn is_empty(&self) -> bool {
+        self.splitter.is_empty()
+            && self.statements.is_empty()
+            && self.not_utf8.is_none()
+            && self.migration.is_empty()
+    }
+
+    fn last_offset(&self) -> Option<usize> {
+        [&self.splitter, &self.statements, &self.migration]
+            .into_iter()
+            .flatten()
+            .map(|d| d.offset)
+            .max()
+    }
+
+    /// In input order; prints them and returns how many are errors.
+    fn print(self, file: &str, position: impl FnMut(usize) -> (usize, usize)) -> io::Result<usize> {
+        let mut all = self.splitter;
+        all.extend(self.statements);
+        all.extend(self.not_utf8);
+        all.extend(self.migration);
+        all.sort_by_key(|d| d.offset);
         // Check's output is its findings.
-        let mut lines = LineCounter::new();
         write_diagnostics(
             &mut io::stdout().lock(),
             file,
-            |offset| lines.line_col(&input, offset),
-            &findings,
+            position,
+            &all,
             Severity::Note,
         )?;
+        Ok(all.iter().filter(|d| d.severity == Severity::Error).count())
     }
-    Ok(if errors > 0 { FINDING } else { SUCCESS })
+}
+
+/// Checks a file in memory (mapped); returns how many findings are errors.
+fn check_mapped(file: &str, target: Target, options: &SplitOptions) -> io::Result<usize> {
+    let (input, script) = load(file, options)?;
+    let mut findings = Findings {
+        splitter: script.diagnostics,
+        statements: lint(&input, &script.statements),
+        ..Findings::default()
+    };
+    if target == Target::Alembic {
+        findings.migration = lint_for_migration(&input, &script.statements);
+    }
+    let mut lines = LineCounter::new();
+    findings.print(file, |offset| lines.line_col(&input, offset))
+}
+
+/// Checks standard input or a compressed file as it streams by, with the
+/// same output as [`check_mapped`]; returns how many findings are errors.
+fn check_stream(
+    file: &str,
+    reader: Box<dyn io::Read>,
+    target: Target,
+    options: &SplitOptions,
+) -> io::Result<usize> {
+    let mut stream = StreamSplitter::new(Watched::new(reader), options);
+    let mut errors = 0;
+    // A COPY whose rows stream: where it starts and its rows so far. Its
+    // findings wait for its end, when its row count is known.
+    let mut copy: Option<(usize, usize)> = None;
+    let mut findings = Findings::default();
+    // Line and column of each finding's offset, found while its bytes are
+    // still in the stream's window.
+    let mut located: HashMap<usize, (usize, usize)> = HashMap::new();
+    let mut not_utf8_at = Utf8::Unknown;
+    loop {
+        let event = match stream.next_event() {
+            Ok(Some(event)) => event,
+            Ok(None) => break,
+            Err(e) => {
+                let name = display_name(file);
+                return Err(io::Error::new(e.kind(), format!("cannot read {name}: {e}")));
+            }
+        };
+        match event {
+            StreamEvent::Statements {
+                base,
+                input,
+                statements,
+                diagnostics,
+            } => {
+                findings.splitter.extend_from_slice(diagnostics);
+                let (mut found, mut migration) = (Vec::new(), Vec::new());
+                for statement in statements {
+                    let rows = statement
+                        .copy_data()
+                        .map_or(0, |d| memchr::memchr_iter(b'\n', &input[d.clone()]).count());
+                    lint_statement(input, statement, rows, &mut found);
+                    if target == Target::Alembic {
+                        lint_statement_for_migration(input, statement, &mut migration);
+                    }
+                }
+                // Statements count from the buffer, diagnostics from the stream.
+                let rebase = |d: Diagnostic| Diagnostic {
+                    offset: base as usize + d.offset,
+                    ..d
+                };
+                findings.statements.extend(found.into_iter().map(rebase));
+                findings.migration.extend(migration.into_iter().map(rebase));
+            }
+            StreamEvent::CopyStart {
+                base,
+                statement,
+                diagnostics,
+                ..
+            } => {
+                findings.splitter.extend_from_slice(diagnostics);
+                copy = Some((base as usize + statement.span.start, 0));
+            }
+            StreamEvent::CopyData { rows, .. } => {
+                if let Some((_, count)) = &mut copy {
+                    *count += memchr::memchr_iter(b'\n', rows).count();
+                }
+            }
+            StreamEvent::CopyEnd { diagnostic, .. } => {
+                findings.splitter.extend(diagnostic);
+                if let Some((at, rows)) = copy.take() {
+                    findings.statements.push(copy_rows_note(at, rows));
+                }
+            }
+        }
+        if let Utf8::Unknown = not_utf8_at {
+            if let Some(at) = stream.get_ref().utf8.found() {
+                not_utf8_at = Utf8::Found(at as usize, stream.line_col_at(at));
+            }
+        }
+        locate(&mut stream, &findings, &mut located);
+        if let Some((at, _)) = copy {
+            // The COPY's own finding, made at its end, is located at its start.
+            located
+                .entry(at)
+                .or_insert_with(|| stream.line_col_at(at as u64));
+        }
+        if copy.is_some() || findings.is_empty() {
+            continue;
+        }
+        // Where the input stops being UTF-8 is told with the first findings
+        // at or after it.
+        if let Utf8::Found(at, position) = not_utf8_at {
+            if findings.last_offset().is_some_and(|last| at <= last) {
+                findings.not_utf8 = Some(not_utf8(at as u64));
+                located.insert(at, position);
+                not_utf8_at = Utf8::Told;
+            }
+        }
+        errors += std::mem::take(&mut findings).print(file, |offset| located[&offset])?;
+        located.clear();
+    }
+    let at_end = match not_utf8_at {
+        Utf8::Found(at, position) => Some((at, position)),
+        Utf8::Unknown => stream
+            .get_ref()
+            .utf8
+            .at_end()
+            .map(|at| (at as usize, stream.line_col_at(at))),
+        Utf8::Told => None,
+    };
+    if let Some((at, position)) = at_end {
+        findings.not_utf8 = Some(not_utf8(at as u64));
+        located.insert(at, position);
+    }
+    locate(&mut stream, &findings, &mut located);
+    errors += findings.print(file, |offset| located[&offset])?;
+    Ok(errors)
+}
+
+/// What a streamed check knows of where its input stops being UTF-8.
+enum Utf8 {
+    Unknown,
+    /// Found at an offset (with its line and column), not yet printed.
+    Found(usize, (usize, usize)),
+    Told,
+}
+
+/// Finds the line and column of every finding not yet `located`, while the
+/// stream's window still holds their bytes (in offset order: the stream
+/// counts lines forwards).
+fn locate<R: io::Read>(
+    stream: &mut StreamSplitter<R>,
+    findings: &Findings,
+    located: &mut HashMap<usize, (usize, usize)>,
+) {
+    let mut offsets: Vec<usize> = [
+        &findings.splitter,
+        &findings.statements,
+        &findings.migration,
+    ]
+    .into_iter()
+    .flatten()
+    .map(|d| d.offset)
+    .filter(|offset| !located.contains_key(offset))
+    .collect();
+    offsets.sort_unstable();
+    offsets.dedup();
+    for offset in offsets {
+        located.insert(offset, stream.line_col_at(offset as u64));
+    }
 }
 
 /// What `squash` was asked to write (and, for the Python command, verify).
@@ -911,66 +1113,159 @@ fn git_commit() -> Option<String> {
 }
 
 fn run_stats(file: &str, options: SplitOptions) -> io::Result<u8> {
-    let input = open(file)?;
-    let started = Instant::now();
-    let script = split(&input, &options);
-    let elapsed = started.elapsed();
+    let stream = open_stream(file).map_err(|e| io::Error::new(e.error.kind(), e.to_string()))?;
+    let stats = match stream {
+        Some(reader) => stats_of_stream(file, reader, &options)?,
+        None => {
+            let input = open(file)?;
+            let started = Instant::now();
+            let script = split(&input, &options);
+            let mut stats = Stats::new(started);
+            stats.bytes = input.len() as u64;
+            stats.diagnostics = script.diagnostics.len();
+            for statement in &script.statements {
+                stats.count(&input, statement);
+                stats.copy_bytes += statement.copy_blocks().map(|b| b.len() as u64).sum::<u64>();
+            }
+            stats
+        }
+    };
+    stats.write(&mut io::stdout().lock(), file)?;
+    Ok(SUCCESS)
+}
 
-    let mut by_kind: BTreeMap<&str, usize> = BTreeMap::new();
-    let mut by_tag: BTreeMap<String, usize> = BTreeMap::new();
-    let mut by_type: BTreeMap<String, usize> = BTreeMap::new();
-    let mut copy_bytes = 0;
-    for statement in &script.statements {
-        *by_kind.entry(statement.kind.as_str()).or_default() += 1;
-        *by_tag.entry(statement.tag.to_string()).or_default() += 1;
+/// Counts statements of a stream as it goes by, in flat memory.
+fn stats_of_stream(
+    file: &str,
+    reader: Box<dyn io::Read>,
+    options: &SplitOptions,
+) -> io::Result<Stats> {
+    let mut stream = StreamSplitter::new(Watched::new(reader), options);
+    let mut stats = Stats::new(Instant::now());
+    loop {
+        let event = match stream.next_event() {
+            Ok(Some(event)) => event,
+            Ok(None) => break,
+            Err(e) => {
+                let name = display_name(file);
+                return Err(io::Error::new(e.kind(), format!("cannot read {name}: {e}")));
+            }
+        };
+        match event {
+            StreamEvent::Statements {
+                input,
+                statements,
+                diagnostics,
+                ..
+            } => {
+                stats.diagnostics += diagnostics.len();
+                for statement in statements {
+                    stats.count(input, statement);
+                    stats.copy_bytes +=
+                        statement.copy_blocks().map(|b| b.len() as u64).sum::<u64>();
+                }
+            }
+            StreamEvent::CopyStart {
+                input,
+                statement,
+                diagnostics,
+                ..
+            } => {
+                stats.diagnostics += diagnostics.len();
+                stats.count(input, statement);
+            }
+            StreamEvent::CopyData { rows, .. } => stats.copy_bytes += rows.len() as u64,
+            StreamEvent::CopyEnd { diagnostic, .. } => {
+                stats.diagnostics += usize::from(diagnostic.is_some());
+            }
+        }
+    }
+    stats.bytes = stream.get_ref().bytes;
+    Ok(stats)
+}
+
+/// What `stats` prints: counts by kind, command and pg_dump object type.
+struct Stats {
+    bytes: u64,
+    statements: usize,
+    by_kind: BTreeMap<&'static str, usize>,
+    by_tag: BTreeMap<String, usize>,
+    by_type: BTreeMap<String, usize>,
+    copy_bytes: u64,
+    diagnostics: usize,
+    /// When splitting started: after a file was mapped, or as a stream
+    /// starts (its reading and decompressing go with its splitting).
+    started: Instant,
+}
+
+impl Stats {
+    fn new(started: Instant) -> Self {
+        Stats {
+            bytes: 0,
+            statements: 0,
+            by_kind: BTreeMap::new(),
+            by_tag: BTreeMap::new(),
+            by_type: BTreeMap::new(),
+            copy_bytes: 0,
+            diagnostics: 0,
+            started,
+        }
+    }
+
+    /// Counts a statement (not its COPY data, which a stream hands out apart).
+    fn count(&mut self, input: &[u8], statement: &Statement) {
+        self.statements += 1;
+        *self.by_kind.entry(statement.kind.as_str()).or_default() += 1;
+        *self.by_tag.entry(statement.tag.to_string()).or_default() += 1;
         if let Some(toc) = &statement.toc {
             if statement.span.start >= toc.name().end {
                 let object_type = String::from_utf8_lossy(&input[toc.object_type()]).into_owned();
-                *by_type.entry(object_type).or_default() += 1;
+                *self.by_type.entry(object_type).or_default() += 1;
             }
         }
-        copy_bytes += statement.copy_data().map_or(0, |d| d.len());
     }
-    let stdout = io::stdout();
-    let mut out = stdout.lock();
-    let seconds = elapsed.as_secs_f64();
-    writeln!(out, "file:        {}", display_name(file))?;
-    writeln!(out, "bytes:       {}", input.len())?;
-    writeln!(out, "statements:  {}", script.statements.len())?;
-    for (kind, count) in &by_kind {
-        writeln!(out, "  {kind:<10} {count}")?;
-    }
-    writeln!(out, "copy data:   {copy_bytes} bytes")?;
-    writeln!(out, "diagnostics: {}", script.diagnostics.len())?;
-    writeln!(out, "by command:")?;
-    let mut tags: Vec<_> = by_tag.into_iter().collect();
-    tags.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    for (tag, count) in tags {
-        writeln!(out, "  {count:>8}  {tag}")?;
-    }
-    if !by_type.is_empty() {
-        writeln!(
-            out,
-            "by pg_dump object type (statements under each header):"
-        )?;
-        let mut types: Vec<_> = by_type.into_iter().collect();
-        types.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-        for (object_type, count) in types {
-            writeln!(out, "  {count:>8}  {object_type}")?;
+
+    fn write(self, out: &mut impl Write, file: &str) -> io::Result<()> {
+        let elapsed = self.started.elapsed();
+        writeln!(out, "file:        {}", display_name(file))?;
+        writeln!(out, "bytes:       {}", self.bytes)?;
+        writeln!(out, "statements:  {}", self.statements)?;
+        for (kind, count) in &self.by_kind {
+            writeln!(out, "  {kind:<10} {count}")?;
         }
-    }
-    let megabytes = input.len() as f64 / 1e6;
-    writeln!(
-        out,
-        "split time:  {:.3} ms ({:.0} MB/s)",
-        seconds * 1e3,
-        if seconds > 0.0 {
+        writeln!(out, "copy data:   {} bytes", self.copy_bytes)?;
+        writeln!(out, "diagnostics: {}", self.diagnostics)?;
+        writeln!(out, "by command:")?;
+        let by_count = |map: BTreeMap<String, usize>| {
+            let mut counts: Vec<_> = map.into_iter().collect();
+            counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            counts
+        };
+        for (tag, count) in by_count(self.by_tag) {
+            writeln!(out, "  {count:>8}  {tag}")?;
+        }
+        if !self.by_type.is_empty() {
+            writeln!(
+                out,
+                "by pg_dump object type (statements under each header):"
+            )?;
+            for (object_type, count) in by_count(self.by_type) {
+                writeln!(out, "  {count:>8}  {object_type}")?;
+            }
+        }
+        let seconds = elapsed.as_secs_f64();
+        let megabytes = self.bytes as f64 / 1e6;
+        let speed = if seconds > 0.0 {
             megabytes / seconds
         } else {
             0.0
-        }
-    )?;
-    Ok(SUCCESS)
+        };
+        writeln!(
+            out,
+            "split time:  {:.3} ms ({speed:.0} MB/s)",
+            seconds * 1e3
+        )
+    }
 }
 
 fn run_normalize(

@@ -5,7 +5,9 @@
 //! splitter reads it, nothing is copied, and a gigabyte dump costs no
 //! gigabyte of heap. Standard input and compressed files are either read into
 //! memory ([`open_input`], for commands that need the whole script) or opened
-//! as a stream ([`open_stream`], for `split`, whose memory then stays flat).
+//! as a stream ([`open_stream`], for `split`, `check` and `stats`, whose
+//! memory then stays flat; [`Watched`] counts a stream's bytes and finds
+//! where it stops being UTF-8 as it goes by).
 //!
 //! Errors say which input failed and why, so the CLI can print them as they
 //! are and exit 2. Gzip and zstd are recognised by their magic bytes, so a
@@ -137,6 +139,92 @@ pub fn read_input(name: &str) -> Result<Vec<u8>, InputError> {
     }
 }
 
+/// A reader that counts the bytes it passes on and watches where they stop
+/// being UTF-8, for commands that report both about a stream.
+pub struct Watched<R> {
+    inner: R,
+    pub bytes: u64,
+    pub utf8: Utf8Watch,
+}
+
+impl<R: Read> Watched<R> {
+    pub fn new(inner: R) -> Self {
+        Watched {
+            inner,
+            bytes: 0,
+            utf8: Utf8Watch::default(),
+        }
+    }
+}
+
+impl<R: Read> Read for Watched<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.bytes += n as u64;
+        self.utf8.feed(&buf[..n]);
+        Ok(n)
+    }
+}
+
+/// Where a stream stops being UTF-8, found as its bytes go by: the answer
+/// `std::str::from_utf8` gives for the whole stream (`valid_up_to`), with a
+/// character cut between two pieces carried over.
+#[derive(Debug, Default)]
+pub struct Utf8Watch {
+    /// The stream offset of the next byte fed.
+    offset: u64,
+    /// The start of a character cut by the end of the last piece.
+    carried: Vec<u8>,
+    invalid_at: Option<u64>,
+}
+
+impl Utf8Watch {
+    /// Looks at the next piece of the stream.
+    pub fn feed(&mut self, mut bytes: &[u8]) {
+        if self.invalid_at.is_some() {
+            return;
+        }
+        let carried_from = self.offset - self.carried.len() as u64;
+        self.offset += bytes.len() as u64;
+        while !self.carried.is_empty() {
+            let Some((&next, rest)) = bytes.split_first() else {
+                return;
+            };
+            self.carried.push(next);
+            bytes = rest;
+            match std::str::from_utf8(&self.carried) {
+                Ok(_) => self.carried.clear(),
+                Err(error) if error.error_len().is_some() => {
+                    self.invalid_at = Some(carried_from);
+                    return;
+                }
+                Err(_) => {}
+            }
+        }
+        let piece_start = self.offset - bytes.len() as u64;
+        if let Err(error) = std::str::from_utf8(bytes) {
+            let valid = error.valid_up_to();
+            match error.error_len() {
+                Some(_) => self.invalid_at = Some(piece_start + valid as u64),
+                None => self.carried.extend_from_slice(&bytes[valid..]),
+            }
+        }
+    }
+
+    /// Where the bytes fed so far stop being UTF-8; a character cut by the
+    /// last piece's end is not counted, as the next piece may complete it.
+    pub fn found(&self) -> Option<u64> {
+        self.invalid_at
+    }
+
+    /// Where the whole stream stops being UTF-8, once it has all been fed:
+    /// a character cut by the stream's end counts.
+    pub fn at_end(&self) -> Option<u64> {
+        self.invalid_at
+            .or_else(|| (!self.carried.is_empty()).then(|| self.offset - self.carried.len() as u64))
+    }
+}
+
 /// Decompresses every zstd frame of a stream in turn (`zstd` writes one
 /// frame per file, but concatenated files hold several).
 struct ZstdFrames<R: io::BufRead> {
@@ -173,5 +261,72 @@ impl<R: io::BufRead> Read for ZstdFrames<R> {
                 .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, format!("zstd: {e}")))?;
             self.frame = Some(frame);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Feeds `bytes` cut at `cuts` and compares with the whole-input answer.
+    fn watch_in_pieces(bytes: &[u8], cuts: &[usize]) -> Option<u64> {
+        let mut watch = Utf8Watch::default();
+        let mut from = 0;
+        for &cut in cuts.iter().chain([&bytes.len()]) {
+            watch.feed(&bytes[from..cut]);
+            from = cut;
+        }
+        watch.at_end()
+    }
+
+    #[test]
+    fn utf8_watch_agrees_with_the_whole_input_at_every_cut() {
+        let cases: &[&[u8]] = &[
+            b"plain ascii",
+            "caf\u{e9} \u{20ac} \u{1f418}".as_bytes(),
+            b"ok \xe2\x82 cut in the middle",
+            b"ends in a cut \xf0\x9f\x90",
+            b"\xff at once",
+            b"lead then ascii \xe2A",
+            b"",
+        ];
+        for bytes in cases {
+            let whole = std::str::from_utf8(bytes)
+                .err()
+                .map(|e| e.valid_up_to() as u64);
+            for first in 0..=bytes.len() {
+                for second in first..=bytes.len() {
+                    assert_eq!(
+                        watch_in_pieces(bytes, &[first, second]),
+                        whole,
+                        "{bytes:?} cut at {first} and {second}"
+                    );
+                }
+            }
+            let one_by_one: Vec<usize> = (0..bytes.len()).collect();
+            assert_eq!(
+                watch_in_pieces(bytes, &one_by_one),
+                whole,
+                "{bytes:?} byte by byte"
+            );
+        }
+    }
+
+    #[test]
+    fn a_cut_character_is_not_found_until_the_end() {
+        let mut watch = Utf8Watch::default();
+        watch.feed(b"ab\xe2\x82");
+        assert_eq!(watch.found(), None);
+        assert_eq!(watch.at_end(), Some(2));
+        watch.feed(b"\xac");
+        assert_eq!(watch.at_end(), None);
+    }
+
+    #[test]
+    fn watched_counts_what_it_passes_on() {
+        let mut reader = Watched::new(&b"abc\xffdef"[..]);
+        let mut all = Vec::new();
+        reader.read_to_end(&mut all).unwrap();
+        assert_eq!((reader.bytes, reader.utf8.found()), (7, Some(3)));
     }
 }

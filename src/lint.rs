@@ -86,6 +86,26 @@ pub fn sets_session(input: &[u8], statement: &Statement) -> bool {
 /// Findings for `pgsplit check`, in input order of the statements.
 pub fn lint(input: &[u8], statements: &[Statement]) -> Vec<Diagnostic> {
     let mut findings = Vec::new();
+    for statement in statements {
+        let rows = statement
+            .copy_data()
+            .map_or(0, |d| memchr::memchr_iter(b'\n', &input[d.clone()]).count());
+        lint_statement(input, statement, rows, &mut findings);
+    }
+    if let Err(error) = std::str::from_utf8(input) {
+        findings.push(not_utf8(error.valid_up_to() as u64));
+    }
+    findings
+}
+
+/// [`lint`]'s findings about one statement (`copy_rows`: the data lines of
+/// a COPY, which a stream counts as they go by), at offsets into `input`.
+pub fn lint_statement(
+    input: &[u8],
+    statement: &Statement,
+    copy_rows: usize,
+    findings: &mut Vec<Diagnostic>,
+) {
     let mut note = |severity, offset, message: String| {
         findings.push(Diagnostic {
             severity,
@@ -93,117 +113,124 @@ pub fn lint(input: &[u8], statements: &[Statement]) -> Vec<Diagnostic> {
             message,
         })
     };
-    for statement in statements {
-        let at = statement.span.start;
-        match statement.kind {
-            StatementKind::Meta => {
-                let name = &statement.tag;
-                if name == "\\restrict" || name == "\\unrestrict" {
-                    note(Severity::Note, at, format!("{name}: a psql meta-command pg_dump writes; not SQL, skip it when executing"));
-                } else {
-                    note(
-                        Severity::Warning,
-                        at,
-                        format!("{name}: a psql meta-command, not SQL; only psql can run it"),
-                    );
-                }
+    let at = statement.span.start;
+    match statement.kind {
+        StatementKind::Meta => {
+            let name = &statement.tag;
+            if name == "\\restrict" || name == "\\unrestrict" {
+                note(Severity::Note, at, format!("{name}: a psql meta-command pg_dump writes; not SQL, skip it when executing"));
+            } else {
+                note(
+                    Severity::Warning,
+                    at,
+                    format!("{name}: a psql meta-command, not SQL; only psql can run it"),
+                );
             }
-            StatementKind::Copy => {
-                let rows = statement
-                    .copy_data()
-                    .map_or(0, |d| memchr::memchr_iter(b'\n', &input[d.clone()]).count());
+        }
+        StatementKind::Copy => findings.push(copy_rows_note(at, copy_rows)),
+        StatementKind::Sql => {
+            match transactional(input, statement) {
+                Transactional::No => note(
+                    Severity::Warning,
+                    at,
+                    format!("{} cannot run inside a transaction block", statement.tag),
+                ),
+                Transactional::Control => note(
+                    Severity::Warning,
+                    at,
+                    format!(
+                        "{}: transaction control inside a script ends the caller's transaction",
+                        statement.tag
+                    ),
+                ),
+                Transactional::Yes => {}
+            }
+            if sets_session(input, statement) {
                 note(
                     Severity::Note,
                     at,
-                    format!(
-                        "COPY ... FROM stdin with {rows} data line(s): needs a driver's copy API"
-                    ),
+                    "changes a session setting that stays in force after the script".to_string(),
                 );
             }
-            StatementKind::Sql => {
-                match transactional(input, statement) {
-                    Transactional::No => note(
-                        Severity::Warning,
-                        at,
-                        format!("{} cannot run inside a transaction block", statement.tag),
-                    ),
-                    Transactional::Control => note(
-                        Severity::Warning,
-                        at,
-                        format!(
-                            "{}: transaction control inside a script ends the caller's transaction",
-                            statement.tag
-                        ),
-                    ),
-                    Transactional::Yes => {}
-                }
-                if sets_session(input, statement) {
-                    note(
-                        Severity::Note,
-                        at,
-                        "changes a session setting that stays in force after the script"
-                            .to_string(),
-                    );
-                }
-                if let Some(nul) = memchr::memchr(0, &input[statement.span.clone()]) {
-                    note(
-                        Severity::Error,
-                        statement.span.start + nul,
-                        "NUL byte in a statement: the server rejects it".to_string(),
-                    );
-                }
+            if let Some(nul) = memchr::memchr(0, &input[statement.span.clone()]) {
+                note(
+                    Severity::Error,
+                    statement.span.start + nul,
+                    "NUL byte in a statement: the server rejects it".to_string(),
+                );
             }
         }
     }
-    if let Err(error) = std::str::from_utf8(input) {
-        note(
-            Severity::Note,
-            error.valid_up_to(),
+}
+
+/// The finding about a COPY at `offset` with `rows` data lines.
+pub fn copy_rows_note(offset: usize, rows: usize) -> Diagnostic {
+    Diagnostic {
+        severity: Severity::Note,
+        offset,
+        message: format!("COPY ... FROM stdin with {rows} data line(s): needs a driver's copy API"),
+    }
+}
+
+/// The finding for input that stops being UTF-8 at `offset`.
+pub fn not_utf8(offset: u64) -> Diagnostic {
+    Diagnostic {
+        severity: Severity::Note,
+        offset: offset as usize,
+        message:
             "input is not valid UTF-8 from here; text output shows U+FFFD, byte offsets stay exact"
                 .to_string(),
-        );
     }
-    findings
 }
 
 /// Findings that matter when the script runs inside an Alembic migration
 /// (`pgsplit check --target alembic`), on top of [`lint`]'s.
 pub fn lint_for_migration(input: &[u8], statements: &[Statement]) -> Vec<Diagnostic> {
     let mut findings = Vec::new();
-    for statement in statements.iter().filter(|s| s.kind == StatementKind::Sql) {
-        let words = leading_words(input, statement, 40);
-        let has = |word: &str| words.iter().any(|w| w == word);
-        let at = statement.span.start;
-        let tag = statement.tag.as_ref();
-        if tag.starts_with("ALTER ") && words.windows(2).any(|w| w[0] == "OWNER" && w[1] == "TO") {
-            findings.push(Diagnostic {
-                severity: Severity::Warning,
-                offset: at,
-                message:
-                    "owner statement: the role must exist on every server the migration runs on \
-                          (dump with -O to leave owners out)"
-                        .to_string(),
-            });
-        } else if matches!(tag, "GRANT" | "REVOKE" | "ALTER DEFAULT PRIVILEGES") {
-            findings.push(Diagnostic {
-                severity: Severity::Warning,
-                offset: at,
-                message: format!(
-                    "{tag}: the roles it names must exist on every server the migration runs on \
-                     (dump with -x to leave privileges out)"
-                ),
-            });
-        }
-        if tag == "SET" && has("TRANSACTION_TIMEOUT") {
-            findings.push(Diagnostic {
-                severity: Severity::Warning,
-                offset: at,
-                message:
-                    "transaction_timeout exists from PostgreSQL 17 on: older servers reject it \
-                          (pgsplit.alembic skips it there)"
-                        .to_string(),
-            });
-        }
+    for statement in statements {
+        lint_statement_for_migration(input, statement, &mut findings);
     }
     findings
+}
+
+/// [`lint_for_migration`]'s findings about one statement.
+pub fn lint_statement_for_migration(
+    input: &[u8],
+    statement: &Statement,
+    findings: &mut Vec<Diagnostic>,
+) {
+    if statement.kind != StatementKind::Sql {
+        return;
+    }
+    let words = leading_words(input, statement, 40);
+    let has = |word: &str| words.iter().any(|w| w == word);
+    let at = statement.span.start;
+    let tag = statement.tag.as_ref();
+    if tag.starts_with("ALTER ") && words.windows(2).any(|w| w[0] == "OWNER" && w[1] == "TO") {
+        findings.push(Diagnostic {
+            severity: Severity::Warning,
+            offset: at,
+            message: "owner statement: the role must exist on every server the migration runs on \
+                      (dump with -O to leave owners out)"
+                .to_string(),
+        });
+    } else if matches!(tag, "GRANT" | "REVOKE" | "ALTER DEFAULT PRIVILEGES") {
+        findings.push(Diagnostic {
+            severity: Severity::Warning,
+            offset: at,
+            message: format!(
+                "{tag}: the roles it names must exist on every server the migration runs on \
+                 (dump with -x to leave privileges out)"
+            ),
+        });
+    }
+    if tag == "SET" && has("TRANSACTION_TIMEOUT") {
+        findings.push(Diagnostic {
+            severity: Severity::Warning,
+            offset: at,
+            message: "transaction_timeout exists from PostgreSQL 17 on: older servers reject it \
+                      (pgsplit.alembic skips it there)"
+                .to_string(),
+        });
+    }
 }

@@ -140,6 +140,11 @@ impl<R: Read> StreamSplitter<R> {
         }
     }
 
+    /// The reader, as far as it has been read.
+    pub fn get_ref(&self) -> &R {
+        &self.reader
+    }
+
     /// The buffer the last event lent, and the stream offset its spans
     /// count from: for looking at statements again after the event.
     pub fn lent(&self) -> (&[u8], u64) {

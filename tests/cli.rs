@@ -144,6 +144,66 @@ fn standard_input_streams_what_a_mapped_file_gives() {
     }
 }
 
+/// `check` and `stats` of standard input and of a gzip file are those of the
+/// mapped file, findings in the same order at the same lines, though a
+/// stream is read in windows: here findings sit before, inside (a Latin-1
+/// byte in the rows, which stop being UTF-8 past the first window) and after
+/// a COPY larger than the window.
+#[test]
+fn check_and_stats_stream_what_a_mapped_file_gives() {
+    let dir = scratch("check-stream");
+    let mut dump = large_dump();
+    let row = dump.len() / 2;
+    let row = row + dump[row..].iter().position(|&b| b == b'\n').unwrap() + 1;
+    dump.splice(row..row, *b"caf\xe9\t\n");
+    let after_rows = row + memchr::memmem::find(&dump[row..], b"\\.\n\n").unwrap() + 4;
+    dump.splice(
+        after_rows..after_rows,
+        *b"VACUUM;\nALTER TABLE t OWNER TO alice;\n",
+    );
+    let path = dir.join("large.sql");
+    std::fs::write(&path, &dump).unwrap();
+    let gz = dir.join("large.sql.gz");
+    let mut encoder = flate2::write::GzEncoder::new(
+        std::fs::File::create(&gz).unwrap(),
+        flate2::Compression::fast(),
+    );
+    encoder.write_all(&dump).unwrap();
+    encoder.finish().unwrap();
+    let (path, gz) = (path.to_str().unwrap(), gz.to_str().unwrap());
+    let shown = |output: &Output, name: &str| {
+        stdout(output)
+            .replace(name, "<stdin>")
+            .lines()
+            .filter(|line| !line.starts_with("split time:"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    for command in [
+        &["check"][..],
+        &["check", "--target", "alembic"],
+        &["stats"],
+    ] {
+        let mapped = pgsplit(&[command, &[path]].concat(), None);
+        let streamed = pgsplit(&[command, &["-"]].concat(), Some(&dump));
+        let unzipped = pgsplit(&[command, &[gz]].concat(), None);
+        assert_eq!(mapped.status.code(), streamed.status.code(), "{command:?}");
+        assert_eq!(
+            shown(&mapped, path),
+            shown(&streamed, "<stdin>"),
+            "{command:?}"
+        );
+        assert_eq!(shown(&mapped, path), shown(&unzipped, gz), "{command:?}");
+    }
+    let report = stdout(&pgsplit(&["check", path], None));
+    let latin1_line = dump[..row].iter().filter(|&&b| b == b'\n').count() + 1;
+    assert!(
+        report.contains(&format!(":{latin1_line}:4: note: input is not valid UTF-8")),
+        "{report}"
+    );
+    assert!(report.contains("VACUUM cannot run"), "{report}");
+}
+
 #[test]
 fn zstd_input_equals_plain_input_even_in_several_frames() {
     let dir = scratch("zst");
