@@ -9,6 +9,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::ffi::OsString;
 use std::io::{self, BufWriter, Write};
+use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -18,18 +19,13 @@ use serde::Serialize;
 use crate::diff::{diff, ChangeKind, DiffReport};
 use crate::input::{open_input, open_stream, Input, Watched};
 use crate::lines::{LineCounter, LineIndex};
-use crate::lint::{
-    copy_rows_note, lint, lint_for_migration, lint_statement, lint_statement_for_migration,
-    not_utf8,
-};
+use crate::lint::{copy_rows_note, lint_statement, lint_statement_for_migration, not_utf8};
 use crate::normalize::{normalize_to, Ignore, NormalizeOptions};
 use crate::parallel::{split_chunks, split_parallel, stop_on_error, Parallelism};
 use crate::progress::Progress;
 use crate::squash::{squash, DataRows, SquashError, SquashOptions, Which};
 use crate::stream::{StreamEvent, StreamSplitter};
-use crate::{
-    split, Compat, Diagnostic, Script, Severity, Span, SplitOptions, Statement, StatementKind,
-};
+use crate::{Compat, Diagnostic, Severity, Span, SplitOptions, Statement, StatementKind};
 
 #[derive(Parser)]
 #[command(
@@ -274,13 +270,6 @@ where
             FAILURE
         }
     }
-}
-
-/// Reads and splits, or reports the unreadable input and exits 2.
-fn load(file: &str, options: &SplitOptions) -> io::Result<(Input, Script)> {
-    let input = open(file)?;
-    let script = split(&input, options);
-    Ok((input, script))
 }
 
 fn open(file: &str) -> io::Result<Input> {
@@ -741,8 +730,9 @@ fn run_check(files: &[String], target: Target, options: SplitOptions) -> io::Res
 
 /// The findings about a part of a script, kept apart by source so that
 /// findings at one offset are always printed in the same order: the
-/// splitter's, then [`lint`]'s, then where the input stops being UTF-8, then
-/// those for migrations.
+/// splitter's, then [`lint_statement`]'s, then where the input stops being
+/// UTF-8, then those for migrations. Where the input stops being UTF-8 is
+/// told with the first findings at or after it, as if all were sorted.
 #[derive(Default)]
 struct Findings {
     splitter: Vec<Diagnostic>,
@@ -757,6 +747,35 @@ impl Findings {
             && self.statements.is_empty()
             && self.not_utf8.is_none()
             && self.migration.is_empty()
+    }
+
+    /// Adds the findings about `statement` of `input`, a part of the script
+    /// that starts at offset `base`.
+    fn lint(&mut self, input: &[u8], base: usize, statement: &Statement, target: Target) {
+        let (statements, migration) = (self.statements.len(), self.migration.len());
+        let rows = statement
+            .copy_data()
+            .map_or(0, |d| memchr::memchr_iter(b'\n', &input[d.clone()]).count());
+        lint_statement(input, statement, rows, &mut self.statements);
+        if target == Target::Alembic {
+            lint_statement_for_migration(input, statement, &mut self.migration);
+        }
+        for finding in self.statements[statements..]
+            .iter_mut()
+            .chain(&mut self.migration[migration..])
+        {
+            finding.offset += base;
+        }
+    }
+
+    /// Tells where the input stops being UTF-8 (`at`) with these findings
+    /// if any is at or after it; returns whether it did.
+    fn tell_not_utf8(&mut self, at: usize) -> bool {
+        let due = self.last_offset().is_some_and(|last| at <= last);
+        if due {
+            self.not_utf8 = Some(not_utf8(at as u64));
+        }
+        due
     }
 
     fn last_offset(&self) -> Option<usize> {
@@ -786,19 +805,35 @@ impl Findings {
     }
 }
 
-/// Checks a file in memory (mapped); returns how many findings are errors.
+/// Checks a mapped file chunk by chunk, so memory does not grow with the
+/// number of statements; returns how many findings are errors.
 fn check_mapped(file: &str, target: Target, options: &SplitOptions) -> io::Result<usize> {
-    let (input, script) = load(file, options)?;
-    let mut findings = Findings {
-        splitter: script.diagnostics,
-        statements: lint(&input, &script.statements),
+    let input = open(file)?;
+    let mut not_utf8_at = std::str::from_utf8(&input).err().map(|e| e.valid_up_to());
+    let mut lines = LineCounter::new();
+    let (mut errors, mut failed) = (0, None);
+    split_chunks(&input, options, &Parallelism::default(), |chunk| {
+        let mut findings = Findings {
+            splitter: std::mem::take(&mut chunk.diagnostics),
+            ..Findings::default()
+        };
+        for statement in &chunk.statements {
+            findings.lint(&input, 0, statement, target);
+        }
+        if not_utf8_at.is_some_and(|at| findings.tell_not_utf8(at)) {
+            not_utf8_at = None;
+        }
+        let printed = findings.print(file, |offset| lines.line_col(&input, offset));
+        stop_on_error(printed.map(|n| errors += n), &mut failed)
+    });
+    if let Some(error) = failed {
+        return Err(error);
+    }
+    let rest = Findings {
+        not_utf8: not_utf8_at.map(|at| not_utf8(at as u64)),
         ..Findings::default()
     };
-    if target == Target::Alembic {
-        findings.migration = lint_for_migration(&input, &script.statements);
-    }
-    let mut lines = LineCounter::new();
-    findings.print(file, |offset| lines.line_col(&input, offset))
+    Ok(errors + rest.print(file, |offset| lines.line_col(&input, offset))?)
 }
 
 /// Checks standard input or a compressed file as it streams by, with the
@@ -835,24 +870,12 @@ fn check_stream(
                 statements,
                 diagnostics,
             } => {
+                // Diagnostics count from the stream's start, statements
+                // from the buffer's.
                 findings.splitter.extend_from_slice(diagnostics);
-                let (mut found, mut migration) = (Vec::new(), Vec::new());
                 for statement in statements {
-                    let rows = statement
-                        .copy_data()
-                        .map_or(0, |d| memchr::memchr_iter(b'\n', &input[d.clone()]).count());
-                    lint_statement(input, statement, rows, &mut found);
-                    if target == Target::Alembic {
-                        lint_statement_for_migration(input, statement, &mut migration);
-                    }
+                    findings.lint(input, base as usize, statement, target);
                 }
-                // Statements count from the buffer, diagnostics from the stream.
-                let rebase = |d: Diagnostic| Diagnostic {
-                    offset: base as usize + d.offset,
-                    ..d
-                };
-                findings.statements.extend(found.into_iter().map(rebase));
-                findings.migration.extend(migration.into_iter().map(rebase));
             }
             StreamEvent::CopyStart {
                 base,
@@ -890,11 +913,8 @@ fn check_stream(
         if copy.is_some() || findings.is_empty() {
             continue;
         }
-        // Where the input stops being UTF-8 is told with the first findings
-        // at or after it.
         if let Utf8::Found(at, position) = not_utf8_at {
-            if findings.last_offset().is_some_and(|last| at <= last) {
-                findings.not_utf8 = Some(not_utf8(at as u64));
+            if findings.tell_not_utf8(at) {
                 located.insert(at, position);
                 not_utf8_at = Utf8::Told;
             }
@@ -1118,15 +1138,17 @@ fn run_stats(file: &str, options: SplitOptions) -> io::Result<u8> {
         Some(reader) => stats_of_stream(file, reader, &options)?,
         None => {
             let input = open(file)?;
-            let started = Instant::now();
-            let script = split(&input, &options);
-            let mut stats = Stats::new(started);
+            let mut stats = Stats::new(Instant::now());
             stats.bytes = input.len() as u64;
-            stats.diagnostics = script.diagnostics.len();
-            for statement in &script.statements {
-                stats.count(&input, statement);
-                stats.copy_bytes += statement.copy_blocks().map(|b| b.len() as u64).sum::<u64>();
-            }
+            split_chunks(&input, &options, &Parallelism::default(), |chunk| {
+                stats.diagnostics += chunk.diagnostics.len();
+                for statement in &chunk.statements {
+                    stats.count(&input, statement);
+                    stats.copy_bytes +=
+                        statement.copy_blocks().map(|b| b.len() as u64).sum::<u64>();
+                }
+                ControlFlow::Continue(())
+            });
             stats
         }
     };
@@ -1189,8 +1211,8 @@ struct Stats {
     bytes: u64,
     statements: usize,
     by_kind: BTreeMap<&'static str, usize>,
-    by_tag: BTreeMap<String, usize>,
-    by_type: BTreeMap<String, usize>,
+    by_tag: HashMap<String, usize>,
+    by_type: HashMap<Vec<u8>, usize>,
     copy_bytes: u64,
     diagnostics: usize,
     /// When splitting started: after a file was mapped, or as a stream
@@ -1204,8 +1226,8 @@ impl Stats {
             bytes: 0,
             statements: 0,
             by_kind: BTreeMap::new(),
-            by_tag: BTreeMap::new(),
-            by_type: BTreeMap::new(),
+            by_tag: HashMap::new(),
+            by_type: HashMap::new(),
             copy_bytes: 0,
             diagnostics: 0,
             started,
@@ -1216,11 +1238,18 @@ impl Stats {
     fn count(&mut self, input: &[u8], statement: &Statement) {
         self.statements += 1;
         *self.by_kind.entry(statement.kind.as_str()).or_default() += 1;
-        *self.by_tag.entry(statement.tag.to_string()).or_default() += 1;
+        // Looked up before inserting: most statements repeat a known key.
+        match self.by_tag.get_mut(statement.tag.as_ref()) {
+            Some(count) => *count += 1,
+            None => drop(self.by_tag.insert(statement.tag.to_string(), 1)),
+        }
         if let Some(toc) = &statement.toc {
             if statement.span.start >= toc.name().end {
-                let object_type = String::from_utf8_lossy(&input[toc.object_type()]).into_owned();
-                *self.by_type.entry(object_type).or_default() += 1;
+                let object_type = &input[toc.object_type()];
+                match self.by_type.get_mut(object_type) {
+                    Some(count) => *count += 1,
+                    None => drop(self.by_type.insert(object_type.to_vec(), 1)),
+                }
             }
         }
     }
@@ -1236,7 +1265,7 @@ impl Stats {
         writeln!(out, "copy data:   {} bytes", self.copy_bytes)?;
         writeln!(out, "diagnostics: {}", self.diagnostics)?;
         writeln!(out, "by command:")?;
-        let by_count = |map: BTreeMap<String, usize>| {
+        let by_count = |map: HashMap<String, usize>| {
             let mut counts: Vec<_> = map.into_iter().collect();
             counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
             counts
@@ -1249,7 +1278,13 @@ impl Stats {
                 out,
                 "by pg_dump object type (statements under each header):"
             )?;
-            for (object_type, count) in by_count(self.by_type) {
+            let mut by_name: HashMap<String, usize> = HashMap::new();
+            for (object_type, count) in self.by_type {
+                *by_name
+                    .entry(String::from_utf8_lossy(&object_type).into_owned())
+                    .or_default() += count;
+            }
+            for (object_type, count) in by_count(by_name) {
                 writeln!(out, "  {count:>8}  {object_type}")?;
             }
         }

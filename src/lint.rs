@@ -4,8 +4,8 @@
 //!
 //! The splitter reports what is wrong with the *text* (unterminated quotes,
 //! unknown meta-commands); this module reports what the *statements* will do.
-//! It re-lexes a statement's leading words, which is cheap next to running it,
-//! and keeps the hot splitting loop free of policy.
+//! It re-lexes a statement's words, lazily and without copying them, which is
+//! cheap next to running it, and keeps the hot splitting loop free of policy.
 
 use crate::lexer::{tokenize, LexMode, TokenKind};
 use crate::split::{Diagnostic, Severity, Statement, StatementKind};
@@ -22,22 +22,41 @@ pub enum Transactional {
     Control,
 }
 
-/// Upper-cased identifier words of the statement, up to `limit`, skipping
-/// comments, punctuation and literals.
-pub fn leading_words(input: &[u8], statement: &Statement, limit: usize) -> Vec<String> {
-    let text = statement.text(input);
-    let mut words = Vec::new();
+/// The identifier words of a statement's text, in order, skipping comments,
+/// punctuation and literals; lazily, so a question about the first word
+/// lexes no further.
+fn words(text: &[u8]) -> impl Iterator<Item = &[u8]> + '_ {
     let mut at = 0;
-    for token in tokenize(&text, LexMode::default()) {
-        if token.kind == TokenKind::Ident {
-            words.push(String::from_utf8_lossy(&text[at..at + token.len]).to_ascii_uppercase());
-            if words.len() == limit {
-                break;
-            }
-        }
+    tokenize(text, LexMode::default()).filter_map(move |token| {
+        let piece = &text[at..at + token.len];
         at += token.len;
-    }
-    words
+        (token.kind == TokenKind::Ident).then_some(piece)
+    })
+}
+
+/// Whether `text` holds the identifier `word` (any case) outside quotes.
+pub(crate) fn has_word(text: &[u8], word: &[u8]) -> bool {
+    words(text).any(|w| w.eq_ignore_ascii_case(word))
+}
+
+/// `ALTER <object> <name> OWNER TO <role>`: the identifiers OWNER and TO in
+/// a row, where OWNER is not a name being renamed (`RENAME COLUMN owner TO`).
+pub(crate) fn names_owner(text: &[u8]) -> bool {
+    let (mut before, mut previous): (&[u8], &[u8]) = (b"", b"");
+    words(text).any(|word| {
+        let found = is_any(word, &["TO"])
+            && is_any(previous, &["OWNER"])
+            && !is_any(before, &["RENAME", "COLUMN", "ATTRIBUTE", "CONSTRAINT"]);
+        (before, previous) = (previous, word);
+        found
+    })
+}
+
+/// Whether `word` is one of `keywords` (upper case), in any case.
+fn is_any(word: &[u8], keywords: &[&str]) -> bool {
+    keywords
+        .iter()
+        .any(|k| word.eq_ignore_ascii_case(k.as_bytes()))
 }
 
 /// Classifies a statement for transaction handling.
@@ -45,26 +64,31 @@ pub fn transactional(input: &[u8], statement: &Statement) -> Transactional {
     if statement.kind != StatementKind::Sql {
         return Transactional::Yes;
     }
-    let words = leading_words(input, statement, 12);
-    let w: Vec<&str> = words.iter().map(String::as_str).collect();
-    match w.as_slice() {
-        ["COMMIT" | "ROLLBACK", "PREPARED", ..] => Transactional::No,
-        ["BEGIN", ..]
-        | ["START", "TRANSACTION", ..]
-        | ["COMMIT", ..]
-        | ["END", ..]
-        | ["ROLLBACK", ..]
-        | ["ABORT", ..] => Transactional::Control,
-        ["VACUUM", ..]
-        | ["CREATE", "DATABASE", ..]
-        | ["DROP", "DATABASE", ..]
-        | ["CREATE", "TABLESPACE", ..]
-        | ["DROP", "TABLESPACE", ..]
-        | ["ALTER", "SYSTEM", ..]
-        | ["CREATE", "SUBSCRIPTION", ..]
-        | ["DROP", "SUBSCRIPTION", ..] => Transactional::No,
-        ["CREATE" | "DROP" | "REINDEX", ..] if w.contains(&"CONCURRENTLY") => Transactional::No,
-        _ => Transactional::Yes,
+    let text = statement.text(input);
+    let mut words = words(&text);
+    let first = words.next().unwrap_or_default();
+    let second = words.next().unwrap_or_default();
+    if is_any(first, &["COMMIT", "ROLLBACK"]) && is_any(second, &["PREPARED"]) {
+        return Transactional::No;
+    }
+    if is_any(first, &["BEGIN", "COMMIT", "END", "ROLLBACK", "ABORT"])
+        || (is_any(first, &["START"]) && is_any(second, &["TRANSACTION"]))
+    {
+        return Transactional::Control;
+    }
+    let outside_transactions = is_any(first, &["VACUUM"])
+        || (is_any(first, &["CREATE", "DROP"])
+            && is_any(second, &["DATABASE", "TABLESPACE", "SUBSCRIPTION"]))
+        || (is_any(first, &["ALTER"]) && is_any(second, &["SYSTEM"]))
+        || (is_any(first, &["CREATE", "DROP", "REINDEX"])
+            && [first, second]
+                .into_iter()
+                .chain(words.take(10))
+                .any(|w| is_any(w, &["CONCURRENTLY"])));
+    if outside_transactions {
+        Transactional::No
+    } else {
+        Transactional::Yes
     }
 }
 
@@ -74,32 +98,21 @@ pub fn sets_session(input: &[u8], statement: &Statement) -> bool {
     if statement.kind != StatementKind::Sql {
         return false;
     }
-    let words = leading_words(input, statement, 4);
-    match words.first().map(String::as_str) {
-        Some("SET") => words.get(1).map(String::as_str) != Some("LOCAL"),
-        Some("RESET") => true,
-        Some("SELECT") => words.iter().any(|w| w == "SET_CONFIG"),
-        _ => false,
+    let text = statement.text(input);
+    let mut words = words(&text);
+    let first = words.next().unwrap_or_default();
+    if is_any(first, &["SET"]) {
+        !words.next().is_some_and(|w| is_any(w, &["LOCAL"]))
+    } else if is_any(first, &["RESET"]) {
+        true
+    } else {
+        is_any(first, &["SELECT"]) && words.take(3).any(|w| is_any(w, &["SET_CONFIG"]))
     }
 }
 
-/// Findings for `pgsplit check`, in input order of the statements.
-pub fn lint(input: &[u8], statements: &[Statement]) -> Vec<Diagnostic> {
-    let mut findings = Vec::new();
-    for statement in statements {
-        let rows = statement
-            .copy_data()
-            .map_or(0, |d| memchr::memchr_iter(b'\n', &input[d.clone()]).count());
-        lint_statement(input, statement, rows, &mut findings);
-    }
-    if let Err(error) = std::str::from_utf8(input) {
-        findings.push(not_utf8(error.valid_up_to() as u64));
-    }
-    findings
-}
-
-/// [`lint`]'s findings about one statement (`copy_rows`: the data lines of
-/// a COPY, which a stream counts as they go by), at offsets into `input`.
+/// Findings for `pgsplit check` about one statement (`copy_rows`: the data
+/// lines of a COPY, which a stream counts as they go by), at offsets into
+/// `input`.
 pub fn lint_statement(
     input: &[u8],
     statement: &Statement,
@@ -183,17 +196,8 @@ pub fn not_utf8(offset: u64) -> Diagnostic {
     }
 }
 
-/// Findings that matter when the script runs inside an Alembic migration
-/// (`pgsplit check --target alembic`), on top of [`lint`]'s.
-pub fn lint_for_migration(input: &[u8], statements: &[Statement]) -> Vec<Diagnostic> {
-    let mut findings = Vec::new();
-    for statement in statements {
-        lint_statement_for_migration(input, statement, &mut findings);
-    }
-    findings
-}
-
-/// [`lint_for_migration`]'s findings about one statement.
+/// Findings that matter when the statement runs inside an Alembic migration
+/// (`pgsplit check --target alembic`), on top of [`lint_statement`]'s.
 pub fn lint_statement_for_migration(
     input: &[u8],
     statement: &Statement,
@@ -202,11 +206,10 @@ pub fn lint_statement_for_migration(
     if statement.kind != StatementKind::Sql {
         return;
     }
-    let words = leading_words(input, statement, 40);
-    let has = |word: &str| words.iter().any(|w| w == word);
     let at = statement.span.start;
     let tag = statement.tag.as_ref();
-    if tag.starts_with("ALTER ") && words.windows(2).any(|w| w[0] == "OWNER" && w[1] == "TO") {
+    let text = statement.text(input);
+    if tag.starts_with("ALTER ") && names_owner(&text) {
         findings.push(Diagnostic {
             severity: Severity::Warning,
             offset: at,
@@ -224,7 +227,7 @@ pub fn lint_statement_for_migration(
             ),
         });
     }
-    if tag == "SET" && has("TRANSACTION_TIMEOUT") {
+    if tag == "SET" && has_word(&text, b"transaction_timeout") {
         findings.push(Diagnostic {
             severity: Severity::Warning,
             offset: at,
@@ -232,5 +235,83 @@ pub fn lint_statement_for_migration(
                       (pgsplit.alembic skips it there)"
                 .to_string(),
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::split::{split, SplitOptions};
+
+    fn first_statement(sql: &str) -> (Vec<u8>, Statement) {
+        let input = sql.as_bytes().to_vec();
+        let statement = split(&input, &SplitOptions::default()).statements.remove(0);
+        (input, statement)
+    }
+
+    #[test]
+    fn transaction_handling_of_statements() {
+        for (sql, expected) in [
+            ("CREATE TABLE t (a int);", Transactional::Yes),
+            ("create index concurrently i on t (a);", Transactional::No),
+            ("DROP INDEX /* now */ CONCURRENTLY i;", Transactional::No),
+            ("REINDEX TABLE CONCURRENTLY t;", Transactional::No),
+            ("VACUUM ANALYZE t;", Transactional::No),
+            ("CREATE DATABASE d;", Transactional::No),
+            ("ALTER SYSTEM SET work_mem = '1MB';", Transactional::No),
+            ("COMMIT PREPARED 'x';", Transactional::No),
+            ("START TRANSACTION;", Transactional::Control),
+            ("begin;", Transactional::Control),
+            ("SELECT 'CONCURRENTLY', 'VACUUM';", Transactional::Yes),
+            (
+                "CREATE VIEW concurrently_named AS SELECT 1;",
+                Transactional::Yes,
+            ),
+        ] {
+            let (input, statement) = first_statement(sql);
+            assert_eq!(transactional(&input, &statement), expected, "{sql}");
+        }
+    }
+
+    #[test]
+    fn session_settings_that_outlive_the_statement() {
+        for (sql, expected) in [
+            ("SET search_path = a;", true),
+            ("SET LOCAL search_path = a;", false),
+            ("RESET ALL;", true),
+            (
+                "SELECT pg_catalog.set_config('search_path', '', false);",
+                true,
+            ),
+            ("SELECT 'set_config';", false),
+            ("UPDATE t SET a = 1;", false),
+        ] {
+            let (input, statement) = first_statement(sql);
+            assert_eq!(sets_session(&input, &statement), expected, "{sql}");
+        }
+    }
+
+    #[test]
+    fn owner_statements_however_long_the_signature() {
+        let long_signature: Vec<String> = (0..60).map(|i| format!("a{i} integer")).collect();
+        let sql = format!(
+            "ALTER FUNCTION f({}) OWNER TO alice;",
+            long_signature.join(", ")
+        );
+        let (input, statement) = first_statement(&sql);
+        let mut findings = Vec::new();
+        lint_statement_for_migration(&input, &statement, &mut findings);
+        assert_eq!(findings.len(), 1, "{findings:?}");
+        assert!(names_owner(
+            b"ALTER TABLE owner OWNER /* c */ -- \n TO alice"
+        ));
+        for renamed in [
+            "ALTER TABLE t RENAME owner TO x",
+            "ALTER TABLE t RENAME COLUMN owner TO x",
+            "ALTER TYPE t RENAME ATTRIBUTE owner TO x",
+            "ALTER TABLE t RENAME CONSTRAINT owner TO x",
+        ] {
+            assert!(!names_owner(renamed.as_bytes()), "{renamed}");
+        }
     }
 }

@@ -20,6 +20,7 @@ use std::str::FromStr;
 use rayon::prelude::*;
 
 use crate::lexer::{first_token, tokenize, LexMode, TokenKind};
+use crate::lint::{has_word, names_owner};
 
 use crate::parallel::{split_parallel, Parallelism};
 use crate::split::{SplitOptions, Statement, StatementKind};
@@ -358,16 +359,15 @@ fn statement_text<'a>(
     }
     let tag = statement.tag.as_ref();
     let text = statement.source(input);
-    let has_word = |word: &[u8]| has_identifier(&text, word);
-    let dropped = (options.ignores(Ignore::Owner)
-        && tag.starts_with("ALTER ")
-        && owner_statement(&text))
-        || (options.ignores(Ignore::Acl)
-            && (matches!(tag, "GRANT" | "REVOKE") || tag == "ALTER DEFAULT PRIVILEGES"))
-        || (options.ignores(Ignore::CommentOn) && tag == "COMMENT")
-        || (options.ignores(Ignore::Set)
-            && (matches!(tag, "SET" | "RESET") || (tag == "SELECT" && has_word(b"set_config"))))
-        || (options.ignores(Ignore::Data) && tag == "SELECT" && has_word(b"setval"));
+    let says = |word: &[u8]| has_word(&text, word);
+    let dropped =
+        (options.ignores(Ignore::Owner) && tag.starts_with("ALTER ") && names_owner(&text))
+            || (options.ignores(Ignore::Acl)
+                && (matches!(tag, "GRANT" | "REVOKE") || tag == "ALTER DEFAULT PRIVILEGES"))
+            || (options.ignores(Ignore::CommentOn) && tag == "COMMENT")
+            || (options.ignores(Ignore::Set)
+                && (matches!(tag, "SET" | "RESET") || (tag == "SELECT" && says(b"set_config"))))
+            || (options.ignores(Ignore::Data) && tag == "SELECT" && says(b"setval"));
     if dropped {
         return None;
     }
@@ -513,7 +513,7 @@ fn ends_in_line_comment(sql: &[u8]) -> bool {
 }
 
 fn is_binary_or_csv(copy: &[u8]) -> bool {
-    has_identifier(copy, b"csv") || has_identifier(copy, b"binary")
+    has_word(copy, b"csv") || has_word(copy, b"binary")
 }
 
 /// Reorders the tab-separated fields of each text-format COPY row.
@@ -547,36 +547,6 @@ fn has_untidy_whitespace(text: &[u8]) -> bool {
             return true;
         }
         previous = byte;
-    }
-    false
-}
-
-/// Whether `text` holds the identifier `word` (any case) outside quotes.
-fn has_identifier(text: &[u8], word: &[u8]) -> bool {
-    let mut at = 0;
-    tokenize(text, LexMode::default()).any(|token| {
-        let piece = &text[at..at + token.len];
-        at += token.len;
-        token.kind == TokenKind::Ident && piece.eq_ignore_ascii_case(word)
-    })
-}
-
-/// `ALTER <object> <name> OWNER TO <role>`: the identifiers OWNER and TO in
-/// a row.
-fn owner_statement(text: &[u8]) -> bool {
-    let mut previous_was_owner = false;
-    let mut at = 0;
-    for token in tokenize(text, LexMode::default()) {
-        let piece = &text[at..at + token.len];
-        at += token.len;
-        if token.kind.is_trivia() {
-            continue;
-        }
-        let is_ident = token.kind == TokenKind::Ident;
-        if previous_was_owner && is_ident && piece.eq_ignore_ascii_case(b"to") {
-            return true;
-        }
-        previous_was_owner = is_ident && piece.eq_ignore_ascii_case(b"owner");
     }
     false
 }
@@ -774,6 +744,20 @@ mod tests {
             "{text}"
         );
         assert!(!text.contains("SET statement_timeout"), "{text}");
+    }
+
+    #[test]
+    fn ignoring_owner_keeps_a_column_named_owner_being_renamed() {
+        let options = NormalizeOptions {
+            ignore: vec![Ignore::Owner],
+            sort: false,
+            ..NormalizeOptions::default()
+        };
+        let input = b"ALTER TABLE t RENAME COLUMN owner TO x;\nALTER TABLE t OWNER TO alice;\n";
+        assert_eq!(
+            String::from_utf8_lossy(&normalize(input, &options)),
+            "ALTER TABLE t RENAME COLUMN owner TO x;\n"
+        );
     }
 
     #[test]
