@@ -812,7 +812,11 @@ fn check_mapped(file: &str, target: Target, options: &SplitOptions) -> io::Resul
     let mut not_utf8_at = std::str::from_utf8(&input).err().map(|e| e.valid_up_to());
     let mut lines = LineCounter::new();
     let (mut errors, mut failed) = (0, None);
+    let progress = Progress::new(input.len(), "checking");
     split_chunks(&input, options, &Parallelism::default(), |chunk| {
+        if let Some(last) = chunk.statements.last() {
+            progress.set(last.span.end);
+        }
         let mut findings = Findings {
             splitter: std::mem::take(&mut chunk.diagnostics),
             ..Findings::default()
@@ -823,9 +827,11 @@ fn check_mapped(file: &str, target: Target, options: &SplitOptions) -> io::Resul
         if not_utf8_at.is_some_and(|at| findings.tell_not_utf8(at)) {
             not_utf8_at = None;
         }
-        let printed = findings.print(file, |offset| lines.line_col(&input, offset));
+        let printed =
+            progress.suspend(|| findings.print(file, |offset| lines.line_col(&input, offset)));
         stop_on_error(printed.map(|n| errors += n), &mut failed)
     });
+    drop(progress);
     if let Some(error) = failed {
         return Err(error);
     }
@@ -1140,7 +1146,11 @@ fn run_stats(file: &str, options: SplitOptions) -> io::Result<u8> {
             let input = open(file)?;
             let mut stats = Stats::new(Instant::now());
             stats.bytes = input.len() as u64;
+            let progress = Progress::new(input.len(), "counting");
             split_chunks(&input, &options, &Parallelism::default(), |chunk| {
+                if let Some(last) = chunk.statements.last() {
+                    progress.set(last.span.end);
+                }
                 stats.diagnostics += chunk.diagnostics.len();
                 for statement in &chunk.statements {
                     stats.count(&input, statement);

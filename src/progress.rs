@@ -39,6 +39,16 @@ impl Progress {
     }
 }
 
+impl Progress {
+    /// Runs `write` with the bar hidden, for output to the same terminal.
+    pub fn suspend<T>(&self, write: impl FnOnce() -> T) -> T {
+        match &self.0 {
+            Some(bar) => bar.suspend(write),
+            None => write(),
+        }
+    }
+}
+
 impl Drop for Progress {
     fn drop(&mut self) {
         if let Some(bar) = &self.0 {
