@@ -276,6 +276,11 @@ fn open(file: &str) -> io::Result<Input> {
     open_input(file).map_err(|e| io::Error::new(e.error.kind(), e.to_string()))
 }
 
+/// A read error of a stream, saying which input it was.
+fn unreadable(file: &str) -> impl Fn(io::Error) -> io::Error + '_ {
+    move |e| io::Error::new(e.kind(), format!("cannot read {}: {e}", display_name(file)))
+}
+
 fn display_name(file: &str) -> &str {
     if file == "-" {
         "<stdin>"
@@ -406,18 +411,14 @@ fn run_split_stream(
     // so far end inside a line.
     let mut copy: Option<StatementJson> = None;
     let mut rows_end_inside_a_line = false;
-    let unreadable =
-        |e: io::Error| io::Error::new(e.kind(), format!("cannot read {}: {e}", display_name(file)));
     loop {
         // What needs line numbers waits until the event's loan ends.
         let mut diagnostics: Vec<Diagnostic> = Vec::new();
         let mut records: Vec<(usize, Statement)> = Vec::new();
         let mut copy_started: Option<Statement> = None;
         let mut copy_ended: Option<(u64, u64)> = None;
-        let event = match stream.next_event() {
-            Ok(Some(event)) => event,
-            Ok(None) => break,
-            Err(e) => return Err(unreadable(e)),
+        let Some(event) = stream.next_event().map_err(unreadable(file))? else {
+            break;
         };
         match event {
             StreamEvent::Statements {
@@ -860,15 +861,7 @@ fn check_stream(
     // still in the stream's window.
     let mut located: HashMap<usize, (usize, usize)> = HashMap::new();
     let mut not_utf8_at = Utf8::Unknown;
-    loop {
-        let event = match stream.next_event() {
-            Ok(Some(event)) => event,
-            Ok(None) => break,
-            Err(e) => {
-                let name = display_name(file);
-                return Err(io::Error::new(e.kind(), format!("cannot read {name}: {e}")));
-            }
-        };
+    while let Some(event) = stream.next_event().map_err(unreadable(file))? {
         match event {
             StreamEvent::Statements {
                 base,
@@ -1174,15 +1167,7 @@ fn stats_of_stream(
 ) -> io::Result<Stats> {
     let mut stream = StreamSplitter::new(Watched::new(reader), options);
     let mut stats = Stats::new(Instant::now());
-    loop {
-        let event = match stream.next_event() {
-            Ok(Some(event)) => event,
-            Ok(None) => break,
-            Err(e) => {
-                let name = display_name(file);
-                return Err(io::Error::new(e.kind(), format!("cannot read {name}: {e}")));
-            }
-        };
+    while let Some(event) = stream.next_event().map_err(unreadable(file))? {
         match event {
             StreamEvent::Statements {
                 input,
