@@ -726,6 +726,15 @@ mod tests {
         String::from_utf8(normalize(DUMP.as_bytes(), &options)).unwrap()
     }
 
+    /// Unsorted output without one kind of noise.
+    fn ignoring(ignore: Ignore) -> NormalizeOptions {
+        NormalizeOptions {
+            ignore: vec![ignore],
+            sort: false,
+            ..NormalizeOptions::default()
+        }
+    }
+
     #[test]
     fn always_drops_restrict_and_trailing_whitespace() {
         let text = norm(&[]);
@@ -748,11 +757,7 @@ mod tests {
 
     #[test]
     fn ignoring_owner_keeps_a_column_named_owner_being_renamed() {
-        let options = NormalizeOptions {
-            ignore: vec![Ignore::Owner],
-            sort: false,
-            ..NormalizeOptions::default()
-        };
+        let options = ignoring(Ignore::Owner);
         let input = b"ALTER TABLE t RENAME COLUMN owner TO x;\nALTER TABLE t OWNER TO alice;\n";
         assert_eq!(
             String::from_utf8_lossy(&normalize(input, &options)),
@@ -788,11 +793,7 @@ mod tests {
 
     #[test]
     fn dropped_comments_keep_their_neighbours_apart() {
-        let options = NormalizeOptions {
-            ignore: vec![Ignore::Comments],
-            sort: false,
-            ..NormalizeOptions::default()
-        };
+        let options = ignoring(Ignore::Comments);
         for (input, expected) in [
             ("SELECT a/**/b;", "SELECT a b;\n"),
             ("SELECT 1 */ /* c */ */ 2;", "SELECT 1 */  */ 2;\n"),
@@ -824,11 +825,7 @@ mod tests {
             b"CREATE TABLE t (\n    b int,\n    a text\n);\nCOPY t (b, a) FROM stdin;\n2\tx\n\\.\n";
         let b =
             b"CREATE TABLE t (\n    a text,\n    b int\n);\nCOPY t (a, b) FROM stdin;\nx\t2\n\\.\n";
-        let options = NormalizeOptions {
-            ignore: vec![Ignore::ColumnOrder],
-            sort: false,
-            ..NormalizeOptions::default()
-        };
+        let options = ignoring(Ignore::ColumnOrder);
         assert_eq!(normalize(a, &options), normalize(b, &options));
         assert_ne!(
             normalize(a, &NormalizeOptions::default()),
