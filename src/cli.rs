@@ -276,6 +276,11 @@ fn open(file: &str) -> io::Result<Input> {
     open_input(file).map_err(|e| io::Error::new(e.error.kind(), e.to_string()))
 }
 
+/// Standard input or a compressed file as a stream; `None` for a plain file.
+fn open_as_stream(file: &str) -> io::Result<Option<Box<dyn io::Read>>> {
+    open_stream(file).map_err(|e| io::Error::new(e.error.kind(), e.to_string()))
+}
+
 /// A read error of a stream, saying which input it was.
 fn unreadable(file: &str) -> impl Fn(io::Error) -> io::Error + '_ {
     move |e| io::Error::new(e.kind(), format!("cannot read {}: {e}", display_name(file)))
@@ -314,9 +319,7 @@ fn run_split(
     jobs: usize,
 ) -> io::Result<u8> {
     if out_dir.is_none() && format != Format::Json {
-        let stream =
-            open_stream(file).map_err(|e| io::Error::new(e.error.kind(), e.to_string()))?;
-        if let Some(stream) = stream {
+        if let Some(stream) = open_as_stream(file)? {
             return run_split_stream(file, stream, format, options);
         }
     }
@@ -720,11 +723,10 @@ impl StatementJson {
 fn run_check(files: &[String], target: Target, options: SplitOptions) -> io::Result<u8> {
     let mut errors = 0;
     for file in files {
-        errors +=
-            match open_stream(file).map_err(|e| io::Error::new(e.error.kind(), e.to_string()))? {
-                Some(stream) => check_stream(file, stream, target, &options)?,
-                None => check_mapped(file, target, &options)?,
-            };
+        errors += match open_as_stream(file)? {
+            Some(stream) => check_stream(file, stream, target, &options)?,
+            None => check_mapped(file, target, &options)?,
+        };
     }
     Ok(if errors > 0 { FINDING } else { SUCCESS })
 }
@@ -1132,8 +1134,7 @@ fn git_commit() -> Option<String> {
 }
 
 fn run_stats(file: &str, options: SplitOptions) -> io::Result<u8> {
-    let stream = open_stream(file).map_err(|e| io::Error::new(e.error.kind(), e.to_string()))?;
-    let stats = match stream {
+    let stats = match open_as_stream(file)? {
         Some(reader) => stats_of_stream(file, reader, &options)?,
         None => {
             let input = open(file)?;
@@ -1147,8 +1148,6 @@ fn run_stats(file: &str, options: SplitOptions) -> io::Result<u8> {
                 stats.diagnostics += chunk.diagnostics.len();
                 for statement in &chunk.statements {
                     stats.count(&input, statement);
-                    stats.copy_bytes +=
-                        statement.copy_blocks().map(|b| b.len() as u64).sum::<u64>();
                 }
                 ControlFlow::Continue(())
             });
@@ -1178,8 +1177,6 @@ fn stats_of_stream(
                 stats.diagnostics += diagnostics.len();
                 for statement in statements {
                     stats.count(input, statement);
-                    stats.copy_bytes +=
-                        statement.copy_blocks().map(|b| b.len() as u64).sum::<u64>();
                 }
             }
             StreamEvent::CopyStart {
@@ -1229,9 +1226,11 @@ impl Stats {
         }
     }
 
-    /// Counts a statement (not its COPY data, which a stream hands out apart).
+    /// Counts a statement and the COPY data it holds (a stream hands out
+    /// the data of a long COPY apart).
     fn count(&mut self, input: &[u8], statement: &Statement) {
         self.statements += 1;
+        self.copy_bytes += statement.copy_blocks().map(|b| b.len() as u64).sum::<u64>();
         *self.by_kind.entry(statement.kind.as_str()).or_default() += 1;
         // Looked up before inserting: most statements repeat a known key.
         match self.by_tag.get_mut(statement.tag.as_ref()) {

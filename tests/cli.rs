@@ -358,6 +358,32 @@ fn stats_counts_by_kind_and_command() {
     assert!(report.contains("statements:  33"), "{report}");
     assert!(report.contains("copy       2"), "{report}");
     assert!(report.contains("MB/s"), "{report}");
+    let jsonl = stdout(&pgsplit(&["split", SAMPLE, "--format", "jsonl"], None));
+    let copy_bytes: u64 = jsonl
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter_map(|o| Some(o["copy_data"]["end"].as_u64()? - o["copy_data"]["start"].as_u64()?))
+        .sum();
+    assert!(copy_bytes > 0);
+    assert!(
+        report.contains(&format!("copy data:   {copy_bytes} bytes")),
+        "{report}"
+    );
+}
+
+#[test]
+fn stats_counts_the_rows_of_every_copy_in_a_compound() {
+    let compound = b"COPY a FROM stdin \\; COPY b FROM stdin;\n1\n\\.\n22\n\\.\n";
+    let dir = scratch("stats-compound");
+    let path = dir.join("compound.sql");
+    std::fs::write(&path, compound).unwrap();
+    for output in [
+        pgsplit(&["stats", path.to_str().unwrap()], None),
+        pgsplit(&["stats", "-"], Some(compound)),
+    ] {
+        let report = stdout(&output);
+        assert!(report.contains("copy data:   5 bytes"), "{report}");
+    }
 }
 
 #[test]
