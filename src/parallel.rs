@@ -126,12 +126,16 @@ pub fn split_chunks(
         .chunk_size
         .min(input.len().div_ceil(threads * 4))
         .max(1);
-    let cuts = cut_points(input, chunk_size);
+    let mut cutter = Cutter {
+        input,
+        chunk_size,
+        next: 0,
+    };
     let mut order = InOrder::new(options);
     if threads <= 1 {
-        for chunk in cuts.windows(2) {
+        while let Some(limit) = cutter.next_cut() {
             if order
-                .take(input, options, None, chunk[1], &mut visit)
+                .take(input, options, None, limit, &mut visit)
                 .is_break()
             {
                 break;
@@ -149,29 +153,30 @@ pub fn split_chunks(
         .flatten();
     // Windows of four chunks per thread. While the chunks of one window are
     // checked and visited on this thread, the next window is split on the
-    // pool: the sequential pass and the speculation overlap.
+    // pool, and then the window after it is cut here: the sequential pass,
+    // the speculation and the search for cuts (which in a dump with large
+    // COPY blocks reads as many bytes as splitting does) overlap.
     let window = threads * 4;
-    let mut windows = Vec::new();
-    let mut first = 0;
-    while first + 1 < cuts.len() {
-        let last = (first + window).min(cuts.len() - 1);
-        windows.push(&cuts[first..=last]);
-        first = last;
-    }
     let speculate_window =
         |window_cuts: &[usize], lists| speculate(input, options, window_cuts, lists);
-    let lists = order.spare_lists(windows[0].len() - 1);
+    let Some(first_cuts) = cutter.window(window) else {
+        return order.counts;
+    };
+    let lists = order.spare_lists(first_cuts.len() - 1);
     // Without a pool of its own, the global pool gives the same result.
     let mut ahead = Some(match &pool {
-        Some(pool) => pool.install(|| speculate_window(windows[0], lists)),
-        None => speculate_window(windows[0], lists),
+        Some(pool) => pool.install(|| speculate_window(&first_cuts, lists)),
+        None => speculate_window(&first_cuts, lists),
     });
-    for (i, window_cuts) in windows.iter().enumerate() {
+    let mut window_cuts = first_cuts;
+    let mut next_cuts = cutter.window(window);
+    loop {
         let stretches = ahead.take().expect("speculated before its turn");
-        let next = windows
-            .get(i + 1)
-            .map(|cuts| (*cuts, order.spare_lists(cuts.len() - 1)));
+        let next = next_cuts
+            .as_deref()
+            .map(|cuts| (cuts, order.spare_lists(cuts.len() - 1)));
         let mut next_stretches = None;
+        let mut cuts_after = None;
         let flow = in_place_scope(pool.as_ref(), |scope| {
             if let Some((next_cuts, lists)) = next {
                 let next_stretches = &mut next_stretches;
@@ -185,11 +190,14 @@ pub fn split_chunks(
                     return ControlFlow::Break(());
                 }
             }
+            cuts_after = cutter.window(window);
             ControlFlow::Continue(())
         });
-        if flow.is_break() {
+        let Some(cuts) = next_cuts.take().filter(|_| flow.is_continue()) else {
             break;
-        }
+        };
+        window_cuts = cuts;
+        next_cuts = cuts_after;
         ahead = next_stretches;
     }
     order.counts
@@ -319,21 +327,44 @@ impl InOrder {
     }
 }
 
-/// `0`, the cuts, and `input.len()`: each chunk about `chunk_size` long.
-fn cut_points(input: &[u8], chunk_size: usize) -> Vec<usize> {
-    let mut cuts = vec![0];
-    let mut from = chunk_size;
-    while from < input.len() {
-        match likely_boundary(input, from) {
-            Some(cut) if cut < input.len() => {
-                cuts.push(cut);
-                from = cut + chunk_size;
-            }
-            _ => break,
+/// The chunk boundaries, found as they are needed: each chunk about
+/// `chunk_size` long, the last one ending at the input's end.
+struct Cutter<'a> {
+    input: &'a [u8],
+    chunk_size: usize,
+    /// Where the next chunk starts.
+    next: usize,
+}
+
+impl Cutter<'_> {
+    /// Where the next chunk ends, or `None` after the last.
+    fn next_cut(&mut self) -> Option<usize> {
+        let input = self.input;
+        if self.next >= input.len() {
+            return None;
         }
+        let from = self.next + self.chunk_size;
+        let cut = if from < input.len() {
+            likely_boundary(input, from).filter(|&cut| cut < input.len())
+        } else {
+            None
+        };
+        self.next = cut.unwrap_or(input.len());
+        Some(self.next)
     }
-    cuts.push(input.len());
-    cuts
+
+    /// The next `chunks` chunks (fewer at the end) as the boundaries around
+    /// them, or `None` after the last.
+    fn window(&mut self, chunks: usize) -> Option<Vec<usize>> {
+        let mut cuts = vec![self.next];
+        while cuts.len() <= chunks {
+            match self.next_cut() {
+                Some(cut) => cuts.push(cut),
+                None => break,
+            }
+        }
+        (cuts.len() > 1).then_some(cuts)
+    }
 }
 
 /// The first likely statement boundary after `from`: the `--` line of the
@@ -355,4 +386,38 @@ fn likely_boundary(input: &[u8], from: usize) -> Option<usize> {
         return (next < input.len()).then_some(next);
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Windows of cuts tile the input: from 0 to its end, each window
+    /// starting where the last ended, each cut at a likely boundary at least
+    /// a chunk after the one before.
+    #[test]
+    fn windows_of_cuts_tile_the_input() {
+        let entry = "--\n-- Name: t; Type: TABLE; Schema: public; Owner: -\n--\n\nCREATE TABLE t (a int);\n\n";
+        let input = entry.repeat(40);
+        let input = input.as_bytes();
+        for (chunk_size, chunks) in [(1, 1), (100, 3), (333, 4), (input.len(), 2)] {
+            let mut cutter = Cutter {
+                input,
+                chunk_size,
+                next: 0,
+            };
+            let mut all = vec![0];
+            while let Some(window) = cutter.window(chunks) {
+                assert_eq!(window[0], *all.last().unwrap());
+                assert!(window.len() >= 2 && window.len() <= chunks + 1);
+                all.extend_from_slice(&window[1..]);
+            }
+            assert_eq!(all.last(), Some(&input.len()), "chunk size {chunk_size}");
+            for pair in all.windows(2) {
+                assert!(pair[1] >= pair[0] + chunk_size.min(input.len() - pair[0]));
+                let cut = pair[1];
+                assert!(cut == input.len() || input[cut..].starts_with(b"--\n-- Name"));
+            }
+        }
+    }
 }
