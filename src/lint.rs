@@ -22,16 +22,21 @@ pub enum Transactional {
     Control,
 }
 
-/// The identifier words of a statement's text, in order, skipping comments,
-/// punctuation and literals; lazily, so a question about the first word
-/// lexes no further.
-fn words(text: &[u8]) -> impl Iterator<Item = &[u8]> + '_ {
+/// The tokens of a statement's text that are not whitespace or comments, with
+/// their text; lazily, so a question about the first word lexes no further.
+fn significant_tokens(text: &[u8]) -> impl Iterator<Item = (TokenKind, &[u8])> + '_ {
     let mut at = 0;
     tokenize(text, LexMode::default()).filter_map(move |token| {
         let piece = &text[at..at + token.len];
         at += token.len;
-        (token.kind == TokenKind::Ident).then_some(piece)
+        (!token.kind.is_trivia()).then_some((token.kind, piece))
     })
+}
+
+/// The identifier words of a statement's text, in order, skipping comments,
+/// punctuation and literals.
+fn words(text: &[u8]) -> impl Iterator<Item = &[u8]> + '_ {
+    significant_tokens(text).filter_map(|(kind, piece)| (kind == TokenKind::Ident).then_some(piece))
 }
 
 /// Whether `text` holds the identifier `word` (any case) outside quotes.
@@ -42,12 +47,14 @@ pub(crate) fn has_word(text: &[u8], word: &[u8]) -> bool {
 /// `ALTER <object> <name> OWNER TO <role>`: the identifiers OWNER and TO in
 /// a row, where OWNER is not a name being renamed (`RENAME COLUMN owner TO`).
 pub(crate) fn names_owner(text: &[u8]) -> bool {
-    let (mut before, mut previous): (&[u8], &[u8]) = (b"", b"");
-    words(text).any(|word| {
-        let found = is_any(word, &["TO"])
-            && is_any(previous, &["OWNER"])
-            && !is_any(before, &["RENAME", "COLUMN", "ATTRIBUTE", "CONSTRAINT"]);
-        (before, previous) = (previous, word);
+    let (mut before, mut previous): (Option<&[u8]>, Option<&[u8]>) = (None, None);
+    significant_tokens(text).any(|(kind, piece)| {
+        let current = (kind == TokenKind::Ident).then_some(piece);
+        let is = |w: Option<&[u8]>, keywords| w.is_some_and(|w| is_any(w, keywords));
+        let found = is(current, &["TO"])
+            && is(previous, &["OWNER"])
+            && !is(before, &["RENAME", "COLUMN", "ATTRIBUTE", "CONSTRAINT"]);
+        (before, previous) = (previous, current);
         found
     })
 }
