@@ -113,7 +113,7 @@ pub fn split_chunks(
     parallelism: &Parallelism,
     mut visit: impl FnMut(&mut Script) -> ControlFlow<()>,
 ) -> ChunkCounts {
-    let threads = parallelism.threads();
+    // Checked first: asking for the thread count starts rayon's pool.
     if input.len() < parallelism.sequential_below {
         let _ = visit(&mut split(input, options));
         return ChunkCounts {
@@ -121,6 +121,7 @@ pub fn split_chunks(
             resplit: 0,
         };
     }
+    let threads = parallelism.threads();
     // Chunks no larger than needed to give every thread several.
     let chunk_size = parallelism
         .chunk_size
