@@ -1136,26 +1136,29 @@ fn git_commit() -> Option<String> {
 fn run_stats(file: &str, options: SplitOptions) -> io::Result<u8> {
     let stats = match open_as_stream(file)? {
         Some(reader) => stats_of_stream(file, reader, &options)?,
-        None => {
-            let input = open(file)?;
-            let mut stats = Stats::new(Instant::now());
-            stats.bytes = input.len() as u64;
-            let progress = Progress::new(input.len(), "counting");
-            split_chunks(&input, &options, &Parallelism::default(), |chunk| {
-                if let Some(last) = chunk.statements.last() {
-                    progress.set(last.span.end);
-                }
-                stats.diagnostics += chunk.diagnostics.len();
-                for statement in &chunk.statements {
-                    stats.count(&input, statement);
-                }
-                ControlFlow::Continue(())
-            });
-            stats
-        }
+        None => stats_of_mapped(file, &options)?,
     };
     stats.write(&mut io::stdout().lock(), file)?;
     Ok(SUCCESS)
+}
+
+/// Counts statements of a mapped file chunk by chunk, in flat memory.
+fn stats_of_mapped(file: &str, options: &SplitOptions) -> io::Result<Stats> {
+    let input = open(file)?;
+    let mut stats = Stats::new(Instant::now());
+    stats.bytes = input.len() as u64;
+    let progress = Progress::new(input.len(), "counting");
+    split_chunks(&input, options, &Parallelism::default(), |chunk| {
+        if let Some(last) = chunk.statements.last() {
+            progress.set(last.span.end);
+        }
+        stats.diagnostics += chunk.diagnostics.len();
+        for statement in &chunk.statements {
+            stats.count(&input, statement);
+        }
+        ControlFlow::Continue(())
+    });
+    Ok(stats)
 }
 
 /// Counts statements of a stream as it goes by, in flat memory.

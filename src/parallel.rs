@@ -127,11 +127,7 @@ pub fn split_chunks(
         .chunk_size
         .min(input.len().div_ceil(threads * 4))
         .max(1);
-    let mut cutter = Cutter {
-        input,
-        chunk_size,
-        next: 0,
-    };
+    let mut cutter = Cutter::new(input, chunk_size);
     let mut order = InOrder::new(options);
     if threads <= 1 {
         while let Some(limit) = cutter.next_cut() {
@@ -337,7 +333,15 @@ struct Cutter<'a> {
     next: usize,
 }
 
-impl Cutter<'_> {
+impl<'a> Cutter<'a> {
+    fn new(input: &'a [u8], chunk_size: usize) -> Self {
+        Cutter {
+            input,
+            chunk_size,
+            next: 0,
+        }
+    }
+
     /// Where the next chunk ends, or `None` after the last.
     fn next_cut(&mut self) -> Option<usize> {
         let input = self.input;
@@ -402,11 +406,7 @@ mod tests {
         let input = entry.repeat(40);
         let input = input.as_bytes();
         for (chunk_size, chunks) in [(1, 1), (100, 3), (333, 4), (input.len(), 2)] {
-            let mut cutter = Cutter {
-                input,
-                chunk_size,
-                next: 0,
-            };
+            let mut cutter = Cutter::new(input, chunk_size);
             let mut all = vec![0];
             while let Some(window) = cutter.window(chunks) {
                 assert_eq!(window[0], *all.last().unwrap());
