@@ -6,7 +6,7 @@
 //! Exit codes: 0 success, 1 a finding (`check`: errors found), 2 bad usage or
 //! unreadable input. Output goes to stdout, diagnostics to stderr.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ffi::OsString;
 use std::io::{self, BufWriter, Write};
 use std::ops::ControlFlow;
@@ -22,6 +22,7 @@ use crate::lines::{LineCounter, LineIndex};
 use crate::lint::{copy_rows_note, lint_statement, lint_statement_for_migration, not_utf8};
 use crate::normalize::{normalize_to, Ignore, NormalizeOptions};
 use crate::parallel::{split_chunks, split_parallel, stop_on_error, Parallelism};
+use crate::plan::{self, PlanOptions};
 use crate::progress::Progress;
 use crate::squash::{squash, DataRows, SquashError, SquashOptions, Which};
 use crate::stream::{StreamEvent, StreamSplitter};
@@ -731,6 +732,22 @@ fn run_check(files: &[String], target: Target, options: SplitOptions) -> io::Res
     Ok(if errors > 0 { FINDING } else { SUCCESS })
 }
 
+/// What `check` looks for in a file, and what it has already told once.
+struct Linter {
+    target: Target,
+    /// What `execute_file` handles by itself, told at its first occurrence.
+    told: BTreeSet<plan::Handled>,
+}
+
+impl Linter {
+    fn new(target: Target) -> Self {
+        Linter {
+            target,
+            told: BTreeSet::new(),
+        }
+    }
+}
+
 /// The findings about a part of a script, kept apart by source so that
 /// findings at one offset are always printed in the same order: the
 /// splitter's, then [`lint_statement`]'s, then where the input stops being
@@ -754,14 +771,29 @@ impl Findings {
 
     /// Adds the findings about `statement` of `input`, a part of the script
     /// that starts at offset `base`.
-    fn lint(&mut self, input: &[u8], base: usize, statement: &Statement, target: Target) {
+    fn lint(&mut self, input: &[u8], base: usize, statement: &Statement, linter: &mut Linter) {
         let (statements, migration) = (self.statements.len(), self.migration.len());
         let rows = statement
             .copy_data()
             .map_or(0, |d| memchr::memchr_iter(b'\n', &input[d.clone()]).count());
-        lint_statement(input, statement, rows, &mut self.statements);
-        if target == Target::Alembic {
-            lint_statement_for_migration(input, statement, &mut self.migration);
+        match linter.target {
+            Target::Psql => lint_statement(input, statement, rows, &mut self.statements),
+            Target::Alembic => {
+                if statement.kind == StatementKind::Copy {
+                    self.statements
+                        .push(copy_rows_note(statement.span.start, rows));
+                }
+                if let Err(refusal) = plan::step(input, statement, &PlanOptions::default()) {
+                    self.migration.push(refusal.diagnostic());
+                }
+                if let Some(handled) = plan::handled(input, statement) {
+                    if linter.told.insert(handled) {
+                        self.migration
+                            .push(handled.diagnostic(statement.span.start));
+                    }
+                }
+                lint_statement_for_migration(input, statement, &mut self.migration);
+            }
         }
         for finding in self.statements[statements..]
             .iter_mut()
@@ -812,9 +844,18 @@ impl Findings {
 /// number of statements; returns how many findings are errors.
 fn check_mapped(file: &str, target: Target, options: &SplitOptions) -> io::Result<usize> {
     let input = open(file)?;
+    let mut linter = Linter::new(target);
+    let mut errors = Findings {
+        splitter: plan::utf16_input(&input)
+            .map(|r| r.diagnostic())
+            .into_iter()
+            .collect(),
+        ..Findings::default()
+    }
+    .print(file, |_| (1, 1))?;
     let mut not_utf8_at = std::str::from_utf8(&input).err().map(|e| e.valid_up_to());
     let mut lines = LineCounter::new();
-    let (mut errors, mut failed) = (0, None);
+    let mut failed = None;
     let progress = Progress::new(input.len(), "checking");
     split_chunks(&input, options, &Parallelism::default(), |chunk| {
         if let Some(last) = chunk.statements.last() {
@@ -825,7 +866,7 @@ fn check_mapped(file: &str, target: Target, options: &SplitOptions) -> io::Resul
             ..Findings::default()
         };
         for statement in &chunk.statements {
-            findings.lint(&input, 0, statement, target);
+            findings.lint(&input, 0, statement, &mut linter);
         }
         if not_utf8_at.is_some_and(|at| findings.tell_not_utf8(at)) {
             not_utf8_at = None;
@@ -854,6 +895,7 @@ fn check_stream(
     options: &SplitOptions,
 ) -> io::Result<usize> {
     let mut stream = StreamSplitter::new(Watched::new(reader), options);
+    let mut linter = Linter::new(target);
     let mut errors = 0;
     // A COPY whose rows stream: where it starts and its rows so far. Its
     // findings wait for its end, when its row count is known.
@@ -874,8 +916,13 @@ fn check_stream(
                 // Diagnostics count from the stream's start, statements
                 // from the buffer's.
                 findings.splitter.extend_from_slice(diagnostics);
+                if base == 0 {
+                    findings
+                        .splitter
+                        .extend(plan::utf16_input(input).map(|r| r.diagnostic()));
+                }
                 for statement in statements {
-                    findings.lint(input, base as usize, statement, target);
+                    findings.lint(input, base as usize, statement, &mut linter);
                 }
             }
             StreamEvent::CopyStart {

@@ -39,7 +39,7 @@ impl std::error::Error for InputError {
 
 impl InputError {
     /// `name` as the user gave it (`-` is standard input) and what failed.
-    fn new(name: &str, error: io::Error) -> Self {
+    pub(crate) fn new(name: &str, error: io::Error) -> Self {
         InputError {
             source_name: if name == "-" {
                 "standard input".into()

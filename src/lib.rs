@@ -27,6 +27,7 @@ pub mod lint;
 pub mod meta;
 pub mod normalize;
 pub mod parallel;
+pub mod plan;
 mod progress;
 #[cfg(feature = "python")]
 mod python;

@@ -99,22 +99,318 @@ pub fn transactional(input: &[u8], statement: &Statement) -> Transactional {
     }
 }
 
+/// A session setting a statement changes, as far as its tokens tell.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Setting {
+    /// `SET name ...`, `RESET name`, `set_config('name', ...)`: the name in
+    /// lower case (unquoted), and the new value when it is a literal.
+    Named { name: String, value: Option<String> },
+    /// `RESET ALL`.
+    All,
+    /// `set_config(expression, ...)`: a setting whose name is computed.
+    Computed,
+}
+
+impl Setting {
+    /// Whether this is the setting `name` (lower case).
+    pub fn is(&self, name: &str) -> bool {
+        matches!(self, Setting::Named { name: n, .. } if n == name)
+    }
+}
+
+/// The session settings `statement` changes for the rest of the session
+/// (`SET LOCAL` ends with the transaction and is not one of them).
+pub fn settings_changed(input: &[u8], statement: &Statement) -> Vec<Setting> {
+    if statement.kind != StatementKind::Sql {
+        return Vec::new();
+    }
+    let text = statement.text(input);
+    let tokens: Vec<(TokenKind, &[u8])> = significant_tokens(&text).collect();
+    let word = |i: usize, keywords: &[&str]| {
+        tokens
+            .get(i)
+            .is_some_and(|&(kind, piece)| kind == TokenKind::Ident && is_any(piece, keywords))
+    };
+    if word(0, &["SET"]) {
+        if word(1, &["LOCAL"]) || word(1, &["TRANSACTION"]) || word(1, &["CONSTRAINTS"]) {
+            return Vec::new();
+        }
+        let at = if word(1, &["SESSION"]) { 2 } else { 1 };
+        let special = [
+            (&["TIME", "ZONE"][..], "timezone"),
+            (&["ROLE"][..], "role"),
+            (&["AUTHORIZATION"][..], "session_authorization"),
+            (&["SCHEMA"][..], "search_path"),
+            (&["NAMES"][..], "client_encoding"),
+            (&["CHARACTERISTICS"][..], "default_transaction_isolation"),
+        ];
+        for (words, name) in special {
+            if words.iter().enumerate().all(|(k, w)| word(at + k, &[w])) {
+                let value = tokens.get(at + words.len()).and_then(|t| literal(*t));
+                return vec![Setting::Named {
+                    name: name.to_string(),
+                    value,
+                }];
+            }
+        }
+        let Some((name, after)) = setting_name(&tokens, at) else {
+            return Vec::new();
+        };
+        let value = match tokens.get(after) {
+            Some(&(TokenKind::Operator, b"=")) => tokens.get(after + 1),
+            Some(&(TokenKind::Ident, to)) if to.eq_ignore_ascii_case(b"TO") => {
+                tokens.get(after + 1)
+            }
+            _ => None,
+        };
+        // A list (`SET search_path = a, b`) has no single literal value.
+        let single = tokens.len() <= after + 3;
+        let value = value.filter(|_| single).and_then(|t| literal(*t));
+        return vec![Setting::Named { name, value }];
+    }
+    if word(0, &["RESET"]) {
+        if word(1, &["ALL"]) {
+            return vec![Setting::All];
+        }
+        return setting_name(&tokens, 1)
+            .map(|(name, _)| Setting::Named { name, value: None })
+            .into_iter()
+            .collect();
+    }
+    // set_config(name, value, is_local) wherever it is called; a call whose
+    // third argument is a literal `true` changes the transaction only.
+    let mut found = Vec::new();
+    for (i, &(kind, piece)) in tokens.iter().enumerate() {
+        let is_call = kind == TokenKind::Ident
+            && piece.eq_ignore_ascii_case(b"set_config")
+            && tokens
+                .get(i + 1)
+                .is_some_and(|t| t.0 == TokenKind::OpenParen);
+        if !is_call {
+            continue;
+        }
+        let argument = |k: usize| tokens.get(i + 2 + k).copied();
+        let comma = |k: usize| argument(k).is_some_and(|(_, p)| p == b",");
+        let local = comma(1)
+            && comma(3)
+            && argument(4).is_some_and(|(kind, p)| {
+                kind == TokenKind::Ident && p.eq_ignore_ascii_case(b"true")
+            });
+        if local {
+            continue;
+        }
+        let string = |token: Option<(TokenKind, &[u8])>| {
+            token.filter(|t| t.0 == TokenKind::String).and_then(literal)
+        };
+        match string(argument(0)) {
+            Some(name) if comma(1) => found.push(Setting::Named {
+                name: name.to_ascii_lowercase(),
+                value: string(argument(2).filter(|_| comma(3))),
+            }),
+            _ => found.push(Setting::Computed),
+        }
+    }
+    found
+}
+
+/// A setting's name at `tokens[at..]` (`a`, `"a"`, `a.b`), lower-cased
+/// unless quoted, and the index after it.
+fn setting_name(tokens: &[(TokenKind, &[u8])], mut at: usize) -> Option<(String, usize)> {
+    let mut name = String::new();
+    loop {
+        let &(kind, piece) = tokens.get(at)?;
+        match kind {
+            TokenKind::Ident => name.push_str(&String::from_utf8_lossy(piece).to_ascii_lowercase()),
+            TokenKind::QuotedIdent if piece.len() >= 2 => {
+                let inner = String::from_utf8_lossy(&piece[1..piece.len() - 1]);
+                name.push_str(&inner.replace("\"\"", "\""));
+            }
+            _ => return None,
+        }
+        at += 1;
+        if tokens.get(at).is_some_and(|t| t.0 == TokenKind::Dot) {
+            name.push('.');
+            at += 1;
+        } else {
+            return Some((name, at));
+        }
+    }
+}
+
+/// The value of a plain literal token: `'text'` (quotes doubled inside), a
+/// number, or a bare word.
+fn literal((kind, piece): (TokenKind, &[u8])) -> Option<String> {
+    match kind {
+        TokenKind::String if piece.len() >= 2 && piece[0] == b'\'' => {
+            let inner = String::from_utf8_lossy(&piece[1..piece.len() - 1]);
+            Some(inner.replace("''", "'"))
+        }
+        TokenKind::Number | TokenKind::Ident => Some(String::from_utf8_lossy(piece).into_owned()),
+        _ => None,
+    }
+}
+
 /// Whether the statement changes session state that outlives it (`SET`,
 /// `RESET`, `set_config(..., false)`).
 pub fn sets_session(input: &[u8], statement: &Statement) -> bool {
-    if statement.kind != StatementKind::Sql {
-        return false;
+    !settings_changed(input, statement).is_empty()
+}
+
+/// Where a COPY statement reads from or writes to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CopySource {
+    /// Not a COPY statement.
+    NotCopy,
+    /// `FROM STDIN` or `TO STDOUT`: the client's data.
+    Client,
+    /// `FROM 'file'` or `TO 'file'`: a file on the database server.
+    ServerFile,
+    /// `FROM PROGRAM` or `TO PROGRAM`: a shell command on the database server.
+    Program,
+}
+
+/// Where `statement`, if it is a COPY, takes or sends its rows.
+pub fn copy_source(input: &[u8], statement: &Statement) -> CopySource {
+    if statement.kind == StatementKind::Meta {
+        return CopySource::NotCopy;
     }
     let text = statement.text(input);
-    let mut words = words(&text);
-    let first = words.next().unwrap_or_default();
-    if is_any(first, &["SET"]) {
-        !words.next().is_some_and(|w| is_any(w, &["LOCAL"]))
-    } else if is_any(first, &["RESET"]) {
-        true
-    } else {
-        is_any(first, &["SELECT"]) && words.take(3).any(|w| is_any(w, &["SET_CONFIG"]))
+    let mut tokens = significant_tokens(&text).peekable();
+    if !tokens
+        .next()
+        .is_some_and(|(kind, w)| kind == TokenKind::Ident && w.eq_ignore_ascii_case(b"COPY"))
+    {
+        return CopySource::NotCopy;
     }
+    // FROM or TO after the table (and its column list) or the query.
+    let mut depth = 0usize;
+    while let Some((kind, piece)) = tokens.next() {
+        match kind {
+            TokenKind::OpenParen => depth += 1,
+            TokenKind::CloseParen => depth = depth.saturating_sub(1),
+            TokenKind::Ident if depth == 0 && is_any(piece, &["FROM", "TO"]) => {
+                return match tokens.peek() {
+                    Some((TokenKind::Ident, w)) if is_any(w, &["PROGRAM"]) => CopySource::Program,
+                    Some((TokenKind::Ident, w)) if is_any(w, &["STDIN", "STDOUT"]) => {
+                        CopySource::Client
+                    }
+                    _ => CopySource::ServerFile,
+                };
+            }
+            _ => {}
+        }
+    }
+    CopySource::NotCopy
+}
+
+/// What a `COPY ... FROM STDIN` writes into, for drivers that have no copy
+/// API and get INSERTs instead.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CopyInto {
+    /// The table's name as written (quotes kept).
+    pub table: String,
+    /// The column list as written, without its parentheses, if there is one.
+    pub columns: Option<String>,
+    /// `text`, `csv` or `binary`.
+    pub format: &'static str,
+}
+
+/// For `COPY table [(columns)] FROM STDIN [options]`: what it writes into.
+pub fn copy_into(input: &[u8], statement: &Statement) -> Option<CopyInto> {
+    if statement.kind != StatementKind::Copy {
+        return None;
+    }
+    let text = statement.text(input);
+    let tokens: Vec<(TokenKind, &[u8])> = significant_tokens(&text).collect();
+    let joined = |tokens: &[(TokenKind, &[u8])]| -> String {
+        let mut out = String::new();
+        for (i, (kind, piece)) in tokens.iter().enumerate() {
+            let glued = matches!(kind, TokenKind::Dot | TokenKind::Other)
+                || tokens
+                    .get(i.wrapping_sub(1))
+                    .is_some_and(|t| t.0 == TokenKind::Dot);
+            if i > 0 && !glued {
+                out.push(' ');
+            }
+            out.push_str(&String::from_utf8_lossy(piece));
+        }
+        out
+    };
+    let from = tokens
+        .iter()
+        .position(|&(kind, w)| kind == TokenKind::Ident && w.eq_ignore_ascii_case(b"FROM"))?;
+    let open = tokens[..from]
+        .iter()
+        .position(|t| t.0 == TokenKind::OpenParen);
+    let (table, columns) = match open {
+        Some(open) => (
+            &tokens[1..open],
+            Some(&tokens[open + 1..from.checked_sub(1)?]),
+        ),
+        None => (&tokens[1..from], None),
+    };
+    let options = &tokens[from..];
+    let says = |word: &str| {
+        options
+            .iter()
+            .any(|&(kind, w)| kind == TokenKind::Ident && w.eq_ignore_ascii_case(word.as_bytes()))
+    };
+    let format = if says("BINARY") {
+        "binary"
+    } else if says("CSV") {
+        "csv"
+    } else {
+        "text"
+    };
+    Some(CopyInto {
+        table: joined(table),
+        columns: columns.map(joined),
+        format,
+    })
+}
+
+/// For `CREATE MATERIALIZED VIEW name ... WITH NO DATA`: the view's name as
+/// written, which a schema-only dump leaves unpopulated.
+pub fn unpopulated_view(input: &[u8], statement: &Statement) -> Option<String> {
+    if statement.tag != "CREATE MATERIALIZED VIEW" {
+        return None;
+    }
+    let text = statement.text(input);
+    let tokens: Vec<(TokenKind, &[u8])> = significant_tokens(&text)
+        .filter(|t| t.0 != TokenKind::Semicolon)
+        .collect();
+    let last = |n: usize| tokens.len().checked_sub(n).map(|i| tokens[i]);
+    let no_data = [(3, "WITH"), (2, "NO"), (1, "DATA")]
+        .iter()
+        .all(|&(n, word)| {
+            last(n).is_some_and(|(k, w)| {
+                k == TokenKind::Ident && w.eq_ignore_ascii_case(word.as_bytes())
+            })
+        });
+    if !no_data {
+        return None;
+    }
+    let mut at = 3; // CREATE MATERIALIZED VIEW
+    if tokens
+        .get(at)
+        .is_some_and(|t| t.1.eq_ignore_ascii_case(b"IF"))
+    {
+        at += 3;
+    }
+    let mut name = String::new();
+    while let Some(&(kind, piece)) = tokens.get(at) {
+        match kind {
+            TokenKind::Ident | TokenKind::QuotedIdent | TokenKind::Dot => {
+                name.push_str(&String::from_utf8_lossy(piece))
+            }
+            _ => break,
+        }
+        at += 1;
+        if kind != TokenKind::Dot && tokens.get(at).is_none_or(|t| t.0 != TokenKind::Dot) {
+            break;
+        }
+    }
+    (!name.is_empty()).then_some(name)
 }
 
 /// Findings for `pgsplit check` about one statement (`copy_rows`: the data
@@ -234,15 +530,6 @@ pub fn lint_statement_for_migration(
             ),
         });
     }
-    if tag == "SET" && has_word(&text, b"transaction_timeout") {
-        findings.push(Diagnostic {
-            severity: Severity::Warning,
-            offset: at,
-            message: "transaction_timeout exists from PostgreSQL 17 on: older servers reject it \
-                      (pgsplit.alembic skips it there)"
-                .to_string(),
-        });
-    }
 }
 
 #[cfg(test)]
@@ -295,6 +582,79 @@ mod tests {
         ] {
             let (input, statement) = first_statement(sql);
             assert_eq!(sets_session(&input, &statement), expected, "{sql}");
+        }
+    }
+
+    #[test]
+    fn settings_a_statement_changes() {
+        let named = |name: &str, value: Option<&str>| Setting::Named {
+            name: name.to_string(),
+            value: value.map(str::to_string),
+        };
+        for (sql, expected) in [
+            ("SET \"search_path\" = '';", vec![named("search_path", Some(""))]),
+            ("SET SESSION statement_timeout TO 0;", vec![named("statement_timeout", Some("0"))]),
+            ("SET search_path = a, b;", vec![named("search_path", None)]),
+            ("SET TIME ZONE 'UTC';", vec![named("timezone", Some("UTC"))]),
+            ("SET app.tenant = 'x';", vec![named("app.tenant", Some("x"))]),
+            ("RESET ALL;", vec![Setting::All]),
+            ("reset Work_Mem;", vec![named("work_mem", None)]),
+            ("SET LOCAL search_path = a;", vec![]),
+            ("SET TRANSACTION ISOLATION LEVEL SERIALIZABLE;", vec![]),
+            (
+                "SELECT set_config('a.b', 'it''s', false), set_config('c.d', 'x', true), set_config(n, v, false);",
+                vec![named("a.b", Some("it's")), Setting::Computed],
+            ),
+            ("SELECT 'set_config(''x'', ''y'', false)';", vec![]),
+        ] {
+            let (input, statement) = first_statement(sql);
+            assert_eq!(settings_changed(&input, &statement), expected, "{sql}");
+        }
+    }
+
+    #[test]
+    fn where_copy_reads_and_writes() {
+        for (sql, expected) in [
+            ("COPY t FROM stdin;\n\\.\n", CopySource::Client),
+            ("COPY (SELECT 1 FROM x) TO STDOUT;", CopySource::Client),
+            ("COPY t FROM '/etc/passwd';", CopySource::ServerFile),
+            ("COPY t (a) FROM PROGRAM 'id';", CopySource::Program),
+            ("SELECT 1 FROM program;", CopySource::NotCopy),
+        ] {
+            let (input, statement) = first_statement(sql);
+            assert_eq!(copy_source(&input, &statement), expected, "{sql}");
+        }
+        let (input, statement) =
+            first_statement("COPY \"S\".\"t x\" (a, \"B\") FROM stdin WITH (FORMAT csv);\n\\.\n");
+        assert_eq!(
+            copy_into(&input, &statement),
+            Some(CopyInto {
+                table: "\"S\".\"t x\"".to_string(),
+                columns: Some("a, \"B\"".to_string()),
+                format: "csv"
+            })
+        );
+    }
+
+    #[test]
+    fn materialized_views_left_without_data() {
+        for (sql, expected) in [
+            (
+                "CREATE MATERIALIZED VIEW s.v AS SELECT 1 WITH NO DATA;",
+                Some("s.v"),
+            ),
+            (
+                "CREATE MATERIALIZED VIEW IF NOT EXISTS \"V\" AS SELECT 1\n  WITH NO DATA;",
+                Some("\"V\""),
+            ),
+            ("CREATE MATERIALIZED VIEW v AS SELECT 1 WITH DATA;", None),
+        ] {
+            let (input, statement) = first_statement(sql);
+            assert_eq!(
+                unpopulated_view(&input, &statement).as_deref(),
+                expected,
+                "{sql}"
+            );
         }
     }
 

@@ -9,15 +9,16 @@
 use std::borrow::Cow;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use pyo3::exceptions::{PyOSError, PyRuntimeError, PyValueError};
+use pyo3::exceptions::{PyOSError, PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList, PyString};
 
-use crate::input::{open_input, read_input, Input};
+use crate::input::{open_stream, read_input};
 use crate::lines::LineIndex;
-use crate::lint::{transactional, Transactional};
+use crate::lint::{self, transactional, Transactional};
 use crate::normalize::{Ignore, NormalizeOptions};
 use crate::parallel::{split_chunks, split_parallel, stop_on_error, Parallelism};
+use crate::plan;
 use crate::{Compat, Script, SplitOptions, Statement};
 
 /// A statement as the Python package receives it; see `_native.pyi`.
@@ -76,7 +77,7 @@ fn with_input<T>(sql: &Bound<'_, PyAny>, work: impl FnOnce(&[u8]) -> PyResult<T>
         return work(bytes.as_bytes());
     }
     let copied: Vec<u8> = sql.extract().map_err(|_| {
-        PyValueError::new_err(format!(
+        PyTypeError::new_err(format!(
             "sql must be str or bytes, not {}",
             sql.get_type()
                 .name()
@@ -230,6 +231,148 @@ fn parse(
     })
 }
 
+/// What `execute_file` does with one statement: its step (`run`,
+/// `autocommit`, `skip` or `refused`), the settings it changes, what a COPY
+/// writes into (table, columns, format), and the materialized view it
+/// leaves without data.
+type StepRecord = (
+    &'static str,
+    Vec<String>,
+    Option<(String, Option<String>, &'static str)>,
+    Option<String>,
+);
+
+/// A refusal: code, line, column, byte offset, message.
+type RefusalRecord = (&'static str, usize, usize, usize, String);
+
+/// What `execute_file` does with a script; see `_native.pyi`.
+type PlanRecord = (
+    Vec<StepRecord>,
+    Vec<RefusalRecord>,
+    Option<(String, &'static str)>,
+);
+
+/// The plan of `script` for `options`: a step record for each statement,
+/// the refusals in input order, and the declared encoding with its Python
+/// codec when it is not UTF-8.
+fn plan_record(input: &[u8], script: &Script, options: &plan::PlanOptions) -> PlanRecord {
+    let index = LineIndex::new(input);
+    let mut steps = Vec::with_capacity(script.statements.len());
+    let mut refusals = Vec::new();
+    let mut declared: Option<String> = None;
+    for statement in &script.statements {
+        if declared.is_none() {
+            declared = plan::client_encoding(input, statement).flatten();
+        }
+        let step = match plan::step(input, statement, options) {
+            Ok(step) => step.as_str(),
+            Err(refusal) => {
+                refusals.push(refusal);
+                "refused"
+            }
+        };
+        let settings = lint::settings_changed(input, statement)
+            .into_iter()
+            .filter_map(|setting| match setting {
+                lint::Setting::Named { name, .. } => Some(name),
+                lint::Setting::All => Some("ALL".to_string()),
+                lint::Setting::Computed => None,
+            })
+            .collect();
+        let copy_into = lint::copy_into(input, statement).map(|c| (c.table, c.columns, c.format));
+        steps.push((
+            step,
+            settings,
+            copy_into,
+            lint::unpopulated_view(input, statement),
+        ));
+    }
+    refusals.extend(plan::script_refusals(
+        input,
+        &script.diagnostics,
+        declared.as_deref(),
+    ));
+    refusals.sort_by_key(|r| r.offset);
+    let refusals = refusals
+        .into_iter()
+        .map(|r| {
+            let (line, col) = index.line_col(r.offset);
+            (r.code, line, col, r.offset, r.message)
+        })
+        .collect();
+    let encoding = declared
+        .filter(|name| !plan::is_utf8(name))
+        .and_then(|name| plan::python_codec(&name).map(|codec| (name, codec)));
+    (steps, refusals, encoding)
+}
+
+fn plan_options(
+    meta: &str,
+    non_transactional: &str,
+    transaction_control: &str,
+) -> PyResult<plan::PlanOptions> {
+    Ok(plan::PlanOptions {
+        meta: meta.parse().map_err(PyValueError::new_err)?,
+        non_transactional: non_transactional.parse().map_err(PyValueError::new_err)?,
+        transaction_control: transaction_control.parse().map_err(PyValueError::new_err)?,
+    })
+}
+
+/// `plan_text(sql, compat, meta, non_transactional, transaction_control)`:
+/// like `parse`, with what `execute_file` does with each statement.
+#[pyfunction]
+#[allow(clippy::type_complexity)]
+fn plan_text(
+    py: Python<'_>,
+    sql: &Bound<'_, PyAny>,
+    compat: &str,
+    meta: &str,
+    non_transactional: &str,
+    transaction_control: &str,
+) -> PyResult<(
+    Vec<(StatementRecord, String)>,
+    Vec<DiagnosticRecord>,
+    PlanRecord,
+)> {
+    let options = options(compat)?;
+    let plan = plan_options(meta, non_transactional, transaction_control)?;
+    with_input(sql, |input| {
+        without_gil(py, || {
+            let script = split_parallel(input, &options, &Parallelism::default());
+            let (statements, diagnostics) = records(input, &script);
+            (statements, diagnostics, plan_record(input, &script, &plan))
+        })
+    })
+}
+
+/// `plan_path(path, compat, jobs, meta, non_transactional, transaction_control)`:
+/// `plan_text` for a file, read as `parse_path` reads it.
+#[pyfunction]
+#[allow(clippy::type_complexity)]
+fn plan_path(
+    py: Python<'_>,
+    path: &str,
+    compat: &str,
+    jobs: usize,
+    meta: &str,
+    non_transactional: &str,
+    transaction_control: &str,
+) -> PyResult<(
+    Vec<(StatementRecord, String)>,
+    Vec<DiagnosticRecord>,
+    Option<Py<PyBytes>>,
+    PlanRecord,
+)> {
+    let plan = plan_options(meta, non_transactional, transaction_control)?;
+    let mut record = None;
+    let (statements, diagnostics, decompressed) =
+        parse_file_with(py, path, compat, jobs, |input, script| {
+            record = Some(plan_record(input, script, &plan));
+        })?;
+    let record = record.expect("parse_file_with calls back once");
+    Ok((statements, diagnostics, decompressed, record))
+}
+
 /// `parse_path(path, compat, jobs)`: like `parse` for a file, which is memory-mapped;
 /// the third item is the decompressed bytes of a gzip file, None otherwise
 /// (the caller maps the file itself).
@@ -245,21 +388,73 @@ fn parse_path(
     Vec<DiagnosticRecord>,
     Option<Py<PyBytes>>,
 )> {
+    parse_file_with(py, path, compat, jobs, |_, _| {})
+}
+
+/// Reads and splits the file at `path` (read, not mapped: a file that
+/// shrinks under a map kills the process), then lets `also` look at the
+/// split before the input is let go.
+#[allow(clippy::type_complexity)]
+fn parse_file_with(
+    py: Python<'_>,
+    path: &str,
+    compat: &str,
+    jobs: usize,
+    also: impl FnOnce(&[u8], &Script) + Send,
+) -> PyResult<(
+    Vec<(StatementRecord, String)>,
+    Vec<DiagnosticRecord>,
+    Option<Py<PyBytes>>,
+)> {
     let options = options(compat)?;
     let parallelism = Parallelism {
         jobs,
         ..Parallelism::default()
     };
-    let input =
-        without_gil(py, || open_input(path))?.map_err(|e| PyOSError::new_err(e.to_string()))?;
+    let (input, decompressed) = without_gil(py, || read_decompressed(path))?.map_err(os_error)?;
     let (statements, diagnostics) = without_gil(py, || {
-        records(&input, &split_parallel(&input, &options, &parallelism))
+        let script = split_parallel(&input, &options, &parallelism);
+        also(&input, &script);
+        records(&input, &script)
     })?;
-    let decompressed = match &input {
-        Input::Owned(bytes) => Some(PyBytes::new(py, bytes).unbind()),
-        Input::Mapped(_) => None,
-    };
+    let decompressed = decompressed.then(|| PyBytes::new(py, &input).unbind());
     Ok((statements, diagnostics, decompressed))
+}
+
+/// An input error as Python's own: `OSError(errno, strerror, filename)`
+/// becomes `FileNotFoundError`, `IsADirectoryError`... with `.filename`.
+fn os_error(error: crate::input::InputError) -> PyErr {
+    match error.error.raw_os_error() {
+        Some(errno) => {
+            let strerror = std::io::Error::from_raw_os_error(errno).to_string();
+            // "No such file or directory (os error 2)" reads as Python's own without the suffix.
+            let strerror = strerror
+                .split(" (os error")
+                .next()
+                .unwrap_or_default()
+                .to_string();
+            PyOSError::new_err((errno, strerror, error.source_name))
+        }
+        None => PyValueError::new_err(error.to_string()),
+    }
+}
+
+/// The bytes of the file at `path`, and whether they were decompressed
+/// (the caller reads a plain file's COPY data back from the file itself).
+fn read_decompressed(path: &str) -> Result<(Vec<u8>, bool), crate::input::InputError> {
+    use std::io::Read;
+    match open_stream(path)? {
+        Some(mut stream) => {
+            let mut bytes = Vec::new();
+            stream
+                .read_to_end(&mut bytes)
+                .map_err(|e| crate::input::InputError::new(path, e))?;
+            Ok((bytes, true))
+        }
+        None => std::fs::read(path)
+            .map(|bytes| (bytes, false))
+            .map_err(|e| crate::input::InputError::new(path, e)),
+    }
 }
 
 fn normalize_options(ignore: Vec<String>, sort: bool) -> PyResult<NormalizeOptions> {
@@ -338,8 +533,7 @@ fn diff(
 /// `read(path)`: the bytes of a file, gzip decompressed.
 #[pyfunction]
 fn read(py: Python<'_>, path: &str) -> PyResult<Py<PyBytes>> {
-    let data =
-        without_gil(py, || read_input(path))?.map_err(|e| PyOSError::new_err(e.to_string()))?;
+    let data = without_gil(py, || read_input(path))?.map_err(os_error)?;
     Ok(PyBytes::new(py, &data).unbind())
 }
 
@@ -354,6 +548,8 @@ fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(split_texts, module)?)?;
     module.add_function(wrap_pyfunction!(parse, module)?)?;
     module.add_function(wrap_pyfunction!(parse_path, module)?)?;
+    module.add_function(wrap_pyfunction!(plan_text, module)?)?;
+    module.add_function(wrap_pyfunction!(plan_path, module)?)?;
     module.add_function(wrap_pyfunction!(normalize, module)?)?;
     module.add_function(wrap_pyfunction!(diff, module)?)?;
     module.add_function(wrap_pyfunction!(read, module)?)?;

@@ -9,7 +9,9 @@ and correctly where psql is wrong.
 from ._diff import Change, Diff, assert_same_schema, diff, normalize
 from ._native import __version__
 from ._script import (
+    Compat,
     Diagnostic,
+    FileChangedError,
     MetaCommand,
     Script,
     SplitError,
@@ -22,8 +24,10 @@ from ._script import (
 
 __all__ = [
     "Change",
+    "Compat",
     "Diagnostic",
     "Diff",
+    "FileChangedError",
     "MetaCommand",
     "Script",
     "SplitError",

@@ -16,10 +16,41 @@ __all__ = ["Change", "Diff", "assert_same_schema", "diff", "normalize"]
 Dump = Union[str, bytes, "os.PathLike[str]"]
 
 
-def _data(dump: Dump) -> str | bytes:
+#: File names a dump is kept under; a one-line ``str`` ending so is a path.
+_DUMP_SUFFIXES = (".sql", ".gz", ".zst")
+
+
+def _data(dump: Dump, function: str) -> str | bytes:
+    """A dump's text: an ``os.PathLike`` is read, ``str`` and ``bytes`` are the
+    dump itself, and a ``str`` that can only be a path is a TypeError (it
+    would otherwise be compared as if it were SQL)."""
     if isinstance(dump, os.PathLike):
-        return _native.read(os.fspath(dump))
-    return dump
+        name = os.fspath(dump)
+        if not isinstance(name, str):
+            raise TypeError(f"{function}() takes paths as str-based os.PathLike, not bytes paths")
+        return _native.read(name)
+    if isinstance(dump, str):
+        if _is_only_a_path(dump):
+            exists = "" if os.path.exists(dump) else " (no such file exists either)"
+            raise TypeError(
+                f"{function}() takes a str as SQL text, and {dump!r} is a file name{exists}: "
+                f"pass pathlib.Path({dump!r}) to read the file"
+            )
+        return dump
+    if isinstance(dump, (bytes, bytearray, memoryview)):
+        return bytes(dump)
+    raise TypeError(f"{function}() takes SQL as str or bytes, or a file as os.PathLike, not {type(dump).__name__}")
+
+
+def _is_only_a_path(text: str) -> bool:
+    stripped = text.strip()
+    return bool(stripped) and "\n" not in stripped and ";" not in stripped and stripped.lower().endswith(_DUMP_SUFFIXES)
+
+
+def _ignored(ignore: Iterable[str], function: str) -> list[str]:
+    if isinstance(ignore, str):
+        raise TypeError(f'{function}() takes ignore as a list of values, not one str (write ignore=["{ignore}"])')
+    return list(ignore)
 
 
 def normalize(sql: Dump, *, ignore: Iterable[str] = (), sort: bool = False) -> str:
@@ -28,7 +59,7 @@ def normalize(sql: Dump, *, ignore: Iterable[str] = (), sort: bool = False) -> s
     ``ignore`` takes the CLI's ``--ignore`` values: ``owner``, ``acl``,
     ``comments``, ``comment-on``, ``set``, ``public-schema``, ``data``.
     """
-    return _native.normalize(_data(sql), list(ignore), sort)
+    return _native.normalize(_data(sql, "normalize"), _ignored(ignore, "normalize"), sort)
 
 
 @dataclass(frozen=True)
@@ -77,13 +108,18 @@ class Diff:
 
 
 def diff(a: Dump, b: Dump, *, ignore: Iterable[str] = ()) -> Diff:
-    """Compares two dumps object by object (paths, or the dumps' text)."""
-    records = _native.diff(_data(a), _data(b), list(ignore))
+    """Compares two dumps object by object: each an ``os.PathLike`` (a file)
+    or the dump's text (``str`` or ``bytes``)."""
+    return _diff(a, b, ignore, "diff")
+
+
+def _diff(a: Dump, b: Dump, ignore: Iterable[str], function: str) -> Diff:
+    records = _native.diff(_data(a, function), _data(b, function), _ignored(ignore, function))
     return Diff(tuple(Change(*record) for record in records))
 
 
 def assert_same_schema(a: Dump, b: Dump, *, ignore: Iterable[str] = ("owner", "acl")) -> None:
     """For tests: raises AssertionError naming every object that differs."""
-    found = diff(a, b, ignore=ignore)
+    found = _diff(a, b, ignore, "assert_same_schema")
     if not found.identical:
         raise AssertionError(f"{len(found.changes)} object(s) differ:\n{found}")

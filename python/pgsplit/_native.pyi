@@ -21,6 +21,26 @@ def parse_path(
     path: str, compat: str, jobs: int
 ) -> tuple[list[tuple[StatementRecord, str]], list[DiagnosticRecord], bytes | None]: ...
 def read(path: str) -> bytes: ...
+
+StepRecord = tuple[
+    str,  # "run", "autocommit", "skip" or "refused"
+    list[str],  # the session settings the statement changes ("ALL" for RESET ALL)
+    tuple[str, str | None, str] | None,  # COPY FROM STDIN: table, columns, format
+    str | None,  # CREATE MATERIALIZED VIEW ... WITH NO DATA: the view's name
+]
+RefusalRecord = tuple[str, int, int, int, str]  # code, line, col, offset, message
+PlanRecord = tuple[
+    list[StepRecord],
+    list[RefusalRecord],
+    tuple[str, str] | None,  # a declared client_encoding other than UTF-8, and its Python codec
+]
+
+def plan_text(
+    sql: str | bytes, compat: str, meta: str, non_transactional: str, transaction_control: str
+) -> tuple[list[tuple[StatementRecord, str]], list[DiagnosticRecord], PlanRecord]: ...
+def plan_path(
+    path: str, compat: str, jobs: int, meta: str, non_transactional: str, transaction_control: str
+) -> tuple[list[tuple[StatementRecord, str]], list[DiagnosticRecord], bytes | None, PlanRecord]: ...
 def normalize(sql: str | bytes, ignore: list[str], sort: bool) -> str: ...
 
 ChangeRecord = tuple[str, str, str, str, str | None, str | None, str]

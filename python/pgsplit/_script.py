@@ -5,23 +5,26 @@ into small immutable objects. Byte offsets (``start``, ``end``, ``copy_data``
 positions) refer to the input as bytes: for a ``str`` input, its UTF-8
 encoding.
 
-A file is memory-mapped, not read: COPY data, the bulk of a full dump, stays
-in the file until a statement's data is asked for, and ``copy_chunks()``
+A file's COPY data, the bulk of a full dump, stays in the file until a
+statement's data is asked for: it is read back with positioned reads, which
+check that the file is still the one that was parsed (a file that changed
+raises :class:`FileChangedError`, never a crash), and ``copy_chunks()``
 hands it out a piece at a time.
 """
 
 from __future__ import annotations
 
-import mmap
 import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import NamedTuple, overload
+from typing import Any, Literal, NamedTuple, overload
 
 from . import _native
 
 __all__ = [
+    "Compat",
     "Diagnostic",
+    "FileChangedError",
     "MetaCommand",
     "Script",
     "SplitError",
@@ -33,16 +36,53 @@ __all__ = [
 ]
 
 
-class SplitError(ValueError):
+#: How to split: as the server reads a script (``default``), or exactly as
+#: psql 18 does, mistakes included (``psql``).
+Compat = Literal["default", "psql"]
+
+
+def _rebuild(cls: type[BaseException], args: tuple[Any, ...], state: dict[str, Any]) -> BaseException:
+    error = cls.__new__(cls)
+    error.args = args
+    error.__dict__.update(state)
+    return error
+
+
+class _Picklable(Exception):
+    """Pickles an exception built with keyword arguments: its ``args`` and
+    attributes are restored as they are, without calling ``__init__``."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild, (type(self), self.args, self.__dict__))
+
+
+class SplitError(_Picklable, ValueError):
     """The input cannot be used as it is: an unterminated quote, comment or
     dollar quote, reported where it opened."""
 
     def __init__(self, message: str, *, line: int, col: int, source: str | None = None) -> None:
         where = f"{source or '<input>'}:{line}:{col}"
         super().__init__(f"{where}: {message}")
+        self.message = message
         self.line = line
         self.col = col
         self.source = source
+
+
+class FileChangedError(OSError):
+    """The file changed after it was parsed: its COPY data can no longer be
+    read as the statements describe it. Parse it again."""
+
+    def __init__(self, filename: str, detail: str) -> None:
+        super().__init__(f"{filename}: the file changed after it was parsed ({detail}); parse it again")
+        self.filename = filename
+        self.detail = detail
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.filename, self.detail))
 
 
 class Toc(NamedTuple):
@@ -69,8 +109,47 @@ class Diagnostic(NamedTuple):
     message: str
 
 
-#: Where a statement's COPY data lives: the input's bytes or the mapped file.
-Buffer = bytes | mmap.mmap
+class _FileBytes:
+    """The bytes of a parsed file, read back on demand.
+
+    Each read opens the file, checks that it is the file that was parsed
+    (same inode, size and modification time) and reads with ``os.pread``;
+    a file that changed raises :class:`FileChangedError`. A memory map would
+    kill the interpreter with SIGBUS if the file shrank under it.
+    """
+
+    def __init__(self, name: str, identity: tuple[int, int, int, int]) -> None:
+        self.name = name
+        self.identity = identity
+
+    @staticmethod
+    def identity_of(stat: os.stat_result) -> tuple[int, int, int, int]:
+        return (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns)
+
+    def __len__(self) -> int:
+        return self.identity[2]
+
+    def read(self, start: int, end: int) -> bytes:
+        try:
+            with open(self.name, "rb") as file:
+                if self.identity_of(os.fstat(file.fileno())) != self.identity:
+                    raise FileChangedError(self.name, "its size, time or inode is not what it was")
+                data = os.pread(file.fileno(), end - start, start)
+        except FileNotFoundError:
+            raise FileChangedError(self.name, "it is gone") from None
+        if len(data) != end - start:
+            raise FileChangedError(self.name, "it is shorter")
+        return data
+
+
+#: Where a statement's COPY data lives: the input's bytes or the parsed file.
+Buffer = bytes | _FileBytes
+
+
+def _read(buffer: Buffer, start: int, end: int) -> bytes:
+    if isinstance(buffer, _FileBytes):
+        return buffer.read(start, end)
+    return buffer[start:end]
 
 
 @dataclass(frozen=True)
@@ -98,10 +177,13 @@ class Statement:
     variables: tuple[tuple[int, int], ...] = field(default=(), repr=False)
     _buffer: Buffer = field(default=b"", repr=False, compare=False)
 
+    def __str__(self) -> str:
+        return self.text
+
     @property
     def copy_blocks(self) -> tuple[bytes, ...]:
         """Each COPY data block, as bytes."""
-        return tuple(self._buffer[start:end] for start, end in self.copy_spans)
+        return tuple(_read(self._buffer, start, end) for start, end in self.copy_spans)
 
     @property
     def copy_data(self) -> bytes | None:
@@ -113,10 +195,9 @@ class Statement:
     def copy_chunks(self, size: int = 1 << 20) -> Iterator[memoryview]:
         """The COPY data in pieces of at most ``size`` bytes, without reading
         it all into memory."""
-        view = memoryview(self._buffer)
         for start, end in self.copy_spans:
             for at in range(start, end, size):
-                yield view[at : min(at + size, end)]
+                yield memoryview(_read(self._buffer, at, min(at + size, end)))
 
 
 @dataclass(frozen=True)
@@ -131,10 +212,18 @@ class Script(Sequence[Statement]):
     def __getitem__(self, index: int) -> Statement: ...
 
     @overload
-    def __getitem__(self, index: slice) -> Sequence[Statement]: ...
+    def __getitem__(self, index: slice) -> Script: ...
 
-    def __getitem__(self, index: int | slice) -> Statement | Sequence[Statement]:
+    def __getitem__(self, index: int | slice) -> Statement | Script:
+        if isinstance(index, slice):
+            return Script(self.statements[index], self.diagnostics, self.source)
         return self.statements[index]
+
+    def __repr__(self) -> str:
+        return (
+            f"<Script {self.source or '<input>'}: {len(self.statements)} statements, "
+            f"{len(self.diagnostics)} diagnostics>"
+        )
 
     def __len__(self) -> int:
         return len(self.statements)
@@ -148,9 +237,22 @@ class Script(Sequence[Statement]):
 
 
 def _compat(compat: str) -> str:
+    if not isinstance(compat, str):
+        raise TypeError(f"compat must be a str, not {type(compat).__name__}")
     if compat not in ("default", "psql"):
         raise ValueError(f'compat must be "default" or "psql", not {compat!r}')
     return compat
+
+
+def _sql(sql: object, function: str) -> str | bytes:
+    """``sql`` as the native layer takes it; anything else is a TypeError."""
+    if isinstance(sql, (str, bytes)):
+        return sql
+    if isinstance(sql, (bytearray, memoryview)):
+        return bytes(sql)
+    if isinstance(sql, os.PathLike):
+        raise TypeError(f"{function}() takes SQL text; for a file use pgsplit.parse_file({os.fspath(sql)!r})")
+    raise TypeError(f"{function}() takes SQL as str or bytes, not {type(sql).__name__}")
 
 
 def split(sql: str | bytes, *, compat: str = "default") -> list[str]:
@@ -163,13 +265,14 @@ def split(sql: str | bytes, *, compat: str = "default") -> list[str]:
     return _native.split_texts(sql, _compat(compat))
 
 
-def parse(sql: str | bytes, *, source: str | None = None, compat: str = "default", strict: bool = False) -> Script:
+def parse(sql: str | bytes, *, source: str | None = None, compat: Compat = "default", strict: bool = False) -> Script:
     """The statements of ``sql`` with their metadata, and diagnostics.
 
     With ``strict``, an error diagnostic (an unterminated quote, comment or
     dollar quote) raises :class:`SplitError` instead.
     """
-    data = sql.encode() if isinstance(sql, str) else bytes(sql)
+    given = _sql(sql, "parse")
+    data = given.encode() if isinstance(given, str) else given
     records, diagnostics = _native.parse(data, _compat(compat))
     return _script(records, diagnostics, data, source, strict)
 
@@ -190,26 +293,46 @@ def _script(
 
 
 def parse_file(
-    path: str | os.PathLike[str], *, jobs: int | None = None, compat: str = "default", strict: bool = False
+    path: str | os.PathLike[str], *, jobs: int | None = None, compat: Compat = "default", strict: bool = False
 ) -> Script:
-    """Parses a file, memory-mapped; ``.gz`` and ``.zst`` are decompressed into memory.
+    """Parses a file; ``.gz`` and ``.zst`` are decompressed into memory.
 
     Large files are split on ``jobs`` threads (None: all cores), with the
-    same result for any number.
+    same result for any number. COPY data stays in the file until asked for.
     """
-    if jobs is not None and jobs < 1:
+    name, jobs = _path(path, "parse_file"), _jobs(jobs)
+    before = os.stat(name)
+    records, diagnostics, decompressed = _native.parse_path(name, _compat(compat), jobs)
+    return _script(records, diagnostics, _buffer(name, before, decompressed), name, strict)
+
+
+def _path(path: object, function: str) -> str:
+    if isinstance(path, str | os.PathLike):
+        name = os.fspath(path)
+        if isinstance(name, str):
+            return name
+    raise TypeError(f"{function}() takes a path as str or os.PathLike, not {type(path).__name__}")
+
+
+def _jobs(jobs: object) -> int:
+    if jobs is None:
+        return 0
+    if not isinstance(jobs, int) or isinstance(jobs, bool):
+        raise TypeError(f"jobs must be an int or None, not {type(jobs).__name__}")
+    if jobs < 1:
         raise ValueError(f"jobs must be at least 1, not {jobs}")
-    name = os.fspath(path)
-    records, diagnostics, decompressed = _native.parse_path(name, _compat(compat), jobs or 0)
-    buffer: Buffer = decompressed if decompressed is not None else _map(name)
-    return _script(records, diagnostics, buffer, name, strict)
+    return jobs
 
 
-def _map(name: str) -> Buffer:
-    with open(name, "rb") as file:
-        if os.fstat(file.fileno()).st_size == 0:
-            return b""
-        return mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
+def _buffer(name: str, before: os.stat_result, decompressed: bytes | None) -> Buffer:
+    """Where the statements' COPY data is read from: the decompressed bytes,
+    or the file, which must not have changed while it was parsed."""
+    if decompressed is not None:
+        return decompressed
+    identity = _FileBytes.identity_of(before)
+    if _FileBytes.identity_of(os.stat(name)) != identity:
+        raise FileChangedError(name, "it changed while it was parsed")
+    return _FileBytes(name, identity)
 
 
 def _statement(n: int, record: _native.StatementRecord, text: str, buffer: Buffer) -> Statement:

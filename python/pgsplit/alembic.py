@@ -2,26 +2,33 @@
 
 In ``upgrade()``::
 
-    from pgsplit.alembic import execute_file
+    from alembic import op
+    import pgsplit.alembic  # registers op.execute_file and op.execute_sql
 
     def upgrade() -> None:
-        execute_file("001_initial_schema.sql")
+        op.execute_file("001_initial_schema.sql")
+
+(``from pgsplit.alembic import execute_file`` and a plain call works the same.)
 
 What it does that ``op.execute(open(f).read())`` cannot:
 
 - splits exactly (dollar-quoted and ``BEGIN ATOMIC`` bodies, COPY data) and
   sends each statement alone and verbatim: no ``:name`` binds, no ``%``
-  formatting, one statement per call, so asyncpg works too;
+  formatting, one statement per call, so asyncpg and pg8000 work too;
 - sends COPY data through the driver's copy API (psycopg2, psycopg 3,
   asyncpg), or as INSERTs for other drivers;
-- skips pg_dump's ``\\restrict`` lines and refuses other meta-commands;
-- restores every session setting the script changes (``search_path`` above
-  all), so Alembic's own bookkeeping still finds ``alembic_version``;
-- refuses statements that cannot run in the migration's transaction, before
-  running anything, unless told how to run them;
-- writes the script exactly in offline mode (``alembic upgrade --sql``);
+- decides before running anything what it will run, skip or refuse, with the
+  same rules as ``pgsplit check --target alembic`` (both read one plan, made
+  in the Rust core), and raises :class:`PlanError` naming every refusal;
+- restores every session setting the script changed (``search_path`` above
+  all), whatever statement changed it, so Alembic's own bookkeeping still
+  finds ``alembic_version``;
+- reads the file in the ``client_encoding`` it declares;
+- writes the script exactly in offline mode (``alembic upgrade --sql``), for
+  psql to run;
 - reports a failing statement like a compiler: file, line, column, the line
-  and a caret, chained to the driver's error.
+  and a caret, chained to the driver's error, and sends nothing more in the
+  failed transaction, so that error is the one the user reads.
 """
 
 from __future__ import annotations
@@ -33,28 +40,69 @@ import os
 import re
 import time
 from collections.abc import Callable, Iterator
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, NamedTuple
 
-from ._script import Script, Statement, parse, parse_file
+from . import _native
+from ._script import Compat, Script, Statement, _Picklable, _script
 
-__all__ = ["PlanError", "StatementError", "execute_file", "execute_sql"]
+__all__ = [
+    "MetaOption",
+    "NonTransactionalOption",
+    "PlanError",
+    "PlanFinding",
+    "StatementError",
+    "TransactionControlOption",
+    "execute_file",
+    "execute_sql",
+]
 
 log = logging.getLogger("pgsplit")
 
-#: Meta-commands that pg_dump writes and that mean nothing to the server.
-HARMLESS_META = {"restrict", "unrestrict"}
+#: ``"error"``: refuse psql meta-commands other than pg_dump's ``\\restrict``;
+#: ``"skip"``: leave them out.
+MetaOption = Literal["error", "skip"]
+#: ``"error"``: refuse statements that cannot run in a transaction block;
+#: ``"autocommit"``: run each in an autocommit block (which commits what ran
+#: before it).
+NonTransactionalOption = Literal["error", "autocommit"]
+#: ``"error"``: refuse the script's own ``BEGIN``/``COMMIT``; ``"skip"``: leave
+#: them out and run the script in the migration's transaction.
+TransactionControlOption = Literal["error", "skip"]
 
 Progress = Callable[[int, int, Statement], None]
 
+#: How long a driver may wait on a connection that no longer answers
+#: before the statement counts as failed, in seconds.
+CONNECTION_CHECK_SECONDS = 10
 
-class PlanError(ValueError):
+
+class PlanFinding(NamedTuple):
+    """One reason the script cannot run as asked."""
+
+    code: str  # a stable name: "meta-command", "non-transactional", ...
+    path: str
+    line: int
+    col: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.col}: {self.message} [{self.code}]"
+
+
+class PlanError(_Picklable, ValueError):
     """The script holds something that cannot run as asked; raised before any
-    statement runs."""
+    statement runs. ``findings`` names every one of them."""
+
+    def __init__(self, findings: tuple[PlanFinding, ...]) -> None:
+        count = f"{len(findings)} statement(s) cannot run as asked" if len(findings) > 1 else ""
+        super().__init__("\n".join([*([count] if count else []), *map(str, findings)]))
+        self.findings = findings
 
 
-class StatementError(Exception):
+class StatementError(_Picklable, Exception):
     """A statement failed. ``str()`` reads like a compiler's message."""
 
     def __init__(
@@ -70,15 +118,18 @@ class StatementError(Exception):
         statement: Statement,
         source_line: str,
         caret_col: int,
+        context: str | None = None,
     ) -> None:
         self.path = path
         self.n = n
         self.total = total
         self.line = line
         self.col = col
+        self.message = message
         self.sqlstate = sqlstate
         self.statement = statement
         self.toc = statement.toc
+        self.context = context
         what = statement.tag + (f" {statement.toc.name}" if statement.toc else "")
         state = f" [{sqlstate}]" if sqlstate else ""
         lines = (
@@ -90,185 +141,322 @@ class StatementError(Exception):
             f"{path}:{line}:{col}: {message}{state}\n"
             f"statement {n}/{total} ({what}, {lines})\n"
             f"  {source_line}\n"
-            f"  {' ' * max(caret_col - 1, 0)}^"
+            f"  {' ' * max(caret_col - 1, 0)}^" + (f"\n{context}" if context else "")
         )
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Options:
-    meta: str = "error"
-    non_transactional: str = "error"
-    transaction_control: str = "error"
-    restore_settings: bool = True
-    refresh_materialized_views: bool = False
-    dry_run: bool = False
-    progress: Progress | None = None
-    compat: str = "default"
+    meta: MetaOption
+    non_transactional: NonTransactionalOption
+    transaction_control: TransactionControlOption
+    restore_settings: bool
+    refresh_materialized_views: bool
+    dry_run: bool
+    progress: Progress | None
+    compat: Compat
 
-    def check(self) -> None:
-        for name, allowed in (
-            ("meta", ("error", "skip")),
-            ("non_transactional", ("error", "autocommit")),
-            ("transaction_control", ("error", "skip")),
+    def plan_arguments(self) -> tuple[str, str, str]:
+        for name, value in (
+            ("meta", self.meta),
+            ("non_transactional", self.non_transactional),
+            ("transaction_control", self.transaction_control),
         ):
-            if getattr(self, name) not in allowed:
-                raise ValueError(f"{name} must be one of {allowed}, not {getattr(self, name)!r}")
+            if not isinstance(value, str):
+                raise TypeError(f"{name} must be a str, not {type(value).__name__}")
+        return self.meta, self.non_transactional, self.transaction_control
 
 
-def execute_file(path: str | os.PathLike[str], **options: Any) -> list[Statement]:
-    """Runs the SQL file ``path`` (``.sql`` or ``.sql.gz``) in the current
-    migration. A relative path is taken from the calling migration's folder.
+class _Step(NamedTuple):
+    """A statement the plan runs, and how."""
 
-    Options: ``meta`` ("error" or "skip" meta-commands other than
-    ``\\restrict``), ``non_transactional`` ("error", or "autocommit" to run
-    ``CREATE INDEX CONCURRENTLY``, ``VACUUM``... in an autocommit block, which
-    commits what ran before), ``transaction_control`` ("error", or "skip" the
-    script's own ``BEGIN``/``COMMIT``), ``restore_settings`` (True),
-    ``refresh_materialized_views`` (False: refresh those created ``WITH NO
-    DATA``), ``dry_run`` (False: return what would run, run nothing),
-    ``progress`` (called with ``(done, total, statement)``), ``compat``.
+    statement: Statement
+    autocommit: bool
+    settings: tuple[str, ...]
+    copy_into: tuple[str, str | None, str] | None
+    unpopulated_view: str | None
+
+
+def execute_file(
+    path: str | os.PathLike[str],
+    *,
+    meta: MetaOption = "error",
+    non_transactional: NonTransactionalOption = "error",
+    transaction_control: TransactionControlOption = "error",
+    restore_settings: bool = True,
+    refresh_materialized_views: bool = False,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+    compat: Compat = "default",
+) -> list[Statement]:
+    """Runs the SQL file ``path`` (``.sql``, ``.sql.gz`` or ``.sql.zst``) in the
+    current migration. A relative path is taken from the calling migration's
+    folder.
+
+    ``meta``, ``non_transactional`` and ``transaction_control`` say what to do
+    with what cannot run as it stands (see the option types); anything else
+    the plan refuses raises :class:`PlanError` before anything runs.
+    ``restore_settings``: put back every session setting the script changed.
+    ``refresh_materialized_views``: refresh those created ``WITH NO DATA``.
+    ``dry_run``: run nothing, return the statements that would run.
+    ``progress``: called with ``(done, total, statement)`` after each.
 
     Returns the statements that ran (or would run).
     """
+    options = _Options(
+        meta,
+        non_transactional,
+        transaction_control,
+        restore_settings,
+        refresh_materialized_views,
+        dry_run,
+        progress,
+        compat,
+    )
+    if not isinstance(path, str | os.PathLike):
+        raise TypeError(f"execute_file() takes a path as str or os.PathLike, not {type(path).__name__}")
     given = os.fspath(path)
+    if not isinstance(given, str):
+        raise TypeError("execute_file() takes a path as str, not bytes")
     resolved = Path(given)
     if not resolved.is_absolute():
         resolved = _caller_folder() / resolved
-    opts = _Options(**options)
-    opts.check()
-    script = parse_file(resolved, compat=opts.compat)
-    return _run(script, given, opts)
+    return _run(_plan_file(resolved, given, options), given, options)
 
 
-def execute_sql(sql: str | bytes, *, source: str = "<sql>", **options: Any) -> list[Statement]:
-    """Runs the script ``sql`` in the current migration; see :func:`execute_file`."""
-    opts = _Options(**options)
-    opts.check()
-    return _run(parse(sql, source=source, compat=opts.compat), source, opts)
+def execute_sql(
+    sql: str | bytes,
+    *,
+    source: str = "<sql>",
+    meta: MetaOption = "error",
+    non_transactional: NonTransactionalOption = "error",
+    transaction_control: TransactionControlOption = "error",
+    restore_settings: bool = True,
+    refresh_materialized_views: bool = False,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+    compat: Compat = "default",
+) -> list[Statement]:
+    """Runs the script ``sql`` in the current migration; see :func:`execute_file`.
+    ``source`` names it in messages."""
+    options = _Options(
+        meta,
+        non_transactional,
+        transaction_control,
+        restore_settings,
+        refresh_materialized_views,
+        dry_run,
+        progress,
+        compat,
+    )
+    if not isinstance(sql, str | bytes):
+        raise TypeError(f"execute_sql() takes SQL as str or bytes, not {type(sql).__name__}")
+    return _run(_plan_text(sql, source, options), source, options)
 
 
 def _caller_folder() -> Path:
-    """The folder of the first caller outside this package (the migration)."""
-    here = Path(__file__).parent
+    """The folder of the first caller outside this package and Alembic's
+    operation machinery: the migration."""
+    skipped = [Path(__file__).parent]
+    with suppress(ImportError):
+        import alembic
+
+        skipped.append(Path(alembic.__file__).parent)
     for frame in inspect.stack()[1:]:
         file = Path(frame.filename)
-        if file.parent != here:
+        if file.name.startswith("<"):
+            continue
+        if not any(file.is_relative_to(folder) for folder in skipped):
             return file.parent
     return Path.cwd()
 
 
-def _plan(script: Script, source: str, opts: _Options) -> list[Statement]:
-    """The statements to run, after refusing what cannot run as asked."""
-    errors = script.errors
-    if errors:
-        first = errors[0]
-        raise PlanError(f"{source}:{first.line}:{first.col}: {first.message}")
-    planned = []
-    for statement in script:
-        where = f"{source}:{statement.line}:{statement.col}"
-        if statement.kind == "meta":
-            name = statement.meta.name if statement.meta else ""
-            if name in HARMLESS_META or opts.meta == "skip":
-                continue
-            raise PlanError(
-                f"{where}: psql meta-command {statement.text!r} is not SQL; "
-                'remove it, or pass meta="skip" to ignore meta-commands'
-            )
-        if statement.variables:
-            raise PlanError(f"{where}: psql variable in {statement.tag}: only psql substitutes variables")
-        if statement.transaction_control:
-            if opts.transaction_control == "skip":
-                continue
-            raise PlanError(
-                f"{where}: {statement.tag} inside the script would end the migration's transaction; "
-                'pass transaction_control="skip" to run the script in the migration\'s transaction instead'
-            )
-        if not statement.transactional and opts.non_transactional == "error":
-            raise PlanError(
-                f"{where}: {statement.tag} cannot run inside a transaction block; "
-                'pass non_transactional="autocommit" to run it in an autocommit block '
-                "(which commits everything the migration did before it)"
-            )
-        planned.append(statement)
-    return planned
+@dataclass(frozen=True)
+class _Plan:
+    script: Script
+    steps: list[_Step]
 
 
-def _run(script: Script, source: str, opts: _Options) -> list[Statement]:
+def _plan_file(resolved: Path, given: str, options: _Options) -> _Plan:
+    from ._script import _buffer, _compat
+
+    name = os.fspath(resolved)
+    before = os.stat(name)
+    arguments = options.plan_arguments()
+    records, diagnostics, decompressed, plan = _native.plan_path(name, _compat(options.compat), 0, *arguments)
+    encoding = plan[2]
+    if encoding is not None:
+        data = decompressed if decompressed is not None else _native.read(name)
+        return _plan_text(_decode(data, encoding, given), given, options)
+    buffer = _buffer(name, before, decompressed)
+    return _made_plan(_script(records, diagnostics, buffer, given, False), plan, given)
+
+
+def _plan_text(sql: str | bytes, source: str, options: _Options) -> _Plan:
+    from ._script import _compat
+
+    data = sql.encode() if isinstance(sql, str) else sql
+    records, diagnostics, plan = _native.plan_text(data, _compat(options.compat), *options.plan_arguments())
+    if plan[2] is not None and isinstance(sql, bytes):
+        return _plan_text(_decode(sql, plan[2], source), source, options)
+    return _made_plan(_script(records, diagnostics, data, source, False), plan, source)
+
+
+def _decode(data: bytes, encoding: tuple[str, str], source: str) -> str:
+    """The script's bytes in the client_encoding it declares, as text."""
+    name, codec = encoding
+    try:
+        return data.decode(codec)
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        col = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
+        message = (
+            f"byte 0x{data[error.start]:02x} is not valid {name}, the client_encoding the script declares: "
+            "fix the byte or the declaration"
+        )
+        raise PlanError((PlanFinding("invalid-encoding", source, line, col, message),)) from None
+
+
+def _made_plan(script: Script, plan: _native.PlanRecord, source: str) -> _Plan:
+    steps_of, refusals, _ = plan
+    if refusals:
+        raise PlanError(
+            tuple(PlanFinding(code, source, line, col, message) for code, line, col, _, message in refusals)
+        )
+    steps = [
+        _Step(statement, step == "autocommit", tuple(settings), copy_into, view)
+        for statement, (step, settings, copy_into, view) in zip(script, steps_of, strict=True)
+        if step != "skip"
+    ]
+    return _Plan(script, steps)
+
+
+def _run(plan: _Plan, source: str, options: _Options) -> list[Statement]:
     from alembic import op
 
-    planned = _plan(script, source, opts)
-    if opts.dry_run:
-        return planned
+    steps = plan.steps
+    if options.dry_run:
+        return [step.statement for step in steps]
     context = op.get_context()
     if context.as_sql:
-        _write_offline(context, planned)
-        if opts.restore_settings:
-            # Offline there are no values to read back: the session defaults,
-            # which the offline script started from, are restored instead.
-            for name in _changed_settings(planned):
-                context.impl.static_output(f"RESET {_identifier(name)};\n")
-        return planned
-    connection = op.get_bind()
-    driver = _Driver(connection)
+        _write_offline(context, steps, options)
+        return [step.statement for step in steps]
+    driver = _driver(op.get_bind())
     if driver.server_version < 170000:
-        planned = [s for s in planned if not _sets_transaction_timeout(s)]
-    saved = driver.current_settings(_changed_settings(planned)) if opts.restore_settings else {}
+        steps = [step for step in steps if not _skips_transaction_timeout(step)]
+    before = driver.session_settings() if options.restore_settings else None
     started = time.monotonic()
-    try:
-        for done, statement in enumerate(planned, 1):
-            try:
-                if not statement.transactional:
-                    with context.autocommit_block():
-                        driver.run(statement)
-                else:
-                    driver.run(statement)
-            except Exception as error:
-                if not driver.is_database_error(error):
-                    raise
-                raise _statement_error(error, statement, done, len(planned), source) from error
-            if opts.progress:
-                opts.progress(done, len(planned), statement)
-        if opts.refresh_materialized_views:
-            for name in _materialized_views_without_data(planned):
-                driver.execute(f"REFRESH MATERIALIZED VIEW {name}")
-    finally:
-        if saved:
-            driver.restore_settings(saved)
-    log.info("%s: ran %d statements in %.2f s", source, len(planned), time.monotonic() - started)
-    return planned
+    for done, step in enumerate(steps, 1):
+        try:
+            if step.autocommit:
+                with context.autocommit_block():
+                    driver.run(step)
+            else:
+                driver.run(step)
+        except Exception as error:
+            if not driver.is_database_error(error):
+                raise
+            failure = _statement_error(error, step.statement, done, len(steps), source, plan.script)
+            if step.autocommit and before is not None:
+                # Outside a transaction the session is still usable, and what
+                # earlier autocommit blocks committed stays set: put it back,
+                # but never let that hide the failure.
+                with suppress(Exception):
+                    driver.restore_settings(before)
+            # Inside the migration's transaction nothing more is sent: the
+            # transaction is aborted, and its rollback undoes what SET did.
+            raise failure from error
+        if options.progress:
+            options.progress(done, len(steps), step.statement)
+    if options.refresh_materialized_views:
+        for step in steps:
+            if step.unpopulated_view:
+                driver.execute(f"REFRESH MATERIALIZED VIEW {step.unpopulated_view}")
+    if before is not None:
+        driver.restore_settings(before)
+    log.info("%s: ran %d statements in %.2f s", source, len(steps), time.monotonic() - started)
+    return [step.statement for step in steps]
 
 
-def _write_offline(context: Any, planned: list[Statement]) -> None:
+def _skips_transaction_timeout(step: _Step) -> bool:
+    """pg_dump 17+ writes ``SET transaction_timeout = 0``, unknown before 17."""
+    if "transaction_timeout" in step.settings and step.statement.tag == "SET":
+        log.info("skipping %r: the server is older than PostgreSQL 17", step.statement.text)
+        return True
+    return False
+
+
+def _write_offline(context: Any, steps: list[_Step], options: _Options) -> None:
     """Offline mode: the script exactly, for psql to run. A statement psql
     would not end at its own ``;`` (a ``BEGIN ATOMIC`` body reading a column
-    named ``begin``) is followed by ``\\g``, which makes psql send it."""
-    for statement in planned:
-        text = statement.text if statement.text.rstrip().endswith(";") else statement.text + ";"
-        if statement.kind == "copy" and statement.copy_data is not None:
-            data = statement.copy_data.decode("utf-8", errors="surrogateescape")
-            if data and not data.endswith("\n"):
-                data += "\n"
-            text = f"{statement.text}\n{data}\\."
-        elif not _psql_ends_it(text):
-            text += "\n\\g"
-        context.impl.static_output(text + "\n")
+    named ``begin``) is followed by ``\\g``, which makes psql send it;
+    statements that cannot run in a transaction block go between the COMMIT
+    and BEGIN of Alembic's autocommit block."""
+    for step in steps:
+        text = _offline_text(step.statement)
+        if step.autocommit:
+            with context.autocommit_block():
+                context.impl.static_output(text)
+        else:
+            context.impl.static_output(text)
+    if options.refresh_materialized_views:
+        for step in steps:
+            if step.unpopulated_view:
+                context.impl.static_output(f"REFRESH MATERIALIZED VIEW {step.unpopulated_view};\n")
+    if options.restore_settings:
+        # Offline there are no values to read back: the session defaults,
+        # which the offline script started from, are restored instead.
+        names = list(dict.fromkeys(name for step in steps for name in step.settings))
+        for name in names:
+            reset = "RESET ALL" if name == "ALL" else f"RESET {_identifier(name)}"
+            context.impl.static_output(reset + ";\n")
+
+
+def _offline_text(statement: Statement) -> str:
+    text = statement.text if statement.text.rstrip().endswith(";") else statement.text + ";"
+    if statement.kind == "copy" and statement.copy_data is not None:
+        data = statement.copy_data.decode("utf-8", errors="surrogateescape")
+        if data and not data.endswith("\n"):
+            data += "\n"
+        text = f"{statement.text}\n{data}\\."
+    elif not _psql_ends_it(text):
+        text += "\n\\g"
+    return text + "\n"
 
 
 def _psql_ends_it(text: str) -> bool:
     """Whether psql's own rules end ``text`` at its last ``;``."""
+    from ._script import parse
+
     as_psql = parse(text, compat="psql")
     return len(as_psql) == 1 and not as_psql.diagnostics
 
 
+# The drivers
+
+
+#: The session's settings that a script can change: those a SET can change,
+#: less the per-transaction ones, plus role and session authorization.
+_SESSION_SETTINGS = """
+SELECT name, setting FROM pg_catalog.pg_settings
+ WHERE context IN ('user', 'superuser')
+   AND name NOT IN ('transaction_isolation', 'transaction_read_only', 'transaction_deferrable')
+UNION ALL SELECT 'session_authorization', pg_catalog.current_setting('session_authorization')
+UNION ALL SELECT 'role', pg_catalog.current_setting('role')
+"""
+
+#: Settings put back first: setting the session authorization resets the role.
+_RESTORED_FIRST = ("session_authorization", "role")
+
+
 class _Driver:
-    """What differs between DBAPI drivers: COPY, and where errors keep details."""
+    """What every DBAPI driver shares, through SQLAlchemy; each subclass
+    knows its driver's COPY API."""
 
     def __init__(self, connection: Any) -> None:
         self.connection = connection
         self.raw = connection.connection.dbapi_connection
-        self.module = type(self.raw).__module__.split(".")[0]
-        version = self.scalar("SHOW server_version_num")
-        self.server_version = int(version)
+        self.server_version = int(self.scalar("SHOW server_version_num"))
 
     def execute(self, sql: str) -> None:
         self.connection.execution_options(no_parameters=True).exec_driver_sql(sql)
@@ -276,48 +464,75 @@ class _Driver:
     def scalar(self, sql: str) -> Any:
         return self.connection.execution_options(no_parameters=True).exec_driver_sql(sql).scalar()
 
-    def run(self, statement: Statement) -> None:
-        if statement.kind == "copy" and statement.copy_spans:
-            self.copy(statement)
-        else:
-            self.execute(statement.text)
+    def rows(self, sql: str) -> list[tuple[Any, ...]]:
+        return [tuple(row) for row in self.connection.execution_options(no_parameters=True).exec_driver_sql(sql)]
 
-    def copy(self, statement: Statement) -> None:
-        """Streams the data a chunk at a time through the driver's copy API."""
-        if self.module == "psycopg2":
-            with self.raw.cursor() as cursor:
-                cursor.copy_expert(statement.text, _ChunkReader(statement.copy_chunks()))
-        elif self.module == "psycopg":
-            with self.raw.cursor() as cursor, cursor.copy(statement.text) as copy:
-                for chunk in statement.copy_chunks():
-                    copy.write(chunk)
-        elif self.module == "sqlalchemy" and hasattr(self.raw, "_connection"):
-            # SQLAlchemy's asyncpg adapter: the asyncpg connection underneath.
-            from sqlalchemy.util import await_only
-
-            self.execute("SELECT 1")  # the adapter begins its transaction lazily
-            reader = _ChunkReader(statement.copy_chunks())
-            await_only(self.raw._connection._copy_in(statement.text, reader, None))
+    def run(self, step: _Step) -> None:
+        if step.statement.kind == "copy" and step.statement.copy_spans:
+            self.copy(step)
         else:
-            for insert in _copy_as_inserts(statement):
-                self.execute(insert)
+            self.execute(step.statement.text)
+
+    def copy(self, step: _Step) -> None:
+        """Drivers without a copy API: the rows as INSERTs."""
+        for insert in _copy_as_inserts(step):
+            self.execute(insert)
 
     def is_database_error(self, error: BaseException) -> bool:
         from sqlalchemy.exc import DBAPIError
 
         if isinstance(error, DBAPIError):
             return True
-        return type(error).__module__.split(".")[0] in ("psycopg2", "psycopg", "asyncpg")
+        return type(error).__module__.split(".")[0] in ("psycopg2", "psycopg", "asyncpg", "pg8000")
 
-    def current_settings(self, names: list[str]) -> dict[str, str | None]:
-        return {name: self.scalar(f"SELECT current_setting({_literal(name)}, true)") for name in names}
+    def session_settings(self) -> dict[str, str]:
+        return {str(name): str(value) for name, value in self.rows(_SESSION_SETTINGS)}
 
-    def restore_settings(self, saved: dict[str, str | None]) -> None:
-        for name, value in saved.items():
-            if value is None:
-                self.execute(f"RESET {_identifier(name)}")
-            else:
-                self.execute(f"SELECT pg_catalog.set_config({_literal(name)}, {_literal(value)}, false)")
+    def restore_settings(self, before: dict[str, str]) -> None:
+        """Puts back every setting that is not what it was in ``before``."""
+        now = self.session_settings()
+        changed = [name for name, value in before.items() if now.get(name) != value]
+        changed.sort(key=lambda name: _RESTORED_FIRST.index(name) if name in _RESTORED_FIRST else len(_RESTORED_FIRST))
+        for name in changed:
+            log.debug("restoring %s to %r", name, before[name])
+            self.execute(f"SELECT pg_catalog.set_config({_literal(name)}, {_literal(before[name])}, false)")
+
+
+class _Psycopg2(_Driver):
+    def copy(self, step: _Step) -> None:
+        with self.raw.cursor() as cursor:
+            cursor.copy_expert(step.statement.text, _ChunkReader(step.statement.copy_chunks()))
+
+
+class _Psycopg(_Driver):
+    def copy(self, step: _Step) -> None:
+        with self.raw.cursor() as cursor, cursor.copy(step.statement.text) as copy:
+            for chunk in step.statement.copy_chunks():
+                copy.write(chunk)
+
+
+class _Asyncpg(_Driver):
+    """SQLAlchemy's asyncpg adapter, with the asyncpg connection underneath."""
+
+    def copy(self, step: _Step) -> None:
+        from sqlalchemy.util import await_only
+
+        self.execute("SELECT 1")  # the adapter begins its transaction lazily
+        reader = _ChunkReader(step.statement.copy_chunks())
+        await_only(self.raw._connection._copy_in(step.statement.text, reader, None))
+
+
+def _driver(connection: Any) -> _Driver:
+    raw = connection.connection.dbapi_connection
+    module = type(raw).__module__.split(".")[0]
+    if module == "psycopg2":
+        return _Psycopg2(connection)
+    if module == "psycopg":
+        return _Psycopg(connection)
+    underneath = getattr(raw, "_connection", None)
+    if module == "sqlalchemy" and type(underneath).__module__.startswith("asyncpg"):
+        return _Asyncpg(connection)
+    return _Driver(connection)
 
 
 class _ChunkReader(io.RawIOBase):
@@ -348,89 +563,46 @@ def _identifier(name: str) -> str:
     return ".".join('"' + part.replace('"', '""') + '"' for part in name.split("."))
 
 
-_SET = re.compile(r"^\s*SET\s+(?:SESSION\s+|LOCAL\s+)?(?P<name>[A-Za-z_][\w.$]*)", re.IGNORECASE)
-_SET_CONFIG = re.compile(r"set_config\s*\(\s*'(?P<name>[^']+)'", re.IGNORECASE)
-_RESET = re.compile(r"^\s*RESET\s+(?P<name>[A-Za-z_][\w.$]*)", re.IGNORECASE)
-_SPECIAL_SETTINGS = {"role": "role", "time": "timezone", "session": "session_authorization"}
-
-
-def _changed_settings(statements: list[Statement]) -> list[str]:
-    """Settings the script changes for the session: SET, RESET, set_config."""
-    names: list[str] = []
-    for statement in statements:
-        if statement.kind != "sql":
-            continue
-        found = None
-        if statement.tag == "SET":
-            match = _SET.match(statement.text)
-            if match:
-                word = match["name"].lower()
-                found = _SPECIAL_SETTINGS.get(word, word)
-        elif statement.tag == "RESET":
-            match = _RESET.match(statement.text)
-            found = match["name"].lower() if match and match["name"].lower() != "all" else None
-        elif statement.tag == "SELECT":
-            match = _SET_CONFIG.search(statement.text)
-            found = match["name"].lower() if match else None
-        if found and found not in names:
-            names.append(found)
-    return names
-
-
-def _sets_transaction_timeout(statement: Statement) -> bool:
-    """pg_dump 17+ writes ``SET transaction_timeout = 0``, unknown before 17."""
-    match = _SET.match(statement.text) if statement.tag == "SET" else None
-    if match and match["name"].lower() == "transaction_timeout":
-        log.info("skipping %r: the server is older than PostgreSQL 17", statement.text)
-        return True
-    return False
-
-
-_MATVIEW = re.compile(
-    r"^\s*CREATE\s+MATERIALIZED\s+VIEW\s+(?:IF\s+NOT\s+EXISTS\s+)?(?P<name>(?:\"(?:[^\"]|\"\")+\"|[\w$]+)"
-    r"(?:\.(?:\"(?:[^\"]|\"\")+\"|[\w$]+))?)",
-    re.IGNORECASE,
-)
-
-
-def _materialized_views_without_data(statements: list[Statement]) -> list[str]:
-    names = []
-    for statement in statements:
-        if statement.tag == "CREATE MATERIALIZED VIEW" and re.search(
-            r"WITH\s+NO\s+DATA\s*;?\s*$", statement.text, re.IGNORECASE
-        ):
-            match = _MATVIEW.match(statement.text)
-            if match:
-                names.append(match["name"])
-    return names
-
-
-_COPY_HEAD = re.compile(
-    r"^\s*COPY\s+(?P<table>.+?)\s*(?:\((?P<columns>[^)]*)\))?\s+FROM\s+STDIN\s*(?P<options>.*?);?\s*$",
-    re.IGNORECASE | re.DOTALL,
-)
-
-
-def _copy_as_inserts(statement: Statement) -> Iterator[str]:
+def _copy_as_inserts(step: _Step) -> Iterator[str]:
     """INSERTs equivalent to a text-format COPY, for drivers without a copy API."""
-    match = _COPY_HEAD.match(statement.text)
-    if not match or re.search(r"\b(csv|binary)\b", match["options"] or "", re.IGNORECASE):
-        raise PlanError(f"{statement.text!r}: this driver has no copy API and only text-format COPY can be rewritten")
-    columns = f" ({match['columns']})" if match["columns"] else ""
-    for row in (statement.copy_data or b"").decode("utf-8").split("\n"):
+    if step.copy_into is None or step.copy_into[2] != "text":
+        raise PlanError(
+            (
+                PlanFinding(
+                    "copy-format",
+                    "<script>",
+                    step.statement.line,
+                    step.statement.col,
+                    "this driver has no copy API, and only text-format COPY can be sent as INSERTs: "
+                    "use psycopg, psycopg2 or asyncpg",
+                ),
+            )
+        )
+    table, columns, _ = step.copy_into
+    into = f"{table} ({columns})" if columns else table
+    for row in (step.statement.copy_data or b"").decode("utf-8").split("\n"):
         if not row:
             continue
         values = ", ".join("NULL" if field == "\\N" else "E" + _literal(field) for field in row.split("\t"))
-        yield f"INSERT INTO {match['table']}{columns} VALUES ({values})"
+        yield f"INSERT INTO {into} VALUES ({values})"
 
 
-_PLPGSQL_LINE = re.compile(r"PL/pgSQL function .*? line (?P<line>\d+)")
+# Where a failure is in the file
+
+_PLPGSQL_LINE = re.compile(r"PL/pgSQL function (?P<function>.*?) line (?P<line>\d+)")
 _COPY_LINE = re.compile(r"COPY [^,]+, line (?P<line>\d+)")
 _DOLLAR_QUOTE = re.compile(r"\$(?:[A-Za-z_\x80-\uffff][\w\x80-\uffff]*)?\$")
 
 
-def _details(error: BaseException) -> tuple[str, str | None, int | None, str | None]:
-    """Message, SQLSTATE, 1-based position in the statement, CONTEXT."""
+class _Details(NamedTuple):
+    message: str
+    sqlstate: str | None
+    position: int | None  # 1-based, in the statement
+    context: str | None
+
+
+def _details(error: BaseException) -> _Details:
+    """What the server said, wherever the driver keeps it."""
     original = getattr(error, "orig", None) or error
     driver_error = getattr(original, "__cause__", None) or original
     for candidate in (driver_error, original):
@@ -439,12 +611,18 @@ def _details(error: BaseException) -> tuple[str, str | None, int | None, str | N
             position = getattr(diag, "statement_position", None)
             sqlstate = getattr(candidate, "sqlstate", None) or getattr(candidate, "pgcode", None)
             message = getattr(diag, "message_primary", None) or str(candidate)
-            return message, sqlstate, int(position) if position else None, getattr(diag, "context", None)
+            return _Details(message, sqlstate, int(position) if position else None, getattr(diag, "context", None))
         if hasattr(candidate, "sqlstate") and hasattr(candidate, "position"):  # asyncpg
             position = getattr(candidate, "position", None)
             message = getattr(candidate, "message", None) or str(candidate)
-            return message, candidate.sqlstate, int(position) if position else None, getattr(candidate, "context", None)
-    return str(original).strip().splitlines()[0], None, None, None
+            context = getattr(candidate, "context", None)
+            return _Details(message, candidate.sqlstate, int(position) if position else None, context)
+        fields = candidate.args[0] if candidate.args and isinstance(candidate.args[0], dict) else None
+        if fields is not None and "M" in fields:  # pg8000: the server's fields by their protocol codes
+            position = fields.get("P")
+            return _Details(fields["M"], fields.get("C"), int(position) if position else None, fields.get("W"))
+    lines = str(original).strip().splitlines()
+    return _Details(lines[0] if lines else type(original).__name__, None, None, None)
 
 
 def _position_of_named_object(message: str, text: str) -> int | None:
@@ -454,14 +632,36 @@ def _position_of_named_object(message: str, text: str) -> int | None:
     named = re.search(r'"([^"]+)"', message)
     if not named:
         return None
-    found = re.search(re.escape(named[1]), text, re.IGNORECASE)
-    return found.start() + 1 if found else None
+    found = text.lower().find(named[1].lower())
+    return found + 1 if found >= 0 else None
 
 
-def _statement_error(error: BaseException, statement: Statement, n: int, total: int, source: str) -> StatementError:
+def _function_body_line(script: Script, context: str) -> str | None:
+    """For an error raised inside a PL/pgSQL function the script created:
+    where in the file the CONTEXT's line is."""
+    found = _PLPGSQL_LINE.search(context)
+    if not found:
+        return None
+    name = found["function"].split("(", 1)[0].rsplit(".", 1)[-1].strip('"')
+    for statement in script:
+        if statement.tag not in ("CREATE FUNCTION", "CREATE PROCEDURE") or not statement.toc:
+            continue
+        if statement.toc.name.split("(", 1)[0] != name:
+            continue
+        quote = _DOLLAR_QUOTE.search(statement.text)
+        if quote:
+            opener = statement.line + statement.text[: quote.start()].count("\n")
+            return f"{script.source or '<sql>'}:{opener + int(found['line']) - 1}: in {found['function']}"
+    return None
+
+
+def _statement_error(
+    error: BaseException, statement: Statement, n: int, total: int, source: str, script: Script
+) -> StatementError:
     message, sqlstate, position, context = _details(error)
     text_lines = statement.text.split("\n")
     index, col = 0, statement.col
+    where_in_function = None
     if position is None:
         position = _position_of_named_object(message, statement.text)
     if position is not None:
@@ -469,12 +669,15 @@ def _statement_error(error: BaseException, statement: Statement, n: int, total: 
         index = before.count("\n")
         col = len(before) - before.rfind("\n") if index else statement.col + len(before)
     elif context and (found := _PLPGSQL_LINE.search(context)):
-        quote = _DOLLAR_QUOTE.search(statement.text)
-        if quote:
-            opener = statement.text[: quote.start()].count("\n")
-            index = min(opener + int(found["line"]) - 1, len(text_lines) - 1)
-            line_text = text_lines[index]
-            col = len(line_text) - len(line_text.lstrip()) + 1 + (statement.col - 1 if index == 0 else 0)
+        if "inline_code_block" in found["function"]:
+            quote = _DOLLAR_QUOTE.search(statement.text)
+            if quote:
+                opener = statement.text[: quote.start()].count("\n")
+                index = min(opener + int(found["line"]) - 1, len(text_lines) - 1)
+                line_text = text_lines[index]
+                col = len(line_text) - len(line_text.lstrip()) + 1 + (statement.col - 1 if index == 0 else 0)
+        else:
+            where_in_function = _function_body_line(script, context)
     if statement.kind == "copy" and context and (row := _COPY_LINE.search(context)):
         # The data rows follow the command, one line each.
         rows = (statement.copy_data or b"").decode("utf-8", errors="replace").split("\n")
@@ -505,4 +708,102 @@ def _statement_error(error: BaseException, statement: Statement, n: int, total: 
         statement=statement,
         source_line=source_line,
         caret_col=caret,
+        context=where_in_function,
     )
+
+
+def _register_operations() -> None:
+    """``op.execute_file`` and ``op.execute_sql``, as Alembic operations."""
+    from alembic.operations import MigrateOperation, Operations
+
+    @Operations.register_operation("execute_file")
+    class ExecuteFileOp(MigrateOperation):
+        """Runs a SQL file; see :func:`pgsplit.alembic.execute_file`."""
+
+        def __init__(self, path: str | os.PathLike[str], options: dict[str, Any]) -> None:
+            self.path = path
+            self.options = options
+
+        @classmethod
+        def execute_file(
+            cls,
+            operations: Operations,
+            path: str | os.PathLike[str],
+            *,
+            meta: MetaOption = "error",
+            non_transactional: NonTransactionalOption = "error",
+            transaction_control: TransactionControlOption = "error",
+            restore_settings: bool = True,
+            refresh_materialized_views: bool = False,
+            dry_run: bool = False,
+            progress: Progress | None = None,
+            compat: Compat = "default",
+        ) -> list[Statement]:
+            """Runs the SQL file ``path``; see :func:`pgsplit.alembic.execute_file`."""
+            if not isinstance(path, str | os.PathLike):
+                raise TypeError(f"execute_file() takes a path as str or os.PathLike, not {type(path).__name__}")
+            if not Path(os.fspath(path)).is_absolute():
+                path = _caller_folder() / os.fspath(path)
+            options = dict(
+                meta=meta,
+                non_transactional=non_transactional,
+                transaction_control=transaction_control,
+                restore_settings=restore_settings,
+                refresh_materialized_views=refresh_materialized_views,
+                dry_run=dry_run,
+                progress=progress,
+                compat=compat,
+            )
+            result: list[Statement] = operations.invoke(cls(path, options))
+            return result
+
+    @Operations.register_operation("execute_sql")
+    class ExecuteSqlOp(MigrateOperation):
+        """Runs a SQL script given as text; see :func:`pgsplit.alembic.execute_sql`."""
+
+        def __init__(self, sql: str | bytes, options: dict[str, Any]) -> None:
+            self.sql = sql
+            self.options = options
+
+        @classmethod
+        def execute_sql(
+            cls,
+            operations: Operations,
+            sql: str | bytes,
+            *,
+            source: str = "<sql>",
+            meta: MetaOption = "error",
+            non_transactional: NonTransactionalOption = "error",
+            transaction_control: TransactionControlOption = "error",
+            restore_settings: bool = True,
+            refresh_materialized_views: bool = False,
+            dry_run: bool = False,
+            progress: Progress | None = None,
+            compat: Compat = "default",
+        ) -> list[Statement]:
+            """Runs the script ``sql``; see :func:`pgsplit.alembic.execute_sql`."""
+            options = dict(
+                source=source,
+                meta=meta,
+                non_transactional=non_transactional,
+                transaction_control=transaction_control,
+                restore_settings=restore_settings,
+                refresh_materialized_views=refresh_materialized_views,
+                dry_run=dry_run,
+                progress=progress,
+                compat=compat,
+            )
+            result: list[Statement] = operations.invoke(cls(sql, options))
+            return result
+
+    @Operations.implementation_for(ExecuteFileOp)
+    def _execute_file(operations: Operations, operation: ExecuteFileOp) -> list[Statement]:
+        return execute_file(operation.path, **operation.options)
+
+    @Operations.implementation_for(ExecuteSqlOp)
+    def _execute_sql(operations: Operations, operation: ExecuteSqlOp) -> list[Statement]:
+        return execute_sql(operation.sql, **operation.options)
+
+
+with suppress(ImportError):
+    _register_operations()

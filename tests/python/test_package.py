@@ -91,9 +91,13 @@ def test_parse_file_reads_gzip(tmp_path: Path) -> None:
     assert from_gzip.source == str(compressed)
 
 
-def test_parse_file_missing_is_an_os_error(tmp_path: Path) -> None:
-    with pytest.raises(OSError, match="cannot read"):
-        pgsplit.parse_file(tmp_path / "missing.sql")
+def test_parse_file_missing_is_file_not_found(tmp_path: Path) -> None:
+    missing = tmp_path / "missing.sql"
+    with pytest.raises(FileNotFoundError) as raised:
+        pgsplit.parse_file(missing)
+    assert raised.value.filename == str(missing)
+    with pytest.raises(IsADirectoryError):
+        pgsplit.parse_file(tmp_path)
 
 
 def test_the_gil_is_released_while_rust_splits() -> None:
@@ -132,13 +136,28 @@ def test_stubs_and_marker_ship_with_the_package() -> None:
     assert (package / "_native.pyi").exists()
 
 
-def test_parse_file_maps_the_file_and_streams_copy_data() -> None:
-    script = pgsplit.parse_file(SAMPLE)
+def test_parse_file_streams_copy_data_from_the_file(tmp_path: Path) -> None:
+    dump = tmp_path / "dump.sql"
+    dump.write_bytes(SAMPLE.read_bytes())
+    script = pgsplit.parse_file(dump)
     copy = next(s for s in script if s.kind == "copy")
     chunks = list(copy.copy_chunks(size=16))
     assert all(len(chunk) <= 16 for chunk in chunks) and len(chunks) > 5
     assert b"".join(chunks) == copy.copy_data
-    assert type(copy._buffer).__name__ == "mmap", "the file was read instead of mapped"
+    assert copy.copy_data is not None and copy.copy_data.startswith(b"1\tO'Brien; Sons")
+
+
+def test_copy_data_of_a_file_truncated_after_parsing_is_an_error_not_a_crash(tmp_path: Path) -> None:
+    dump = tmp_path / "dump.sql"
+    dump.write_bytes(SAMPLE.read_bytes())
+    copy = next(s for s in pgsplit.parse_file(dump) if s.kind == "copy")
+    with dump.open("r+b") as file:
+        file.truncate(copy.start)
+    with pytest.raises(pgsplit.FileChangedError, match="changed after it was parsed") as raised:
+        _ = copy.copy_data
+    assert raised.value.filename == str(dump)
+    with pytest.raises(pgsplit.FileChangedError):
+        list(copy.copy_chunks())
 
 
 def test_parse_file_gives_the_same_statements_on_any_number_of_threads(tmp_path: Path) -> None:
