@@ -303,6 +303,43 @@ pub fn copy_source(input: &[u8], statement: &Statement) -> CopySource {
     CopySource::NotCopy
 }
 
+/// Where `text` first names `name`, a possibly qualified name as the server
+/// quotes it in a message (`public.users`, `Mixed Case`): the byte offset of
+/// the name's first token. Unquoted words match in any case, quoted ones
+/// exactly; failing the whole name, its last part alone.
+pub fn name_offset(text: &[u8], name: &str) -> Option<usize> {
+    let mut at = 0;
+    let tokens: Vec<(TokenKind, &[u8], usize)> = tokenize(text, LexMode::default())
+        .filter_map(|token| {
+            let start = at;
+            at += token.len;
+            (!token.kind.is_trivia()).then(|| (token.kind, &text[start..start + token.len], start))
+        })
+        .collect();
+    let is_part = |(kind, piece, _): &(TokenKind, &[u8], usize), part: &str| match kind {
+        TokenKind::Ident => piece.eq_ignore_ascii_case(part.as_bytes()),
+        TokenKind::QuotedIdent if piece.len() >= 2 => {
+            String::from_utf8_lossy(&piece[1..piece.len() - 1]).replace("\"\"", "\"") == part
+        }
+        _ => false,
+    };
+    let names_at = |i: usize, parts: &[&str]| {
+        parts.iter().enumerate().all(|(k, part)| {
+            tokens.get(i + 2 * k).is_some_and(|t| is_part(t, part))
+                && (k == 0
+                    || tokens
+                        .get(i + 2 * k - 1)
+                        .is_some_and(|t| t.0 == TokenKind::Dot))
+        })
+    };
+    let parts: Vec<&str> = name.split('.').collect();
+    let last = &parts[parts.len() - 1..];
+    (0..tokens.len())
+        .find(|&i| names_at(i, &parts))
+        .or_else(|| (0..tokens.len()).find(|&i| names_at(i, last)))
+        .map(|i| tokens[i].2)
+}
+
 /// What a `COPY ... FROM STDIN` writes into, for drivers that have no copy
 /// API and get INSERTs instead.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -633,6 +670,25 @@ mod tests {
                 columns: Some("a, \"B\"".to_string()),
                 format: "csv"
             })
+        );
+    }
+
+    #[test]
+    fn where_a_message_s_name_is_named() {
+        let text = b"CREATE INDEX orders_nothing ON shop.orders (nothing, \"Mixed\")";
+        let at = |name| name_offset(text, name).map(|i| &text[i..i + 7]);
+        assert_eq!(at("nothing"), Some(&b"nothing"[..]));
+        assert_eq!(at("shop.orders"), Some(&b"shop.or"[..]));
+        assert_eq!(
+            at("public.orders"),
+            Some(&b"orders "[..]),
+            "the last part alone"
+        );
+        assert_eq!(at("Mixed"), Some(&b"\"Mixed\""[..]));
+        assert_eq!(
+            name_offset(text, "mixed"),
+            None,
+            "a quoted name matches exactly"
         );
     }
 

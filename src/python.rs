@@ -530,6 +530,13 @@ fn diff(
     })
 }
 
+/// `name_position(text, name)`: the character offset where `text` first
+/// names `name` (as a server message quotes it), or None.
+#[pyfunction]
+fn name_position(text: &str, name: &str) -> Option<usize> {
+    lint::name_offset(text.as_bytes(), name).map(|at| text[..at].chars().count())
+}
+
 /// `read(path)`: the bytes of a file, gzip decompressed.
 #[pyfunction]
 fn read(py: Python<'_>, path: &str) -> PyResult<Py<PyBytes>> {
@@ -553,6 +560,7 @@ fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(normalize, module)?)?;
     module.add_function(wrap_pyfunction!(diff, module)?)?;
     module.add_function(wrap_pyfunction!(read, module)?)?;
+    module.add_function(wrap_pyfunction!(name_position, module)?)?;
     module.add_function(wrap_pyfunction!(cli, module)?)?;
     module.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())

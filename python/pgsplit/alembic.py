@@ -349,8 +349,7 @@ def _run(plan: _Plan, source: str, options: _Options) -> list[Statement]:
     for done, step in enumerate(steps, 1):
         try:
             if step.autocommit:
-                with context.autocommit_block():
-                    driver.run(step)
+                _run_in_autocommit_block(context, driver, step)
             else:
                 driver.run(step)
         except Exception as error:
@@ -376,6 +375,23 @@ def _run(plan: _Plan, source: str, options: _Options) -> list[Statement]:
         driver.restore_settings(before)
     log.info("%s: ran %d statements in %.2f s", source, len(steps), time.monotonic() - started)
     return [step.statement for step in steps]
+
+
+def _run_in_autocommit_block(context: Any, driver: _Driver, step: _Step) -> None:
+    """Runs ``step`` in an autocommit block; when it fails, its error is the
+    one raised, not whatever closing the block then raises about it."""
+    failed: BaseException | None = None
+    try:
+        with context.autocommit_block():
+            try:
+                driver.run(step)
+            except Exception as error:
+                failed = error
+    except Exception:
+        if failed is None:
+            raise
+    if failed is not None:
+        raise failed
 
 
 def _skips_transaction_timeout(step: _Step) -> bool:
@@ -474,9 +490,14 @@ class _Driver:
             self.execute(step.statement.text)
 
     def copy(self, step: _Step) -> None:
-        """Drivers without a copy API: the rows as INSERTs."""
-        for insert in _copy_as_inserts(step):
-            self.execute(insert)
+        """Drivers without a copy API: the rows as INSERTs. A failing row is
+        named on the error, as the server's COPY context would."""
+        for row, insert in enumerate(_copy_as_inserts(step), 1):
+            try:
+                self.execute(insert)
+            except Exception as error:
+                error.pgsplit_copy_row = row  # type: ignore[attr-defined]
+                raise
 
     def is_database_error(self, error: BaseException) -> bool:
         from sqlalchemy.exc import DBAPIError
@@ -522,6 +543,17 @@ class _Asyncpg(_Driver):
         await_only(self.raw._connection._copy_in(step.statement.text, reader, None))
 
 
+class _Pg8000(_Driver):
+    """pg8000 has no copy API (INSERTs instead), and starts a transaction with
+    any query, even the isolation-level query of an autocommit block: that
+    empty transaction is ended before a statement that must run outside one."""
+
+    def run(self, step: _Step) -> None:
+        if step.autocommit and getattr(self.raw, "_in_transaction", False):
+            self.raw.commit()
+        super().run(step)
+
+
 def _driver(connection: Any) -> _Driver:
     raw = connection.connection.dbapi_connection
     module = type(raw).__module__.split(".")[0]
@@ -529,6 +561,8 @@ def _driver(connection: Any) -> _Driver:
         return _Psycopg2(connection)
     if module == "psycopg":
         return _Psycopg(connection)
+    if module == "pg8000":
+        return _Pg8000(connection)
     underneath = getattr(raw, "_connection", None)
     if module == "sqlalchemy" and type(underneath).__module__.startswith("asyncpg"):
         return _Asyncpg(connection)
@@ -580,9 +614,8 @@ def _copy_as_inserts(step: _Step) -> Iterator[str]:
         )
     table, columns, _ = step.copy_into
     into = f"{table} ({columns})" if columns else table
-    for row in (step.statement.copy_data or b"").decode("utf-8").split("\n"):
-        if not row:
-            continue
+    data = (step.statement.copy_data or b"").decode("utf-8")
+    for row in data.removesuffix("\n").split("\n") if data else []:
         values = ", ".join("NULL" if field == "\\N" else "E" + _literal(field) for field in row.split("\t"))
         yield f"INSERT INTO {into} VALUES ({values})"
 
@@ -627,13 +660,14 @@ def _details(error: BaseException) -> _Details:
 
 def _position_of_named_object(message: str, text: str) -> int | None:
     """Errors such as ``relation "public.userz" does not exist`` often carry
-    no position; the named object's first mention in the statement is the
-    best place to point at."""
+    no position; the named object's first mention in the statement (found by
+    the lexer, so ``orders_nothing`` is not ``nothing``) is the best place to
+    point at."""
     named = re.search(r'"([^"]+)"', message)
     if not named:
         return None
-    found = text.lower().find(named[1].lower())
-    return found + 1 if found >= 0 else None
+    found = _native.name_position(text, named[1])
+    return found + 1 if found is not None else None
 
 
 def _function_body_line(script: Script, context: str) -> str | None:
@@ -678,10 +712,13 @@ def _statement_error(
                 col = len(line_text) - len(line_text.lstrip()) + 1 + (statement.col - 1 if index == 0 else 0)
         else:
             where_in_function = _function_body_line(script, context)
+    copy_row = getattr(error, "pgsplit_copy_row", None)
     if statement.kind == "copy" and context and (row := _COPY_LINE.search(context)):
+        copy_row = int(row["line"])
+    if statement.kind == "copy" and copy_row is not None:
         # The data rows follow the command, one line each.
         rows = (statement.copy_data or b"").decode("utf-8", errors="replace").split("\n")
-        number = int(row["line"])
+        number = copy_row
         data_line = statement.line + statement.text.count("\n") + 1
         return StatementError(
             path=source,
