@@ -161,8 +161,8 @@ fn records(
     (statements, diagnostics)
 }
 
-/// The text `split` splits: a `str` as it is; `bytes` as UTF-8 or, when they
-/// are not, as Latin-1, one character per byte. sqlparse falls back the same
+/// The text `split` splits: a `str` as it is; `bytes` (or a `bytearray`) as
+/// UTF-8 or, when they are not, as Latin-1, one character per byte. sqlparse falls back the same
 /// way but through Python's `unicode-escape` codec, which also rewrites
 /// backslashes (`\N` in COPY data, `\restrict`, `E'\n'`); pgsplit leaves
 /// them alone. Anything else is a `TypeError`, as in sqlparse.
