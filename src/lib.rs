@@ -10,6 +10,8 @@
 //! - [`parallel`] and [`stream`]: the same statements from every core, and
 //!   from any `Read` in fixed memory;
 //! - [`lines`]: byte offsets to line and column;
+//! - [`attach`]: the comments that belong to each statement, for texts
+//!   shaped as `sqlparse.split` gives them;
 //! - on top: [`lint`] (what `check` reports), [`normalize`] and [`diff`]
 //!   (comparing dumps), [`squash`] (a dump made a first migration), [`cli`].
 //!
@@ -18,6 +20,7 @@
 //! assert_eq!(script.statements.len(), 2);
 //! ```
 
+pub mod attach;
 pub mod cli;
 pub mod diff;
 pub mod input;

@@ -11,8 +11,10 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use pyo3::exceptions::{PyOSError, PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
+use pyo3::pybacked::PyBackedBytes;
 use pyo3::types::{PyBytes, PyList, PyString};
 
+use crate::attach::{self, Attacher, Text};
 use crate::input::{open_stream, read_input};
 use crate::lines::LineIndex;
 use crate::lint::{self, transactional, Transactional};
@@ -160,25 +162,46 @@ fn records(
     (statements, diagnostics)
 }
 
-/// `split(sql, compat)`: the statement texts; a COPY keeps its data and `\.`.
+/// The text `split` splits: a `str` as it is; `bytes` (or a `bytearray`) as
+/// UTF-8 or, when they are not, as Latin-1, one character per byte. sqlparse falls back the same
+/// way but through Python's `unicode-escape` codec, which also rewrites
+/// backslashes (`\N` in COPY data, `\restrict`, `E'\n'`); pgsplit leaves
+/// them alone. Anything else is a `TypeError`, as in sqlparse.
+fn with_text<T>(sql: &Bound<'_, PyAny>, work: impl FnOnce(&str) -> PyResult<T>) -> PyResult<T> {
+    if let Ok(text) = sql.cast::<PyString>() {
+        return work(&text.to_cow()?);
+    }
+    let bytes: PyBackedBytes = sql.extract().map_err(|_| {
+        PyTypeError::new_err(format!(
+            "sql must be str or bytes, not {}",
+            sql.get_type()
+                .name()
+                .map(|n| n.to_string())
+                .unwrap_or_default()
+        ))
+    })?;
+    match std::str::from_utf8(&bytes) {
+        Ok(text) => work(text),
+        Err(_) => work(&bytes.iter().map(|&b| char::from(b)).collect::<String>()),
+    }
+}
+
+/// `split(sql, compat, strip_semicolon)`: the statement texts, each with the
+/// comments that belong to it (see [`crate::attach`]); a COPY keeps its data
+/// and `\.`. Texts left empty (psql's empty statements, stripped) are left out.
 #[pyfunction]
 fn split_texts<'py>(
     py: Python<'py>,
     sql: &Bound<'py, PyAny>,
     compat: &str,
+    strip_semicolon: bool,
 ) -> PyResult<Bound<'py, PyList>> {
     let options = options(compat)?;
-    // A `str` is valid UTF-8 already: its statements are slices of it
-    // (they start and end at ASCII bytes), with no check and no copy.
-    let text = sql
-        .cast::<PyString>()
-        .ok()
-        .map(|s| s.to_cow())
-        .transpose()?;
-    let as_str: Option<&str> = text.as_deref();
-    let run = |input: &[u8]| {
+    with_text(sql, |text| {
+        let input = text.as_bytes();
         let list = PyList::empty(py).unbind();
         let mut failed = None;
+        let mut attacher = Attacher::new(input);
         without_gil(py, || {
             // Chunk by chunk: this thread makes the strings of one chunk
             // (holding the GIL only for that) while the pool splits the
@@ -187,14 +210,11 @@ fn split_texts<'py>(
                 let appended = Python::attach(|py| -> PyResult<()> {
                     let list = list.bind(py);
                     for s in &chunk.statements {
-                        let borrowed = s.copy_data().is_none() && s.holes.is_empty();
-                        let text = match as_str.and_then(|text| text.get(s.span.clone())) {
-                            Some(slice) if borrowed => Cow::Borrowed(slice),
-                            _ => {
-                                Cow::Owned(String::from_utf8_lossy(&s.runnable(input)).into_owned())
-                            }
-                        };
-                        list.append(PyString::new(py, &text))?;
+                        let extent = attacher.extent(s);
+                        let shaped = as_str(text, attach::text(input, s, extent, strip_semicolon));
+                        if !shaped.is_empty() {
+                            list.append(PyString::new(py, &shaped))?;
+                        }
                     }
                     Ok(())
                 });
@@ -205,10 +225,19 @@ fn split_texts<'py>(
             Some(error) => Err(error),
             None => Ok(list.into_bound(py)),
         }
-    };
-    match as_str {
-        Some(text) => run(text.as_bytes()),
-        None => with_input(sql, run),
+    })
+}
+
+/// A text of `input` as a `str`. A slice starts and ends at the edges of
+/// tokens, which lie between characters, so it is a slice of the `str` too,
+/// with no check and no copy.
+fn as_str(input: &str, text: Text) -> Cow<'_, str> {
+    match text {
+        Text::Slice(range) => match input.get(range.clone()) {
+            Some(slice) => Cow::Borrowed(slice),
+            None => String::from_utf8_lossy(&input.as_bytes()[range]),
+        },
+        Text::Made(bytes) => Cow::Owned(String::from_utf8_lossy(&bytes).into_owned()),
     }
 }
 

@@ -124,6 +124,9 @@ struct Rare {
     copy_data: Vec<Span>,
     variables: Vec<Span>,
     incomplete: bool,
+    /// Sent by the end of the input or by a meta-command such as `\g`,
+    /// not by a `;` of its own.
+    unterminated: bool,
 }
 
 impl Statement {
@@ -180,6 +183,13 @@ impl Statement {
     /// statement swallows whatever would follow it.
     pub fn is_incomplete(&self) -> bool {
         self.rare.as_ref().is_some_and(|r| r.incomplete)
+    }
+
+    /// Whether the statement ends with its own `;`. One that the end of the
+    /// input or a meta-command such as `\g` sends may still end in a `;` byte,
+    /// inside a `--` comment or an open parenthesis, which is not its end.
+    pub fn is_terminated(&self) -> bool {
+        !self.rare.as_ref().is_some_and(|r| r.unterminated)
     }
 
     /// The statement's text: for SQL what psql sends (the span without its
@@ -1456,6 +1466,19 @@ impl<'a> Splitter<'a> {
         }
     }
 
+    /// Ends the pending statement where something other than a `;` of its
+    /// own sends it, and returns it if it was one.
+    fn end_without_semicolon(&mut self, end: usize, line_from: usize) -> Option<&mut Statement> {
+        let count = self.script.statements.len();
+        self.end_statement(end, line_from);
+        if self.script.statements.len() == count {
+            return None;
+        }
+        let statement = self.script.statements.last_mut()?;
+        statement.rare_mut().unterminated = true;
+        Some(statement)
+    }
+
     /// What psql forgets between statements (`psql_scan_reset`).
     fn reset_scanner_state(&mut self) {
         self.paren_depth = 0;
@@ -1561,7 +1584,7 @@ impl<'a> Splitter<'a> {
                     self.reset_scanner_state();
                 } else {
                     let end = self.pending.end;
-                    self.end_statement(end, command.span.end);
+                    self.end_without_semicolon(end, command.span.end);
                 }
             }
             Effect::ResetsBuffer => {
@@ -1674,13 +1697,9 @@ impl<'a> Splitter<'a> {
         // psql sends what is left at the end of the input, where a COPY
         // finds no data to read.
         let incomplete = self.paren_depth > 0 || self.atomic_depth > 0 || self.input_ended_in_token;
-        let count = self.script.statements.len();
         let end = self.pending.end;
-        self.end_statement(end, self.input.len());
-        if incomplete && self.script.statements.len() > count {
-            if let Some(last) = self.script.statements.last_mut() {
-                last.rare_mut().incomplete = true;
-            }
+        if let Some(last) = self.end_without_semicolon(end, self.input.len()) {
+            last.rare_mut().incomplete = incomplete;
         }
     }
 }

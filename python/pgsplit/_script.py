@@ -255,14 +255,32 @@ def _sql(sql: object, function: str) -> str | bytes:
     raise TypeError(f"{function}() takes SQL as str or bytes, not {type(sql).__name__}")
 
 
-def split(sql: str | bytes, *, compat: str = "default") -> list[str]:
-    """The statements of ``sql`` as strings: a drop-in for ``sqlparse.split``.
+def split(
+    sql: str | bytes | bytearray,
+    encoding: str | None = None,
+    strip_semicolon: bool = False,
+    *,
+    compat: Compat = "default",
+) -> list[str]:
+    """The statements of ``sql`` as strings: a drop-in for ``sqlparse.split``,
+    with its arguments and conventions, that splits where psql does.
 
-    Each text is what the server should receive, from its first token through
-    its ``;``. A COPY keeps its data rows and the ``\\.`` line; psql
-    meta-commands (``\\restrict``...) are items of their own.
+    Each text is a statement, from its first token through its ``;``, with
+    the comments that belong to it: the ``--`` lines before it, and a ``--``
+    comment after its ``;`` on the same line. Whitespace around it, empty
+    statements and comments that belong to no statement are left out. A COPY
+    keeps its data rows and the ``\\.`` line; psql meta-commands
+    (``\\restrict``...) are items of their own.
+
+    ``bytes`` are decoded with ``encoding``; without one, as UTF-8 or, when
+    they are not UTF-8, as Latin-1 (sqlparse's fallback, without its
+    rewriting of backslashes). ``encoding`` is ignored for a ``str``, as in
+    sqlparse. ``strip_semicolon`` drops each statement's terminating ``;``
+    (a COPY keeps the ``;`` of its command).
     """
-    return _native.split_texts(sql, _compat(compat))
+    if encoding is not None and isinstance(sql, (bytes, bytearray)):
+        sql = sql.decode(encoding)
+    return _native.split_texts(sql, compat, bool(strip_semicolon))
 
 
 def parse(sql: str | bytes, *, source: str | None = None, compat: Compat = "default", strict: bool = False) -> Script:

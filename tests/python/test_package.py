@@ -22,6 +22,57 @@ def test_split_is_a_drop_in_for_sqlparse_split() -> None:
     assert pgsplit.split("") == []
 
 
+def test_split_keeps_the_comments_that_belong_to_a_statement() -> None:
+    sql = "-- first\nSELECT 1; -- one\n\n-- second\nSELECT 2;\n-- the end\n"
+    assert pgsplit.split(sql) == ["-- first\nSELECT 1; -- one", "-- second\nSELECT 2;"]
+
+
+def test_split_leaves_out_empty_statements_and_whitespace() -> None:
+    assert pgsplit.split("  SELECT 1;;\n;\n\n  SELECT 2 ;  \n\n") == ["SELECT 1;", "SELECT 2 ;"]
+    assert pgsplit.split(" ;\n-- nothing\n") == []
+
+
+def test_split_strip_semicolon_drops_the_terminator() -> None:
+    sql = "SELECT ';' ;\nSELECT 2; -- two\nCOPY t FROM stdin;\n1\n\\.\nSELECT 3 -- no end;"
+    assert pgsplit.split(sql, strip_semicolon=True) == [
+        "SELECT ';'",
+        "SELECT 2 -- two",
+        "COPY t FROM stdin;\n1\n\\.",
+        "SELECT 3 -- no end;",
+    ]
+    assert pgsplit.split(sql, None, True) == pgsplit.split(sql, strip_semicolon=True)
+
+
+def test_split_decodes_bytes_with_the_encoding() -> None:
+    sql = "SELECT 'caf\u00e9'; SELECT '\u0436';"
+    assert pgsplit.split(sql.encode("utf-16"), encoding="utf-16") == ["SELECT 'caf\u00e9';", "SELECT '\u0436';"]
+    assert pgsplit.split(sql.encode("utf-8"), "utf-8") == ["SELECT 'caf\u00e9';", "SELECT '\u0436';"]
+    with pytest.raises(UnicodeDecodeError):
+        pgsplit.split(b"SELECT '\xe9';", encoding="utf-8")
+    with pytest.raises(LookupError):
+        pgsplit.split(b"SELECT 1;", encoding="no-such-codec")
+    # As in sqlparse, a str is already text.
+    assert pgsplit.split("SELECT 1;", encoding="no-such-codec") == ["SELECT 1;"]
+
+
+def test_split_reads_bytes_that_are_not_utf8_as_latin1() -> None:
+    # sqlparse's fallback, without its unicode-escape rewriting of \N and \restrict.
+    sql = b"SELECT 'caf\xe9';\nCOPY t FROM stdin;\n\\N\n\\.\n"
+    assert pgsplit.split(sql) == ["SELECT 'caf\u00e9';", "COPY t FROM stdin;\n\\N\n\\."]
+    assert pgsplit.split(bytearray(b"SELECT 1;")) == ["SELECT 1;"]
+
+
+@pytest.mark.parametrize("sql", [None, 3, 1.5, ["SELECT 1;"], object()])
+def test_split_of_a_wrong_type_is_a_type_error(sql: object) -> None:
+    with pytest.raises(TypeError, match="sql must be str or bytes"):
+        pgsplit.split(sql)  # type: ignore[arg-type]
+
+
+def test_split_of_a_wrong_compat_type_is_a_type_error() -> None:
+    with pytest.raises(TypeError):
+        pgsplit.split("SELECT 1;", compat=None)  # type: ignore[arg-type]
+
+
 def test_split_keeps_copy_data_and_bodies() -> None:
     sql = "CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; END;\nCOPY t FROM stdin;\n1;x\n\\.\n"
     assert pgsplit.split(sql) == [
