@@ -356,6 +356,7 @@ def _run(plan: _Plan, source: str, options: _Options) -> list[Statement]:
             if not driver.is_database_error(error):
                 raise
             failure = _statement_error(error, step.statement, done, len(steps), source, plan.script)
+            driver.forget_if_lost()
             if step.autocommit and before is not None:
                 # Outside a transaction the session is still usable, and what
                 # earlier autocommit blocks committed stays set: put it back,
@@ -465,6 +466,10 @@ UNION ALL SELECT 'role', pg_catalog.current_setting('role')
 _RESTORED_FIRST = ("session_authorization", "role")
 
 
+class ConnectionLostError(ConnectionError):
+    """The server closed the connection while a statement ran."""
+
+
 class _Driver:
     """What every DBAPI driver shares, through SQLAlchemy; each subclass
     knows its driver's COPY API."""
@@ -502,9 +507,20 @@ class _Driver:
     def is_database_error(self, error: BaseException) -> bool:
         from sqlalchemy.exc import DBAPIError
 
-        if isinstance(error, DBAPIError):
+        if isinstance(error, DBAPIError | ConnectionLostError):
             return True
         return type(error).__module__.split(".")[0] in ("psycopg2", "psycopg", "asyncpg", "pg8000")
+
+    def forget_if_lost(self) -> None:
+        """After a failure: a connection the server closed is marked invalid,
+        so that Alembic's rollback does not fail on it and hide the error."""
+        with suppress(Exception):
+            if self.is_lost():
+                self.connection.invalidate()
+
+    def is_lost(self) -> bool:
+        closed = getattr(self.raw, "closed", False)
+        return bool(closed) or bool(getattr(self.raw, "broken", False))
 
     def session_settings(self) -> dict[str, str]:
         return {str(name): str(value) for name, value in self.rows(_SESSION_SETTINGS)}
@@ -533,14 +549,37 @@ class _Psycopg(_Driver):
 
 
 class _Asyncpg(_Driver):
-    """SQLAlchemy's asyncpg adapter, with the asyncpg connection underneath."""
+    """SQLAlchemy's asyncpg adapter, with the asyncpg connection underneath.
+
+    asyncpg's COPY waits for the server forever when the server goes away in
+    the middle of it, so the copy runs as a task, and the connection is
+    checked every second while it runs."""
 
     def copy(self, step: _Step) -> None:
         from sqlalchemy.util import await_only
 
         self.execute("SELECT 1")  # the adapter begins its transaction lazily
+        await_only(self._watched_copy(step))
+
+    def is_lost(self) -> bool:
+        return bool(self.raw._connection.is_closed())
+
+    async def _watched_copy(self, step: _Step) -> None:
+        import asyncio
+
+        connection = self.raw._connection
         reader = _ChunkReader(step.statement.copy_chunks())
-        await_only(self.raw._connection._copy_in(step.statement.text, reader, None))
+        task = asyncio.ensure_future(connection._copy_in(step.statement.text, reader, None))
+        while True:
+            done, _ = await asyncio.wait({task}, timeout=1.0)
+            if done:
+                task.result()
+                return
+            if connection.is_closed():
+                task.cancel()
+                with suppress(BaseException):
+                    await task
+                raise ConnectionLostError("the connection to the server was lost during COPY")
 
 
 class _Pg8000(_Driver):

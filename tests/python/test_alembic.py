@@ -303,3 +303,44 @@ def test_a_gzipped_script_runs(tmp_path: Path, pg18: Cluster, database: str) -> 
     run = migrations.alembic("upgrade", "head")
     assert run.returncode == 0, run.stderr[-2000:]
     assert pg18.query(database, "SELECT count(*) FROM shop.orders") == [(3,)]
+
+
+#: A script that needs each option of execute_file.
+OPTION_SCRIPT = (
+    SAMPLE
+    + b"\\echo a meta-command\n"
+    + b"BEGIN;\nCREATE TABLE shop.audit (at timestamptz);\nCOMMIT;\n"
+    + b"CREATE INDEX CONCURRENTLY audit_at ON shop.audit (at);\n"
+)
+
+OPTION_CALLS = {
+    "defaults on the sample": ('execute_file("sample.sql")', SAMPLE),
+    "every option": (
+        'execute_file("sample.sql", meta="skip", transaction_control="skip", non_transactional="autocommit",'
+        " refresh_materialized_views=True)",
+        OPTION_SCRIPT,
+    ),
+}
+
+
+@pytest.mark.parametrize("call", OPTION_CALLS, ids=list(OPTION_CALLS))
+def test_offline_output_runs_in_psql_and_builds_what_online_builds(tmp_path: Path, pg18: Cluster, call: str) -> None:
+    body, script = OPTION_CALLS[call]
+    online, offline = pg18.create_database("online"), pg18.create_database("offline")
+    try:
+        migrations = AlembicProject.create(tmp_path / "m", "psycopg", pg18.socket_dir, online)
+        migrations.add_migration("0001", None, body, {"sample.sql": script})
+        run = migrations.alembic("upgrade", "head")
+        assert run.returncode == 0, run.stderr[-3000:]
+        written = migrations.alembic("upgrade", "head", "--sql")
+        assert written.returncode == 0, written.stderr[-3000:]
+        sql = tmp_path / "offline.sql"
+        sql.write_text(written.stdout)
+        psql = pg18.psql_file(sql, offline)
+        assert psql.returncode == 0, psql.stderr
+        assert dump_of(pg18, offline) == dump_of(pg18, online)
+        versions = "SELECT version_num FROM alembic_version"
+        assert pg18.query(offline, versions) == pg18.query(online, versions) == [("0001",)]
+    finally:
+        pg18.drop_database(online)
+        pg18.drop_database(offline)

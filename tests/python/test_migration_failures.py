@@ -10,6 +10,9 @@ place each; every driver runs every case.
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -199,3 +202,60 @@ def test_every_changed_setting_is_restored(tmp_path: Path, pg18: Cluster, databa
     run = migrations.alembic("upgrade", "head")
     assert run.returncode == 0, run.stderr[-3000:]
     assert pg18.query(database, "SELECT version_num FROM alembic_version") == [("0002",)]
+
+
+def run_and_terminate(cluster: Cluster, migrations: AlembicProject, database: str, running: str) -> str:
+    """Runs ``alembic upgrade head`` and terminates its server process as soon
+    as it runs a statement starting with ``running``; returns stderr. A run
+    still going a minute later has hung."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "alembic", "-c", str(migrations.root / "alembic.ini"), "upgrade", "head"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=migrations.root,
+    )
+    deadline = time.monotonic() + 60
+    try:
+        while time.monotonic() < deadline:
+            found = cluster.query(
+                "postgres",
+                f"SELECT pid FROM pg_stat_activity WHERE datname = '{database}' AND query LIKE '{running}%'",
+            )
+            if found:
+                cluster.query("postgres", f"SELECT pg_terminate_backend({found[0][0]})")
+                break
+            assert process.poll() is None, process.communicate()[1][-2000:]
+            time.sleep(0.05)
+        else:
+            pytest.fail(f"the migration never ran {running}")
+        _, stderr = process.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        pytest.fail("the migration hung after its connection was lost")
+    assert process.returncode != 0
+    return stderr
+
+
+LONG_STATEMENTS = {
+    "COPY": b"COPY t (a, b) FROM stdin;\n"
+    + b"".join(b"%d\trow number %d of a long COPY\n" % (i, i) for i in range(2_000_000))
+    + b"\\.\n",
+    "SELECT pg_sleep": b"SELECT pg_sleep(30);\n",
+}
+
+
+@pytest.mark.parametrize("running", LONG_STATEMENTS)
+@pytest.mark.parametrize("driver", ALL_DRIVERS)
+def test_a_lost_connection_is_an_error_not_a_hang(
+    tmp_path: Path, pg18: Cluster, database: str, driver: str, running: str
+) -> None:
+    if running == "COPY" and driver in OTHER_DRIVERS:
+        pytest.skip(f"{driver} has no COPY: its rows go as INSERTs, covered by the SELECT case")
+    script = b"CREATE TABLE t (a int, b text);\n" + LONG_STATEMENTS[running]
+    migrations = AlembicProject.create(tmp_path / "m", driver, pg18.socket_dir, database)
+    migrations.add_migration("0001", None, 'execute_file("s.sql")', {"s.sql": script})
+    stderr = run_and_terminate(pg18, migrations, database, running)
+    last = last_exception(stderr)
+    assert last.startswith("pgsplit.alembic.StatementError: s.sql:2:1: "), last
+    assert f"statement 2/2 ({running.split()[0]}" in last, last
