@@ -737,6 +737,8 @@ struct Linter {
     target: Target,
     /// What `execute_file` handles by itself, told at its first occurrence.
     told: BTreeSet<plan::Handled>,
+    /// The client_encoding the script declares, once a statement has.
+    declared: Option<String>,
 }
 
 impl Linter {
@@ -744,6 +746,21 @@ impl Linter {
         Linter {
             target,
             told: BTreeSet::new(),
+            declared: None,
+        }
+    }
+
+    /// The finding for bytes that stop being UTF-8 at `at`: a note for psql,
+    /// which passes them on; for a migration an error, as `execute_file`
+    /// refuses them, unless the script declares another encoding.
+    fn not_utf8(&self, at: usize) -> Option<Diagnostic> {
+        match self.target {
+            Target::Psql => Some(not_utf8(at as u64)),
+            Target::Alembic => self
+                .declared
+                .as_deref()
+                .is_none_or(plan::is_utf8)
+                .then(|| plan::not_utf8(at).diagnostic()),
         }
     }
 }
@@ -779,6 +796,9 @@ impl Findings {
         match linter.target {
             Target::Psql => lint_statement(input, statement, rows, &mut self.statements),
             Target::Alembic => {
+                if linter.declared.is_none() {
+                    linter.declared = plan::client_encoding(input, statement).flatten();
+                }
                 if statement.kind == StatementKind::Copy {
                     self.statements
                         .push(copy_rows_note(statement.span.start, rows));
@@ -805,10 +825,10 @@ impl Findings {
 
     /// Tells where the input stops being UTF-8 (`at`) with these findings
     /// if any is at or after it; returns whether it did.
-    fn tell_not_utf8(&mut self, at: usize) -> bool {
+    fn tell_not_utf8(&mut self, at: usize, linter: &Linter) -> bool {
         let due = self.last_offset().is_some_and(|last| at <= last);
         if due {
-            self.not_utf8 = Some(not_utf8(at as u64));
+            self.not_utf8 = linter.not_utf8(at);
         }
         due
     }
@@ -868,7 +888,7 @@ fn check_mapped(file: &str, target: Target, options: &SplitOptions) -> io::Resul
         for statement in &chunk.statements {
             findings.lint(&input, 0, statement, &mut linter);
         }
-        if not_utf8_at.is_some_and(|at| findings.tell_not_utf8(at)) {
+        if not_utf8_at.is_some_and(|at| findings.tell_not_utf8(at, &linter)) {
             not_utf8_at = None;
         }
         let printed =
@@ -880,7 +900,7 @@ fn check_mapped(file: &str, target: Target, options: &SplitOptions) -> io::Resul
         return Err(error);
     }
     let rest = Findings {
-        not_utf8: not_utf8_at.map(|at| not_utf8(at as u64)),
+        not_utf8: not_utf8_at.and_then(|at| linter.not_utf8(at)),
         ..Findings::default()
     };
     Ok(errors + rest.print(file, |offset| lines.line_col(&input, offset))?)
@@ -962,7 +982,7 @@ fn check_stream(
             continue;
         }
         if let Utf8::Found(at, position) = not_utf8_at {
-            if findings.tell_not_utf8(at) {
+            if findings.tell_not_utf8(at, &linter) {
                 located.insert(at, position);
                 not_utf8_at = Utf8::Told;
             }
@@ -980,7 +1000,7 @@ fn check_stream(
         Utf8::Told => None,
     };
     if let Some((at, position)) = at_end {
-        findings.not_utf8 = Some(not_utf8(at as u64));
+        findings.not_utf8 = linter.not_utf8(at);
         located.insert(at, position);
     }
     locate(&mut stream, &findings, &mut located);
