@@ -344,3 +344,28 @@ def test_offline_output_runs_in_psql_and_builds_what_online_builds(tmp_path: Pat
     finally:
         pg18.drop_database(online)
         pg18.drop_database(offline)
+
+
+@pytest.mark.parametrize("driver", DRIVERS)
+def test_op_execute_file_and_execute_sql_are_alembic_operations(
+    tmp_path: Path, pg18: Cluster, database: str, driver: str
+) -> None:
+    migrations = project(tmp_path, pg18, driver, database)
+    body = """
+    import pgsplit.alembic
+
+    ran = op.execute_file("001_initial_schema.sql", refresh_materialized_views=True)
+    assert len(ran) == 30, len(ran)
+    op.execute_sql("CREATE TABLE shop.after (a text DEFAULT ':x %s');", source="inline")
+    try:
+        op.execute_file("001_initial_schema.sql", autocomit=True)
+    except TypeError as error:
+        assert "execute_file() got an unexpected keyword argument 'autocomit'" in str(error), error
+    else:
+        raise AssertionError("an unknown option was accepted")
+    """
+    migrations.add_migration("0001", None, body, {"001_initial_schema.sql": SAMPLE})
+    run = migrations.alembic("upgrade", "head")
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert pg18.query(database, "SELECT count(*) FROM shop.paid_orders") == [(1,)]
+    assert pg18.query(database, "SELECT to_regclass('shop.after') IS NOT NULL") == [(True,)]
