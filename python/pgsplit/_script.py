@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, NamedTuple, overload
+from typing import Any, Literal, NamedTuple, TypeAlias, overload
 
 from . import _native
 
@@ -38,7 +38,7 @@ __all__ = [
 
 #: How to split: as the server reads a script (``default``), or exactly as
 #: psql 18 does, mistakes included (``psql``).
-Compat = Literal["default", "psql"]
+Compat: TypeAlias = Literal["default", "psql"]
 
 
 def _rebuild(cls: type[BaseException], args: tuple[Any, ...], state: dict[str, Any]) -> BaseException:

@@ -89,7 +89,7 @@ def test_compat_psql_reproduces_psql() -> None:
 
 def test_bad_compat_is_a_value_error() -> None:
     with pytest.raises(ValueError, match="compat"):
-        pgsplit.split("SELECT 1", compat="mysql")
+        pgsplit.split("SELECT 1", compat="mysql")  # type: ignore[arg-type]
 
 
 def test_parse_gives_statement_metadata() -> None:
