@@ -259,3 +259,34 @@ def test_a_lost_connection_is_an_error_not_a_hang(
     last = last_exception(stderr)
     assert last.startswith("pgsplit.alembic.StatementError: s.sql:2:1: "), last
     assert f"statement 2/2 ({running.split()[0]}" in last, last
+
+
+ENCODED_SCHEMA = """
+CREATE TABLE public.menu (id int, dish text DEFAULT 'crème brûlée');
+COMMENT ON TABLE public.menu IS 'carte du café';
+INSERT INTO public.menu VALUES (1, 'café'), (2, 'naïve ½');
+"""
+
+
+@pytest.mark.parametrize("driver", ALL_DRIVERS)
+def test_a_latin1_dump_stores_what_psql_stores(tmp_path: Path, pg18: Cluster, driver: str) -> None:
+    schema = tmp_path / "schema.sql"
+    schema.write_text(ENCODED_SCHEMA)
+    dump = pg18.build_and_dump(schema, tmp_path / "latin1.sql", ["-O", "-x", "-E", "LATIN1"])
+    assert b"SET client_encoding = 'LATIN1';" in dump.read_bytes() and "café".encode("latin-1") in dump.read_bytes()
+    by_psql, by_alembic = pg18.create_database("psql"), pg18.create_database("latin1")
+    try:
+        assert pg18.psql_file(dump, by_psql).returncode == 0
+        migrations = AlembicProject.create(tmp_path / "m", driver, pg18.socket_dir, by_alembic)
+        migrations.add_migration("0001", None, 'execute_file("latin1.sql")', {"latin1.sql": dump.read_bytes()})
+        run = migrations.alembic("upgrade", "head")
+        assert run.returncode == 0, run.stderr[-3000:]
+        stored = "SELECT id, dish FROM public.menu ORDER BY id"
+        assert pg18.query(by_alembic, stored) == pg18.query(by_psql, stored) == [(1, "café"), (2, "naïve ½")]
+        comment = "SELECT obj_description('public.menu'::regclass)"
+        assert pg18.query(by_alembic, comment) == [("carte du café",)]
+        default = "SELECT pg_get_expr(adbin, adrelid) FROM pg_attrdef WHERE adrelid = 'public.menu'::regclass"
+        assert pg18.query(by_alembic, default) == pg18.query(by_psql, default)
+    finally:
+        pg18.drop_database(by_psql)
+        pg18.drop_database(by_alembic)
