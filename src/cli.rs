@@ -83,7 +83,7 @@ enum Command {
     },
     /// Print a canonical text of a dump, for comparing dumps
     #[command(
-        after_help = "Always left out: the \\restrict lines, trailing whitespace, blank lines.\n\nExamples:\n  pgsplit normalize dump.sql --ignore owner,acl --sort -o dump.norm.sql\n\nAs a git diff driver for dumps (.gitattributes: *.sql diff=pgdump):\n  git config diff.pgdump.textconv 'pgsplit normalize'"
+        after_help = "Always left out: the \\restrict lines, trailing whitespace, blank lines.\n\nExamples:\n  pgsplit normalize dump.sql --ignore owner,acl --sort -o dump.norm.sql\n\nAs a git diff driver for dumps (.gitattributes: *.sql diff=pgdump):\n  git config diff.pgdump.textconv 'pgsplit normalize --ignore owner,acl'"
     )]
     Normalize {
         /// The dump (- for standard input)
@@ -125,7 +125,7 @@ Writes DIR/REVISION.sql, the dump without meta-commands and without Alembic's ve
 and DIR/REVISION.py, a revision whose upgrade() runs it with pgsplit.alembic.execute_file and \
 whose downgrade() drops every object it creates. The docstring lists what the schema holds and, \
 inside a git repository, the commit the old chain is at.",
-        after_help = "Examples:\n  pg_dump -s -O -x -d \"$DATABASE_URL\" -f schema.sql\n  pgsplit squash schema.sql --out migrations/versions\n  pgsplit squash schema.sql --out migrations/versions --data-from full.sql --data-tables statuses,countries\n  pgsplit squash --verify \"$DATABASE_URL\" --out migrations/versions   (needs the Python package)\n\nThen, on every existing database: back it up, verify it, run `alembic stamp --purge 001_initial_schema`.\nThe README's \"Consolidating an Alembic chain\" walks through it."
+        after_help = "Examples:\n  pg_dump -s -O -x -d \"$DATABASE_URL\" -f schema.sql\n  pgsplit squash schema.sql --out migrations/versions\n  pgsplit squash schema.sql --out migrations/versions \\\n      --data-from full.sql --data-tables statuses,countries\n  pgsplit squash --verify \"$DATABASE_URL\" \\\n      --out migrations/versions\n\n--verify needs the Python package with Alembic: pip install 'pgsplit[alembic]'.\nIts URL is SQLAlchemy's (postgresql+psycopg://user@host/db) or libpq's\n(postgresql://user@host/db: the first of psycopg, psycopg2, pg8000, asyncpg\ninstalled). Then, on every existing database: back it up, verify it, run\n`alembic stamp --purge 001_initial_schema`. The README's \"Consolidating an\nAlembic chain\" walks through it."
     )]
     Squash(SquashArgs),
     /// Count statements by kind, command and pg_dump object type, with sizes and speed
@@ -1075,7 +1075,7 @@ struct SquashArgs {
     force: bool,
     /// Build a scratch database from the migration in DIR and compare its
     /// schema with the reference database's (runs through Alembic, so it
-    /// needs the Python package: pip install pgsplit)
+    /// needs the Python package: pip install 'pgsplit[alembic]')
     #[arg(long, value_name = "DATABASE_URL")]
     verify: Option<String>,
     /// The pg_dump that dumps both databases for --verify

@@ -58,7 +58,12 @@ def verify(
     ``postgresql+psycopg://...``); its user must be allowed to create
     databases. ``ignore`` takes :func:`pgsplit.diff`'s values.
     """
-    from sqlalchemy.engine import make_url
+    try:
+        from sqlalchemy.engine import make_url
+    except ImportError:
+        raise VerifyError(
+            "verifying needs Alembic and SQLAlchemy: pip install 'pgsplit[alembic]' (and a driver, such as psycopg)"
+        ) from None
 
     reference = make_url(reference_url)
     if not reference.drivername.startswith("postgresql"):
@@ -170,7 +175,13 @@ def _dump(pg_dump: str, url: Any, version_table: str) -> bytes:
     except FileNotFoundError:
         raise VerifyError(f"{pg_dump} was not found; pass the path of a pg_dump") from None
     if done.returncode != 0:
-        raise VerifyError(f"pg_dump failed for database {url.database}: {done.stderr.decode(errors='replace').strip()}")
+        said = done.stderr.decode(errors="replace").strip()
+        hint = (
+            "; pass --pg-dump PATH with a pg_dump of the server's major version or newer"
+            if "version mismatch" in said
+            else ""
+        )
+        raise VerifyError(f"pg_dump failed for database {url.database}: {said}{hint}")
     return done.stdout
 
 
