@@ -401,6 +401,44 @@ fn psql_mode_reproduces_psql_on_the_sample() {
 }
 
 #[test]
+fn check_for_alembic_errors_are_what_execute_file_refuses() {
+    let script = b"\\restrict k\nSET search_path = '';\nSET work_mem = '8MB';\n\\connect other\nCREATE INDEX CONCURRENTLY i ON t (a);\n\\unrestrict k\n";
+    let output = pgsplit(&["check", "--target", "alembic", "-"], Some(script));
+    assert_eq!(output.status.code(), Some(1), "refusals are errors");
+    let report = stdout(&output);
+    let lines: Vec<&str> = report.lines().collect();
+    assert_eq!(
+        lines
+            .iter()
+            .filter(|l| l.contains(": error: "))
+            .map(|l| &l[..l.find(": error: ").unwrap()])
+            .collect::<Vec<_>>(),
+        ["<stdin>:4:1", "<stdin>:5:1"],
+        "{report}"
+    );
+    assert!(
+        report.contains("pass non_transactional=\"autocommit\""),
+        "{report}"
+    );
+    assert_eq!(
+        lines
+            .iter()
+            .filter(|l| l.contains("execute_file restores them"))
+            .count(),
+        1,
+        "said once: {report}"
+    );
+    assert_eq!(
+        lines
+            .iter()
+            .filter(|l| l.contains("\\restrict lines"))
+            .count(),
+        1,
+        "{report}"
+    );
+}
+
+#[test]
 fn check_for_alembic_names_roles_and_new_settings() {
     let script = b"SET transaction_timeout = 0;\nCREATE TABLE t (a int);\nALTER TABLE t OWNER TO app;\nGRANT SELECT ON t TO reader;\n";
     let plain = stdout(&pgsplit(&["check", "-"], Some(script)));
@@ -409,8 +447,11 @@ fn check_for_alembic_names_roles_and_new_settings() {
     assert_eq!(output.status.code(), Some(0), "warnings are not errors");
     let report = stdout(&output);
     assert!(
-        report.contains("<stdin>:1:1: warning: transaction_timeout exists from PostgreSQL 17 on"),
-        "{report}"
+        report.contains(
+            "<stdin>:1:1: note: SET transaction_timeout exists from PostgreSQL 17 on: execute_file \
+             skips it on older servers (told once)"
+        ),
+        "what execute_file handles is a note: {report}"
     );
     assert!(
         report.contains("<stdin>:3:1: warning: owner statement: the role must exist"),
