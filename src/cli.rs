@@ -759,7 +759,7 @@ impl Linter {
             Target::Alembic => self
                 .declared
                 .as_deref()
-                .is_none_or(plan::is_utf8)
+                .is_none_or(crate::encoding::is_utf8)
                 .then(|| plan::not_utf8(at).diagnostic()),
         }
     }
@@ -797,7 +797,7 @@ impl Findings {
             Target::Psql => lint_statement(input, statement, rows, &mut self.statements),
             Target::Alembic => {
                 if linter.declared.is_none() {
-                    linter.declared = plan::client_encoding(input, statement).flatten();
+                    linter.declared = crate::encoding::declared(input, statement).flatten();
                 }
                 if statement.kind == StatementKind::Copy {
                     self.statements

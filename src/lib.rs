@@ -23,6 +23,7 @@
 pub mod attach;
 pub mod cli;
 pub mod diff;
+pub mod encoding;
 pub mod input;
 pub mod lexer;
 pub mod lines;

@@ -340,6 +340,22 @@ pub fn name_offset(text: &[u8], name: &str) -> Option<usize> {
         .map(|i| tokens[i].2)
 }
 
+/// Where the first dollar-quoted string of `text` opens (a function's or a
+/// `DO` block's body), as a byte offset: PL/pgSQL counts its error lines from
+/// there.
+pub fn body_offset(text: &[u8]) -> Option<usize> {
+    let mut at = 0;
+    tokenize(text, LexMode::default()).find_map(|token| {
+        let start = at;
+        at += token.len;
+        matches!(
+            token.kind,
+            TokenKind::DollarQuoted | TokenKind::UnterminatedDollarQuoted
+        )
+        .then_some(start)
+    })
+}
+
 /// What a `COPY ... FROM STDIN` writes into, for drivers that have no copy
 /// API and get INSERTs instead.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -504,6 +520,19 @@ pub fn lint_statement(
                     at,
                     "changes a session setting that stays in force after the script".to_string(),
                 );
+            }
+            match crate::encoding::declared(input, statement) {
+                Some(Some(name)) if crate::encoding::is_utf8(&name) => {}
+                Some(name) => note(
+                    Severity::Warning,
+                    at,
+                    format!(
+                        "client_encoding {}: the bytes after it are not UTF-8; text output shows \
+                         them as UTF-8 would (U+FFFD), and execute_file decodes them as declared",
+                        name.as_deref().unwrap_or("set to a computed value")
+                    ),
+                ),
+                None => {}
             }
             if let Some(nul) = memchr::memchr(0, &input[statement.span.clone()]) {
                 note(
@@ -690,6 +719,12 @@ mod tests {
             None,
             "a quoted name matches exactly"
         );
+    }
+
+    #[test]
+    fn where_a_body_opens() {
+        assert_eq!(body_offset(b"DO /* $x$ */ $b$ BEGIN END $b$;"), Some(13));
+        assert_eq!(body_offset(b"SELECT '$$';"), None);
     }
 
     #[test]

@@ -28,6 +28,7 @@
 use std::fmt;
 use std::str::FromStr;
 
+use crate::encoding;
 use crate::lint::{self, Transactional};
 use crate::split::{Diagnostic, Severity, Statement, StatementKind};
 
@@ -235,8 +236,8 @@ pub fn step(input: &[u8], statement: &Statement, options: &PlanOptions) -> Resul
             "NUL byte in a statement: the server rejects it; remove it from the script",
         ));
     }
-    if let Some(value) = client_encoding(input, statement) {
-        return match value.as_deref().map(python_codec) {
+    if let Some(value) = encoding::declared(input, statement) {
+        return match value.as_deref().map(encoding::python_codec) {
             Some(Some(_)) => Ok(Step::Skip),
             _ => Err(Refusal::new(
                 "client-encoding",
@@ -335,7 +336,7 @@ pub fn script_refusals(
 ) -> Vec<Refusal> {
     let mut refusals: Vec<Refusal> = utf16_input(input).into_iter().collect();
     refusals.extend(diagnostics.iter().filter_map(unusable));
-    if refusals.is_empty() && declared.is_none_or(is_utf8) {
+    if refusals.is_empty() && declared.is_none_or(encoding::is_utf8) {
         if let Err(error) = std::str::from_utf8(input) {
             refusals.push(not_utf8(error.valid_up_to()));
         }
@@ -354,77 +355,6 @@ pub fn utf16_input(input: &[u8]) -> Option<Refusal> {
             "the file is UTF-16 (it starts with a byte order mark): convert it to UTF-8 first \
              (iconv -f UTF-16 -t UTF-8)",
         )
-    })
-}
-
-/// For a statement that changes `client_encoding`: the encoding it names
-/// (upper case), or `Some(None)` when the value is computed.
-pub fn client_encoding(input: &[u8], statement: &Statement) -> Option<Option<String>> {
-    lint::settings_changed(input, statement)
-        .into_iter()
-        .find_map(|setting| match setting {
-            lint::Setting::Named { name, value } if name == "client_encoding" => {
-                Some(value.map(|v| v.to_ascii_uppercase()))
-            }
-            _ => None,
-        })
-}
-
-/// Whether a file in `encoding` (a PostgreSQL name, upper case) is UTF-8 as
-/// far as the server is concerned: SQL_ASCII passes its bytes on unchanged,
-/// and a UTF-8 database checks them as UTF-8.
-pub fn is_utf8(encoding: &str) -> bool {
-    matches!(encoding, "UTF8" | "UTF-8" | "UNICODE" | "SQL_ASCII")
-}
-
-/// The Python codec that decodes PostgreSQL's client encoding `encoding`
-/// (upper case, any of PostgreSQL's spellings), if Python has one.
-pub fn python_codec(encoding: &str) -> Option<&'static str> {
-    let name: String = encoding
-        .chars()
-        .filter(|c| *c != '_' && *c != '-')
-        .collect();
-    Some(match name.as_str() {
-        "UTF8" | "UNICODE" | "SQLASCII" => "utf-8",
-        "LATIN1" | "ISO88591" => "latin-1",
-        "LATIN2" | "ISO88592" => "iso8859-2",
-        "LATIN3" | "ISO88593" => "iso8859-3",
-        "LATIN4" | "ISO88594" => "iso8859-4",
-        "LATIN5" | "ISO88599" => "iso8859-9",
-        "LATIN6" | "ISO885910" => "iso8859-10",
-        "LATIN7" | "ISO885913" => "iso8859-13",
-        "LATIN8" | "ISO885914" => "iso8859-14",
-        "LATIN9" | "ISO885915" => "iso8859-15",
-        "LATIN10" | "ISO885916" => "iso8859-16",
-        "ISO88595" => "iso8859-5",
-        "ISO88596" => "iso8859-6",
-        "ISO88597" => "iso8859-7",
-        "ISO88598" => "iso8859-8",
-        "WIN866" | "ALT" => "cp866",
-        "WIN874" => "cp874",
-        "WIN1250" => "cp1250",
-        "WIN1251" | "WIN" => "cp1251",
-        "WIN1252" => "cp1252",
-        "WIN1253" => "cp1253",
-        "WIN1254" => "cp1254",
-        "WIN1255" => "cp1255",
-        "WIN1256" => "cp1256",
-        "WIN1257" => "cp1257",
-        "WIN1258" | "ABC" | "TCVN" | "TCVN5712" | "VSCII" => "cp1258",
-        "KOI8R" | "KOI8" => "koi8-r",
-        "KOI8U" => "koi8-u",
-        "EUCJP" => "euc-jp",
-        "EUCJIS2004" => "euc-jis-2004",
-        "EUCCN" => "gb2312",
-        "EUCKR" => "euc-kr",
-        "SJIS" | "SHIFTJIS" | "MSKANJI" => "cp932",
-        "SHIFTJIS2004" => "shift-jis-2004",
-        "BIG5" => "cp950",
-        "GBK" | "CP936" | "WIN936" => "gbk",
-        "GB18030" => "gb18030",
-        "UHC" | "WIN949" => "cp949",
-        "JOHAB" => "johab",
-        _ => return None,
     })
 }
 
@@ -576,8 +506,8 @@ mod tests {
         ] {
             assert_eq!(steps(sql, &PlanOptions::default()), [expected], "{sql}");
         }
-        assert_eq!(python_codec("ISO_8859_5"), Some("iso8859-5"));
-        assert!(is_utf8("SQL_ASCII") && !is_utf8("LATIN1"));
+        assert_eq!(encoding::python_codec("ISO_8859_5"), Some("iso8859-5"));
+        assert!(encoding::is_utf8("SQL_ASCII") && !encoding::is_utf8("LATIN1"));
     }
 
     #[test]

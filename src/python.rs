@@ -291,7 +291,7 @@ fn plan_record(input: &[u8], script: &Script, options: &plan::PlanOptions) -> Pl
     let mut declared: Option<String> = None;
     for statement in &script.statements {
         if declared.is_none() {
-            declared = plan::client_encoding(input, statement).flatten();
+            declared = crate::encoding::declared(input, statement).flatten();
         }
         let step = match plan::step(input, statement, options) {
             Ok(step) => step.as_str(),
@@ -330,8 +330,8 @@ fn plan_record(input: &[u8], script: &Script, options: &plan::PlanOptions) -> Pl
         })
         .collect();
     let encoding = declared
-        .filter(|name| !plan::is_utf8(name))
-        .and_then(|name| plan::python_codec(&name).map(|codec| (name, codec)));
+        .filter(|name| !crate::encoding::is_utf8(name))
+        .and_then(|name| crate::encoding::python_codec(&name).map(|codec| (name, codec)));
     (steps, refusals, encoding)
 }
 
@@ -566,6 +566,13 @@ fn name_position(text: &str, name: &str) -> Option<usize> {
     lint::name_offset(text.as_bytes(), name).map(|at| text[..at].chars().count())
 }
 
+/// `body_position(text)`: the character offset where the first
+/// dollar-quoted string of `text` opens, or None.
+#[pyfunction]
+fn body_position(text: &str) -> Option<usize> {
+    lint::body_offset(text.as_bytes()).map(|at| text[..at].chars().count())
+}
+
 /// `read(path)`: the bytes of a file, gzip decompressed.
 #[pyfunction]
 fn read(py: Python<'_>, path: &str) -> PyResult<Py<PyBytes>> {
@@ -590,6 +597,7 @@ fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(diff, module)?)?;
     module.add_function(wrap_pyfunction!(read, module)?)?;
     module.add_function(wrap_pyfunction!(name_position, module)?)?;
+    module.add_function(wrap_pyfunction!(body_position, module)?)?;
     module.add_function(wrap_pyfunction!(cli, module)?)?;
     module.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())

@@ -521,3 +521,27 @@ fn squash_says_which_data_table_is_missing() {
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("no rows for table nonesuch"));
 }
+
+#[test]
+fn check_reports_a_client_encoding_that_is_not_utf8() {
+    let latin1 = b"SET client_encoding = 'LATIN1';\nSELECT '\xe9';\n";
+    let report = stdout(&pgsplit(&["check", "-"], Some(latin1)));
+    assert!(
+        report.contains(
+            "<stdin>:1:1: warning: client_encoding LATIN1: the bytes after it are not UTF-8"
+        ),
+        "{report}"
+    );
+    let utf8 = stdout(&pgsplit(
+        &["check", "-"],
+        Some(b"SET client_encoding = 'UTF8';\n"),
+    ));
+    assert!(!utf8.contains("client_encoding"), "{utf8}");
+    let utf16 = pgsplit(&["check", "-"], Some(b"\xff\xfeS\0E\0L\0;\0"));
+    assert_eq!(utf16.status.code(), Some(1));
+    assert!(
+        stdout(&utf16).contains("the file is UTF-16"),
+        "{}",
+        stdout(&utf16)
+    );
+}

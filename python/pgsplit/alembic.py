@@ -663,7 +663,6 @@ def _copy_as_inserts(step: _Step) -> Iterator[str]:
 
 _PLPGSQL_LINE = re.compile(r"PL/pgSQL function (?P<function>.*?) line (?P<line>\d+)")
 _COPY_LINE = re.compile(r"COPY [^,]+, line (?P<line>\d+)")
-_DOLLAR_QUOTE = re.compile(r"\$(?:[A-Za-z_\x80-\uffff][\w\x80-\uffff]*)?\$")
 
 
 class _Details(NamedTuple):
@@ -721,9 +720,9 @@ def _function_body_line(script: Script, context: str) -> str | None:
             continue
         if statement.toc.name.split("(", 1)[0] != name:
             continue
-        quote = _DOLLAR_QUOTE.search(statement.text)
-        if quote:
-            opener = statement.line + statement.text[: quote.start()].count("\n")
+        body = _native.body_position(statement.text)
+        if body is not None:
+            opener = statement.line + statement.text[:body].count("\n")
             return f"{script.source or '<sql>'}:{opener + int(found['line']) - 1}: in {found['function']}"
     return None
 
@@ -743,9 +742,9 @@ def _statement_error(
         col = len(before) - before.rfind("\n") if index else statement.col + len(before)
     elif context and (found := _PLPGSQL_LINE.search(context)):
         if "inline_code_block" in found["function"]:
-            quote = _DOLLAR_QUOTE.search(statement.text)
-            if quote:
-                opener = statement.text[: quote.start()].count("\n")
+            body = _native.body_position(statement.text)
+            if body is not None:
+                opener = statement.text[:body].count("\n")
                 index = min(opener + int(found["line"]) - 1, len(text_lines) - 1)
                 line_text = text_lines[index]
                 col = len(line_text) - len(line_text.lstrip()) + 1 + (statement.col - 1 if index == 0 else 0)

@@ -323,3 +323,26 @@ def test_downgrade_drops_every_kind_of_object(tmp_path: Path, pg18: Cluster, sch
     finally:
         pg18.drop_database(database)
         pg18.drop_database(empty)
+
+
+def test_verify_prints_the_statement_error_of_a_failing_migration(
+    tmp_path: Path, pg18: Cluster, squashed: Squashed
+) -> None:
+    versions = tmp_path / "versions"
+    shutil.copytree(squashed.versions, versions)
+    sql = versions / f"{REVISION}.sql"
+    text = sql.read_text()
+    broken = text.replace("CREATE TABLE", "CREATE TABLEE", 1)
+    sql.write_text(broken)
+    at = broken.index("TABLEE")
+    line, col = broken.count("\n", 0, at) + 1, at - broken.rfind("\n", 0, at)
+    checked = pgsplit_command(
+        "squash", "--verify", pg18.uri(squashed.chain_db), "--out", str(versions),
+        "--pg-dump", pg18.tool("pg_dump"),
+    )  # fmt: skip
+    assert checked.returncode == 2, checked.stdout + checked.stderr
+    assert f"pgsplit: verify: {REVISION}.sql:{line}:{col}: syntax error at or near \"TABLEE\"" in checked.stderr, (
+        checked.stderr
+    )
+    assert "InFailedSqlTransaction" not in checked.stderr
+    assert pg18.query("postgres", "SELECT datname FROM pg_database WHERE datname LIKE 'pgsplit_verify_%'") == []
