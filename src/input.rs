@@ -79,7 +79,16 @@ pub fn open_input(name: &str) -> Result<Input, InputError> {
     }
     let wrap = |error| InputError::new(name, error);
     let file = std::fs::File::open(Path::new(name)).map_err(wrap)?;
-    if file.metadata().map_err(wrap)?.len() == 0 {
+    let metadata = file.metadata().map_err(wrap)?;
+    if !metadata.is_file() {
+        // A pipe, a FIFO, a terminal, `<(...)`: readable once, as it comes.
+        let mut bytes = Vec::new();
+        io::BufReader::new(file)
+            .read_to_end(&mut bytes)
+            .map_err(wrap)?;
+        return Ok(Input::Owned(bytes));
+    }
+    if metadata.len() == 0 {
         return Ok(Input::Owned(Vec::new()));
     }
     // Safety: the map is read-only; a file changed by another process while
@@ -94,14 +103,19 @@ pub fn open_input(name: &str) -> Result<Input, InputError> {
     Ok(Input::Mapped(map))
 }
 
-/// Standard input or a gzip or zstd file as a stream of decompressed bytes;
-/// `None` for a plain file, which is better mapped.
+/// Standard input, a path that is not a regular file (a pipe, a FIFO,
+/// `<(...)`), or a gzip or zstd file as a stream of decompressed bytes;
+/// `None` for a plain file, which is better mapped. Whatever it opens is
+/// read through the returned stream only: a FIFO can be opened just once.
 pub fn open_stream(name: &str) -> Result<Option<Box<dyn Read>>, InputError> {
     let wrap = |error| InputError::new(name, error);
+    let mut regular = false;
     let raw: Box<dyn Read> = if name == "-" {
         Box::new(io::stdin().lock())
     } else {
-        Box::new(std::fs::File::open(Path::new(name)).map_err(wrap)?)
+        let file = std::fs::File::open(Path::new(name)).map_err(wrap)?;
+        regular = file.metadata().map_err(wrap)?.is_file();
+        Box::new(file)
     };
     let mut reader = io::BufReader::with_capacity(1 << 16, raw);
     let head = io::BufRead::fill_buf(&mut reader).map_err(wrap)?;
@@ -123,7 +137,7 @@ pub fn open_stream(name: &str) -> Result<Option<Box<dyn Read>>, InputError> {
             "the name ends in .gz but the content is not gzip",
         )));
     }
-    Ok((name == "-").then(|| Box::new(reader) as Box<dyn Read>))
+    Ok((!regular).then(|| Box::new(reader) as Box<dyn Read>))
 }
 
 /// Reads all of `name` (`-` is standard input), decompressing gzip and zstd.

@@ -1,0 +1,125 @@
+//! Inputs that are not regular files: a pipe named as `/dev/stdin`, bash's
+//! process substitution, a named FIFO. Each is read once, as a stream, by
+//! every command, with the regular file's result.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const A: &str = "CREATE TABLE t (a int);\nSELECT 1;\n";
+const B: &str = "CREATE TABLE t (a bigint);\nSELECT 1;\n";
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("pgsplit-inputs-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Runs `script` in bash with `$PGSPLIT` the binary and `$A`, `$B` two files.
+fn bash(dir: &Path, script: &str) -> Output {
+    std::fs::write(dir.join("a.sql"), A).unwrap();
+    std::fs::write(dir.join("b.sql"), B).unwrap();
+    Command::new("timeout")
+        .args(["20", "bash", "-c", script])
+        .env("PGSPLIT", env!("CARGO_BIN_EXE_pgsplit"))
+        .env("A", dir.join("a.sql"))
+        .env("B", dir.join("b.sql"))
+        .current_dir(dir)
+        .output()
+        .unwrap()
+}
+
+/// What each command prints for the regular files, to compare with.
+fn regular(dir: &Path, command: &str) -> Output {
+    bash(dir, &format!("\"$PGSPLIT\" {command}"))
+}
+
+const COMMANDS: &[(&str, &str)] = &[
+    ("split --format jsonl", "$A"),
+    ("check", "$A"),
+    ("stats", "$A"),
+    ("normalize", "$A"),
+    ("diff", "$A $B"),
+];
+
+fn same_output(found: &Output, expected: &Output, what: &str) {
+    assert_eq!(
+        found.status.code(),
+        expected.status.code(),
+        "{what}: {}",
+        String::from_utf8_lossy(&found.stderr)
+    );
+    let clean = |o: &Output| {
+        // stats times itself, and names its input.
+        String::from_utf8_lossy(&o.stdout)
+            .lines()
+            .filter(|l| !l.starts_with("split time") && !l.starts_with("file"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    assert_eq!(clean(found), clean(expected), "{what}");
+    assert!(
+        !found.stdout.is_empty() || what.contains("check"),
+        "{what} printed nothing"
+    );
+}
+
+#[test]
+fn every_command_reads_a_pipe_named_dev_stdin() {
+    let dir = scratch("stdin");
+    for (command, files) in COMMANDS {
+        let piped = files.replacen("$A", "/dev/stdin", 1);
+        let found = bash(
+            &dir,
+            &format!("cat \"$A\" | \"$PGSPLIT\" {command} {piped}"),
+        );
+        let expected = regular(&dir, &format!("{command} {files}"));
+        same_output_named(&found, &expected, command, "/dev/stdin", &dir.join("a.sql"));
+    }
+}
+
+#[test]
+fn diff_of_two_process_substitutions_compares_their_contents() {
+    let dir = scratch("procsub");
+    let found = bash(&dir, "\"$PGSPLIT\" diff <(cat \"$A\") <(cat \"$B\")");
+    assert_eq!(
+        found.status.code(),
+        Some(1),
+        "they differ: {}",
+        String::from_utf8_lossy(&found.stdout)
+    );
+    assert!(
+        String::from_utf8_lossy(&found.stdout).contains("TABLE"),
+        "{}",
+        String::from_utf8_lossy(&found.stdout)
+    );
+    let same = bash(&dir, "\"$PGSPLIT\" diff <(cat \"$A\") <(cat \"$A\")");
+    assert_eq!(same.status.code(), Some(0));
+}
+
+#[test]
+fn every_command_reads_a_named_fifo_once() {
+    let dir = scratch("fifo");
+    for (command, files) in COMMANDS {
+        let script = format!(
+            "rm -f fifo-a && mkfifo fifo-a && (cat \"$A\" > fifo-a &) && \"$PGSPLIT\" {command} {}",
+            files.replacen("$A", "fifo-a", 1)
+        );
+        let found = bash(&dir, &script);
+        assert_ne!(found.status.code(), Some(124), "{command} hung on a FIFO");
+        let expected = regular(&dir, &format!("{command} {files}"));
+        same_output_named(&found, &expected, command, "fifo-a", &dir.join("a.sql"));
+    }
+}
+
+/// `found` names the input `name` where `expected` names the file `path`.
+fn same_output_named(found: &Output, expected: &Output, what: &str, name: &str, path: &Path) {
+    let renamed = Output {
+        status: expected.status,
+        stdout: String::from_utf8_lossy(&expected.stdout)
+            .replace(&path.display().to_string(), name)
+            .into_bytes(),
+        stderr: expected.stderr.clone(),
+    };
+    same_output(found, &renamed, what);
+}
