@@ -197,7 +197,14 @@ pub fn scan(input: &[u8], start: usize, restricted: bool) -> MetaCommand {
             .iter()
             .take_while(|&&b| !is_space(b) && b != b'\\')
             .count();
-    let name = &input[name_start..name_end];
+    let written = &input[name_start..name_end];
+    // psql matches every command's name exactly but `\copy`'s, which
+    // command.c compares with pg_strcasecmp: `\COPY` is `\copy`.
+    let name: &[u8] = if written.eq_ignore_ascii_case(b"copy") {
+        b"copy"
+    } else {
+        written
+    };
     let args_start = skip_spaces(input, name_end, line_end);
 
     let refused = restricted && name != b"unrestrict";

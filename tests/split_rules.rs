@@ -489,3 +489,31 @@ fn runs_of_parentheses_after_many_leading_words_nest() {
         ["((((((((((((;))))))))))); SELECT 3;"]
     );
 }
+
+#[test]
+fn backslash_copy_is_matched_in_any_case_and_only_copy_is() {
+    // psql's command.c compares `copy` with pg_strcasecmp, every other name
+    // with strcmp: `\COPY` reads data lines, `\ECHO` is an unknown command.
+    for command in ["\\COPY", "\\Copy", "\\copy"] {
+        let input = format!("{command} t FROM STDIN\n1;\n\\.\nSELECT 1;\n");
+        assert_eq!(
+            both(&input),
+            [format!("{command} t FROM STDIN"), "SELECT 1;".to_string()],
+            "{command}"
+        );
+        let script = split(input.as_bytes(), &options(Compat::Default));
+        assert!(
+            script.statements[0].copy_data().is_some(),
+            "{command} has its data"
+        );
+    }
+    let unknown = split(b"\\ECHO hi\n", &options(Compat::Default));
+    assert!(
+        unknown
+            .diagnostics
+            .iter()
+            .any(|d| d.message.contains("ECHO")),
+        "{:?}",
+        unknown.diagnostics
+    );
+}

@@ -112,7 +112,7 @@ def expected_statements(
                 expected.append(entry)
             previous = entry
             continue
-        if tag == "\\copy":
+        if tag.lower() == "\\copy":  # psql matches \copy in any case, and only \copy
             expected.append(Expected("COPY", base_line + statement["line"], prefix_only=True))
         elif tag == "\\set":
             _set_variable(statement["text"], variables)

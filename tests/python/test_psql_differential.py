@@ -197,3 +197,21 @@ def test_regression_scripts_split_as_psql_sends_them(pg18: Cluster, pgsplit_bin:
     rows = [compare(pg18, pgsplit_bin, path, f"{path.parent.name}/{path.name}") for path in scripts]
     text = report(rows, f"PostgreSQL regression scripts without \\if, \\elif, \\gset or pipelines ({len(rows)})")
     assert all(row.identical for row in rows), text
+
+
+#: Files written for psql rules that the corpus does not show, each checked
+#: against what psql sends.
+GENERATED_RULES = {
+    "copy_in_upper_case.sql": b"CREATE TABLE t (a int);\n\\COPY t FROM STDIN\n1\n2\n\\.\nSELECT count(*) FROM t;\n",
+    "copy_in_mixed_case.sql": b"CREATE TABLE u (a text);\n\\Copy u (a) from stdin\nx;y\n\\.\nSELECT 2;\n",
+}
+
+
+def test_generated_rule_files_split_as_psql_sends_them(tmp_path: Path, pg18: Cluster, pgsplit_bin: Path) -> None:
+    rows = []
+    for name, content in GENERATED_RULES.items():
+        path = tmp_path / name
+        path.write_bytes(content)
+        rows.append(compare(pg18, pgsplit_bin, path, name))
+    text = report(rows, "files written for single psql rules")
+    assert all(row.identical and row.psql > 0 for row in rows), text
