@@ -74,11 +74,6 @@ TransactionControlOption = Literal["error", "skip"]
 
 Progress = Callable[[int, int, Statement], None]
 
-#: How long a driver may wait on a connection that no longer answers
-#: before the statement counts as failed, in seconds.
-CONNECTION_CHECK_SECONDS = 10
-
-
 class PlanFinding(NamedTuple):
     """One reason the script cannot run as asked."""
 
@@ -548,6 +543,10 @@ class _Psycopg(_Driver):
                 copy.write(chunk)
 
 
+#: How often a running COPY checks that asyncpg's connection is still open.
+_CONNECTION_CHECK_SECONDS = 1.0
+
+
 class _Asyncpg(_Driver):
     """SQLAlchemy's asyncpg adapter, with the asyncpg connection underneath.
 
@@ -571,7 +570,7 @@ class _Asyncpg(_Driver):
         reader = _ChunkReader(step.statement.copy_chunks())
         task = asyncio.ensure_future(connection._copy_in(step.statement.text, reader, None))
         while True:
-            done, _ = await asyncio.wait({task}, timeout=1.0)
+            done, _ = await asyncio.wait({task}, timeout=_CONNECTION_CHECK_SECONDS)
             if done:
                 task.result()
                 return
