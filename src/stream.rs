@@ -57,12 +57,19 @@ pub enum StreamEvent<'a> {
 /// The window a stream is read into, unless a statement needs more.
 pub const WINDOW: usize = 1 << 20;
 
+/// The largest statement (or COPY row) a stream holds by default: one
+/// endless statement (gigabytes of NUL bytes in a small `.gz`) must end in
+/// an error, not in a failed allocation.
+pub const MAX_STATEMENT_BYTES: usize = 1 << 30;
+
 /// Splits what a reader yields; see the module documentation.
 pub struct StreamSplitter<R> {
     reader: R,
     options: SplitOptions,
     window: usize,
     initial_window: usize,
+    /// How far the window may grow for one statement or COPY row.
+    max_statement: usize,
     /// The unread window: `buffer[at..]` is input not yet handed out, and
     /// `buffer[i]` is at stream offset `base + i`, except for the `front`
     /// bytes copied from further back (see `discard_read`).
@@ -118,6 +125,13 @@ impl<R: Read> StreamSplitter<R> {
         Self::with_window(reader, options, WINDOW)
     }
 
+    /// Makes a statement (or COPY row) larger than `bytes` an error of kind
+    /// `InvalidData` instead of a larger window.
+    pub fn max_statement_bytes(mut self, bytes: usize) -> Self {
+        self.max_statement = bytes.max(1);
+        self
+    }
+
     /// A splitter that reads `window` bytes at a time (tests make it tiny).
     pub fn with_window(reader: R, options: &SplitOptions, window: usize) -> Self {
         StreamSplitter {
@@ -125,6 +139,7 @@ impl<R: Read> StreamSplitter<R> {
             options: *options,
             window: window.max(1),
             initial_window: window.max(1),
+            max_statement: MAX_STATEMENT_BYTES,
             buffer: Vec::new(),
             base: 0,
             front: 0,
@@ -260,7 +275,7 @@ impl<R: Read> StreamSplitter<R> {
         }
         let Some(rows_at) = long_copy(&self.buffer, &part.uncertain) else {
             // One statement fills the window: read more.
-            self.window = self.window.saturating_mul(2);
+            self.grow_window("statement")?;
             return Ok(Ready::Again);
         };
         let mut copy = part.uncertain.into_iter().next().expect("one COPY");
@@ -362,7 +377,9 @@ impl<R: Read> StreamSplitter<R> {
         self.at = rows_at;
         self.mode = continue_at(rows_at);
         self.discard_read();
-        self.window = self.window.max(self.buffer.len().saturating_mul(2));
+        if self.buffer.len().saturating_mul(2) > self.window {
+            self.grow_window("COPY row")?;
+        }
         if let Mode::Copying { rows_at, .. } = &mut self.mode {
             *rows_at = self.at;
         }
@@ -421,6 +438,29 @@ impl<R: Read> StreamSplitter<R> {
         self.front = front_len;
         self.at = front_len;
         self.moved = true;
+    }
+
+    /// Doubles the window for the `what` at `at` that fills it, unless that
+    /// would pass the largest statement allowed.
+    fn grow_window(&mut self, what: &str) -> io::Result<()> {
+        let held = self.buffer.len() - self.at;
+        if held >= self.max_statement {
+            let (line, _) = self.line_col_at(self.base + self.at as u64);
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!(
+                    "line {line}: a {what} larger than {} bytes, the most pgsplit holds in memory \
+                     (--max-statement-bytes); is the input what you meant?",
+                    self.max_statement
+                ),
+            ));
+        }
+        self.window = self
+            .window
+            .max(self.buffer.len())
+            .saturating_mul(2)
+            .min(self.at + self.max_statement + 1);
+        Ok(())
     }
 
     /// Reads until the buffer holds a window, or the stream ends.

@@ -229,3 +229,54 @@ fn corpus_streams_the_same() {
     }
     assert!(checked >= 5, "only {checked} dumps in {}", dumps.display());
 }
+
+/// Endless bytes: what a small `.gz` of gigabytes of NULs decompresses to.
+struct Endless(u8);
+
+impl std::io::Read for Endless {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        buf.fill(self.0);
+        Ok(buf.len())
+    }
+}
+
+#[test]
+fn an_endless_statement_is_an_error_at_its_line_not_an_allocation_failure() {
+    for filler in [0u8, b'x'] {
+        let mut stream =
+            StreamSplitter::with_window(Endless(filler), &SplitOptions::default(), 4096)
+                .max_statement_bytes(1 << 20);
+        let error = loop {
+            match stream.next_event() {
+                Ok(Some(_)) => continue,
+                Ok(None) => panic!("an endless input ended"),
+                Err(error) => break error,
+            }
+        };
+        assert_eq!(error.kind(), std::io::ErrorKind::InvalidData);
+        let message = error.to_string();
+        assert!(
+            message.starts_with("line 1: a statement larger than 1048576 bytes"),
+            "{message}"
+        );
+    }
+}
+
+#[test]
+fn copy_rows_stream_whatever_their_total_under_the_statement_limit() {
+    let mut input = b"COPY t FROM stdin;\n".to_vec();
+    for i in 0..200_000 {
+        input.extend_from_slice(format!("{i}\trow\n").as_bytes());
+    }
+    input.extend_from_slice(b"\\.\nSELECT 1;\n");
+    assert!(input.len() > 2_000_000);
+    let mut stream = StreamSplitter::with_window(input.as_slice(), &SplitOptions::default(), 4096)
+        .max_statement_bytes(64 * 1024);
+    let mut rows = 0;
+    while let Some(event) = stream.next_event().unwrap() {
+        if let pgsplit::stream::StreamEvent::CopyData { rows: data, .. } = event {
+            rows += data.iter().filter(|&&b| b == b'\n').count();
+        }
+    }
+    assert_eq!(rows, 200_000);
+}
