@@ -480,3 +480,25 @@ fn squash_says_which_data_table_is_missing() {
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("no rows for table nonesuch"));
 }
+
+#[test]
+fn diff_ignoring_owner_still_sees_a_column_dropped_beside_it() {
+    let dir = scratch("ignore-owner");
+    let (a, b) = (dir.join("a.sql"), dir.join("b.sql"));
+    std::fs::write(&a, "ALTER TABLE public.t OWNER TO app;\n").unwrap();
+    std::fs::write(
+        &b,
+        "ALTER TABLE public.t OWNER TO app, DROP COLUMN balance;\n",
+    )
+    .unwrap();
+    let (a, b) = (a.to_str().unwrap(), b.to_str().unwrap());
+    let output = pgsplit(&["diff", "--ignore", "owner", a, b], None);
+    assert_eq!(output.status.code(), Some(1), "{}", stdout(&output));
+    assert!(
+        stdout(&output).contains("b.sql: ALTER TABLE public.t\n"),
+        "{}",
+        stdout(&output)
+    );
+    let same = pgsplit(&["diff", "--ignore", "owner", a, a], None);
+    assert_eq!(same.status.code(), Some(0));
+}
