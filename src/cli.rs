@@ -17,6 +17,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use serde::Serialize;
 
 use crate::diff::{diff, ChangeKind, DiffReport};
+use crate::files::{OutDir, Replace};
 use crate::input::{open_input, open_stream, Input, Watched};
 use crate::lines::{LineCounter, LineIndex};
 use crate::lint::{copy_rows_note, lint_statement, lint_statement_for_migration, not_utf8};
@@ -572,29 +573,31 @@ fn write_as_it_comes(
 }
 
 /// A statement as psql runs it, then a newline.
-fn write_runnable(out: &mut impl Write, input: &[u8], statement: &Statement) -> io::Result<()> {
+fn write_runnable(
+    out: &mut (impl Write + ?Sized),
+    input: &[u8],
+    statement: &Statement,
+) -> io::Result<()> {
     out.write_all(&statement.runnable(input))?;
     out.write_all(b"\n")
 }
 
 fn write_out_dir(dir: &Path, input: &[u8], statements: &[Statement]) -> io::Result<()> {
-    std::fs::create_dir_all(dir)
-        .map_err(|e| io::Error::new(e.kind(), format!("cannot create {}: {e}", dir.display())))?;
+    let mut out = OutDir::create(dir)?;
     let width = statements.len().to_string().len().max(4);
     for (i, statement) in statements.iter().enumerate() {
-        let name = format!("{:0width$}_{}.sql", i + 1, file_stem(input, statement));
-        let path = dir.join(name);
-        let mut file = BufWriter::new(std::fs::File::create(&path).map_err(|e| {
-            io::Error::new(e.kind(), format!("cannot write {}: {e}", path.display()))
-        })?);
-        write_runnable(&mut file, input, statement)?;
-        file.flush()?;
+        let prefix = format!("{:0width$}_", i + 1);
+        let name = out.name(&prefix, &file_stem(input, statement), ".sql");
+        out.write(&name, Replace::RegularFile, |file| {
+            write_runnable(file, input, statement)
+        })?;
     }
     Ok(())
 }
 
 /// `create_table_public.users`, `meta_restrict`: the tag, then the pg_dump
-/// object it belongs to, made safe for every file system.
+/// object it belongs to ([`OutDir::name`] makes it safe for every file
+/// system).
 fn file_stem(input: &[u8], statement: &Statement) -> String {
     let mut stem = statement
         .tag
@@ -613,22 +616,7 @@ fn file_stem(input: &[u8], statement: &Statement) -> String {
             stem = format!("{stem}_{}.{name}", String::from_utf8_lossy(schema));
         }
     }
-    let safe: String = stem
-        .chars()
-        .map(|c| {
-            if c.is_alphanumeric() || matches!(c, '.' | '_' | '-') {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    let safe = if safe.is_empty() {
-        "statement".to_string()
-    } else {
-        safe
-    };
-    safe.chars().take(100).collect()
+    stem
 }
 
 #[derive(Serialize)]
@@ -1063,30 +1051,25 @@ fn run_squash(args: &SquashArgs) -> io::Result<u8> {
             return Ok(FAILURE);
         }
     };
-    std::fs::create_dir_all(&args.out).map_err(|e| {
-        io::Error::new(
-            e.kind(),
-            format!("cannot create {}: {e}", args.out.display()),
-        )
-    })?;
-    let sql_path = args.out.join(format!("{}.sql", args.revision));
-    let py_path = args.out.join(format!("{}.py", args.revision));
-    for path in [&sql_path, &py_path] {
-        if path.exists() && !args.force {
-            eprintln!(
-                "pgsplit: {} exists; pass --force to replace it",
-                path.display()
-            );
-            return Ok(FAILURE);
+    let out = OutDir::create(&args.out)?;
+    let sql_name = format!("{}.sql", args.revision);
+    let py_name = format!("{}.py", args.revision);
+    let (sql_path, py_path) = (out.path(&sql_name), out.path(&py_name));
+    let replace = if args.force {
+        Replace::RegularFile
+    } else {
+        Replace::Never
+    };
+    let files = [
+        (sql_name.as_str(), &made.sql[..]),
+        (py_name.as_str(), made.migration.as_bytes()),
+    ];
+    if let Err(e) = out.write_all(&files, replace) {
+        if e.kind() != io::ErrorKind::AlreadyExists {
+            return Err(e);
         }
-    }
-    for (path, bytes) in [
-        (&sql_path, &made.sql[..]),
-        (&py_path, made.migration.as_bytes()),
-    ] {
-        std::fs::write(path, bytes).map_err(|e| {
-            io::Error::new(e.kind(), format!("cannot write {}: {e}", path.display()))
-        })?;
+        eprintln!("pgsplit: {e}");
+        return Ok(FAILURE);
     }
     eprintln!(
         "pgsplit: wrote {} and {}",

@@ -20,6 +20,7 @@
 
 pub mod cli;
 pub mod diff;
+pub mod files;
 pub mod input;
 pub mod lexer;
 pub mod lines;

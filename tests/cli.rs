@@ -502,3 +502,174 @@ fn diff_ignoring_owner_still_sees_a_column_dropped_beside_it() {
     let same = pgsplit(&["diff", "--ignore", "owner", a, a], None);
     assert_eq!(same.status.code(), Some(0));
 }
+
+/// A schema dump of tables with these names, as pg_dump writes it.
+fn tables_dump(names: &[String]) -> String {
+    names
+        .iter()
+        .map(|name| {
+            let quoted = name.replace('"', "\"\"");
+            format!("--\n-- Name: {name}; Type: TABLE; Schema: public; Owner: -\n--\n\nCREATE TABLE public.\"{quoted}\" (id integer);\n\n")
+        })
+        .collect()
+}
+
+/// The names in `dir`, sorted.
+fn listing(dir: &std::path::Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+fn split_into(dir: &std::path::Path, dump: &str) -> Output {
+    let input = dir.join("dump.sql");
+    std::fs::write(&input, dump).unwrap();
+    let out = dir.join("out");
+    pgsplit(
+        &[
+            "split",
+            input.to_str().unwrap(),
+            "--out-dir",
+            out.to_str().unwrap(),
+        ],
+        None,
+    )
+}
+
+#[test]
+fn out_dir_writes_names_of_4_byte_characters_cut_at_255_bytes() {
+    // PostgreSQL's longest names: 63 characters, here CJK ideographs of
+    // 4 bytes each (U+20000 on).
+    let names: Vec<String> = (0..19u32)
+        .map(|i| {
+            let own = char::from_u32(0x20000 + i).unwrap();
+            format!("{own}{}", "𠀀".repeat(62))
+        })
+        .collect();
+    let dir = scratch("long-names");
+    let output = split_into(&dir, &tables_dump(&names));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let written = listing(&dir.join("out"));
+    assert_eq!(written.len(), 19, "{written:?}");
+    for (file, name) in written.iter().zip(&names) {
+        assert!(
+            file.len() <= 255 && file.len() > 240,
+            "{} bytes: {file}",
+            file.len()
+        );
+        assert!(file.starts_with(&format!(
+            "00{:02}_create_table_public.",
+            1 + names.iter().position(|n| n == name).unwrap()
+        )));
+        let text = std::fs::read_to_string(dir.join("out").join(file)).unwrap();
+        assert!(text.contains(name.as_str()), "{file} holds {text}");
+    }
+}
+
+#[test]
+fn out_dir_tells_apart_names_that_differ_only_in_case() {
+    let names = ["Users", "users", "USERS"].map(String::from);
+    let dir = scratch("case");
+    let output = split_into(&dir, &tables_dump(&names));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let written = listing(&dir.join("out"));
+    let folded: std::collections::HashSet<String> =
+        written.iter().map(|n| n.to_lowercase()).collect();
+    assert_eq!((written.len(), folded.len()), (3, 3), "{written:?}");
+}
+
+#[test]
+fn out_dir_keeps_every_file_inside_the_folder() {
+    let names = [
+        "../../escaped",
+        "/tmp/absolute",
+        ".hidden",
+        "..",
+        "a\u{1b}[2Jb",
+    ]
+    .map(String::from);
+    let dir = scratch("inside");
+    let output = split_into(&dir, &tables_dump(&names));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let written = listing(&dir.join("out"));
+    assert_eq!(written.len(), names.len(), "{written:?}");
+    assert!(
+        written
+            .iter()
+            .all(|n| !n.starts_with('.') && !n.contains('\u{1b}')),
+        "{written:?}"
+    );
+    assert_eq!(listing(&dir), ["dump.sql", "out"]);
+}
+
+#[cfg(unix)]
+#[test]
+fn out_dir_never_writes_through_a_symbolic_link() {
+    let names = ["t".to_string()];
+    for dangling in [false, true] {
+        let dir = scratch(&format!("symlink-{dangling}"));
+        let outside = dir.join("outside.txt");
+        if !dangling {
+            std::fs::write(&outside, "untouched").unwrap();
+        }
+        std::fs::create_dir_all(dir.join("out")).unwrap();
+        std::os::unix::fs::symlink(&outside, dir.join("out/0001_create_table_public.t.sql"))
+            .unwrap();
+        let output = split_into(&dir, &tables_dump(&names));
+        assert_eq!(output.status.code(), Some(2));
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains("is not a regular file"), "{stderr}");
+        match dangling {
+            true => assert!(!outside.exists(), "written through a dangling link"),
+            false => assert_eq!(std::fs::read_to_string(&outside).unwrap(), "untouched"),
+        }
+        assert!(listing(&dir.join("out"))
+            .iter()
+            .all(|n| !n.contains(".tmp")));
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn squash_never_follows_a_dangling_symbolic_link_even_with_force() {
+    let dir = scratch("squash-symlink");
+    let out = dir.join("versions");
+    std::fs::create_dir_all(&out).unwrap();
+    let outside = dir.join("elsewhere.py");
+    std::os::unix::fs::symlink(&outside, out.join("001_initial_schema.py")).unwrap();
+    for force in [&[][..], &["--force"][..]] {
+        let args = [
+            &["squash", SAMPLE, "--out", out.to_str().unwrap()][..],
+            force,
+        ]
+        .concat();
+        let output = pgsplit(&args, None);
+        assert_eq!(output.status.code(), Some(2), "{output:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains("is not a regular file"), "{stderr}");
+        assert!(
+            !outside.exists(),
+            "the migration was written outside the folder"
+        );
+        assert_eq!(
+            listing(&out),
+            ["001_initial_schema.py"],
+            "nothing else is written"
+        );
+    }
+}
