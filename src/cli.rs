@@ -274,7 +274,11 @@ where
 }
 
 fn open(file: &str) -> io::Result<Input> {
-    open_input(file).map_err(|e| io::Error::new(e.error.kind(), e.to_string()))
+    let input = open_input(file).map_err(|e| io::Error::new(e.error.kind(), e.to_string()))?;
+    if matches!(input, Input::Mapped(_)) {
+        crate::changed::mapping(display_name(file));
+    }
+    Ok(input)
 }
 
 /// Standard input or a compressed file as a stream; `None` for a plain file.

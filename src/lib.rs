@@ -18,6 +18,7 @@
 //! assert_eq!(script.statements.len(), 2);
 //! ```
 
+pub mod changed;
 pub mod cli;
 pub mod diff;
 pub mod files;

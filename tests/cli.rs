@@ -673,3 +673,110 @@ fn squash_never_follows_a_dangling_symbolic_link_even_with_force() {
         );
     }
 }
+
+/// A dump of `blocks` COPY statements of 100 rows each (about 6 KB a block).
+fn copy_heavy(blocks: usize) -> Vec<u8> {
+    let mut dump = Vec::new();
+    for block in 0..blocks {
+        writeln!(dump, "COPY public.t{} (id, note) FROM stdin;", block % 7).unwrap();
+        for row in 0..100 {
+            writeln!(
+                dump,
+                "{row}\trow {row} of block {block}, with text; 'quotes' and $$ too"
+            )
+            .unwrap();
+        }
+        dump.extend_from_slice(b"\\.\n\n");
+    }
+    dump
+}
+
+#[cfg(unix)]
+fn truncate(path: &std::path::Path) {
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(path)
+        .unwrap()
+        .set_len(0)
+        .unwrap();
+}
+
+#[cfg(unix)]
+fn assert_reported_as_changed(output: &Output, path: &std::path::Path) {
+    use std::os::unix::process::ExitStatusExt;
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.signal(), None, "killed by a signal: {stderr}");
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    let expected = format!(
+        "pgsplit: {}: the file changed (was truncated?) while pgsplit read it\n",
+        path.display()
+    );
+    assert!(stderr.ends_with(&expected), "{stderr}");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_file_truncated_while_split_writes_it_out_is_reported_with_exit_2() {
+    let dir = scratch("truncated-sql");
+    let path = dir.join("big.sql");
+    std::fs::write(&path, copy_heavy(6000)).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pgsplit"))
+        .args([
+            "split",
+            path.to_str().unwrap(),
+            "--format",
+            "sql",
+            "--jobs",
+            "2",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Nobody reads its output yet: pgsplit fills the pipe and waits in
+    // write(2) with the file mapped and most of it still to write.
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    truncate(&path);
+    let output = child.wait_with_output().unwrap();
+    assert_reported_as_changed(&output, &path);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_file_truncated_while_split_counts_it_is_reported_with_exit_2() {
+    // Counting writes nothing until the end, so the truncation must fall
+    // while pgsplit reads: tried after growing delays until one does.
+    let dir = scratch("truncated-count");
+    let path = dir.join("big.sql");
+    let dump = copy_heavy(8000);
+    let mut outcomes = Vec::new();
+    for delay in [1u64, 3, 6, 10, 15, 20, 30, 45, 60, 90].repeat(3) {
+        std::fs::write(&path, &dump).unwrap();
+        let child = Command::new(env!("CARGO_BIN_EXE_pgsplit"))
+            .args([
+                "split",
+                path.to_str().unwrap(),
+                "--format",
+                "count",
+                "--jobs",
+                "1",
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay));
+        truncate(&path);
+        let output = child.wait_with_output().unwrap();
+        if output.status.code() == Some(2) {
+            assert_reported_as_changed(&output, &path);
+            return;
+        }
+        // Before the map or after the count: a whole, consistent answer.
+        use std::os::unix::process::ExitStatusExt;
+        assert_eq!(output.status.signal(), None, "killed after {delay} ms");
+        assert_eq!(output.status.code(), Some(0));
+        outcomes.push((delay, stdout(&output)));
+    }
+    panic!("no truncation fell inside the read: {outcomes:?}");
+}
