@@ -12,10 +12,19 @@
 //! does not install it: a handler in a library would take the signal from
 //! the interpreter that loaded it.
 
-/// Records that `name` is being read through a map, for the message.
+/// Records that `name` may be read through a map, for the message: before
+/// the file is mapped, since its first bytes are read at once.
 pub fn mapping(name: &str) {
     #[cfg(unix)]
-    unix::mapping(name);
+    unix::update(|names| names.push(name.to_string()));
+    #[cfg(not(unix))]
+    let _ = name;
+}
+
+/// `name` turned out not to be mapped (a compressed file, read whole).
+pub fn not_mapped(name: &str) {
+    #[cfg(unix)]
+    unix::update(|names| names.retain(|n| n != name));
     #[cfg(not(unix))]
     let _ = name;
 }
@@ -41,19 +50,21 @@ mod unix {
     const FALLBACK: &[u8] =
         b"pgsplit: an input file changed (was truncated?) while pgsplit read it\n";
 
-    pub fn mapping(name: &str) {
+    pub fn update(change: impl FnOnce(&mut Vec<String>)) {
         let Ok(mut names) = NAMES.lock() else {
             return;
         };
-        names.push(name.to_string());
-        let message = format!(
-            "pgsplit: {}: the file changed (was truncated?) while pgsplit read it\n",
-            names.join(" or ")
-        );
-        MESSAGE.store(
-            Box::into_raw(Box::new(message.into_bytes())),
-            Ordering::Release,
-        );
+        change(&mut names);
+        let message = if names.is_empty() {
+            std::ptr::null_mut()
+        } else {
+            let text = format!(
+                "pgsplit: {}: the file changed (was truncated?) while pgsplit read it\n",
+                names.join(" or ")
+            );
+            Box::into_raw(Box::new(text.into_bytes()))
+        };
+        MESSAGE.store(message, Ordering::Release);
     }
 
     extern "C" fn on_sigbus(_: libc::c_int) {

@@ -274,11 +274,13 @@ where
 }
 
 fn open(file: &str) -> io::Result<Input> {
-    let input = open_input(file).map_err(|e| io::Error::new(e.error.kind(), e.to_string()))?;
-    if matches!(input, Input::Mapped(_)) {
-        crate::changed::mapping(display_name(file));
+    let name = display_name(file);
+    crate::changed::mapping(name);
+    let input = open_input(file).map_err(|e| io::Error::new(e.error.kind(), e.to_string()));
+    if !matches!(input, Ok(Input::Mapped(_))) {
+        crate::changed::not_mapped(name);
     }
-    Ok(input)
+    input
 }
 
 /// Standard input or a compressed file as a stream; `None` for a plain file.
