@@ -8,7 +8,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::ffi::OsString;
-use std::io::{self, BufWriter, Write};
+use std::io::{self, BufWriter, IsTerminal, Write};
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -26,6 +26,7 @@ use crate::parallel::{split_chunks, split_parallel, stop_on_error, Parallelism};
 use crate::progress::Progress;
 use crate::squash::{squash, DataRows, SquashError, SquashOptions, Which};
 use crate::stream::{StreamEvent, StreamSplitter};
+use crate::terminal::{shown_str, Shown};
 use crate::{Compat, Diagnostic, Severity, Span, SplitOptions, Statement, StatementKind};
 
 #[derive(Parser)]
@@ -230,7 +231,13 @@ where
             out_dir,
             compat,
             jobs,
-        } => run_split(&file, format, out_dir.as_deref(), compat.options(), jobs),
+        } => run_split(
+            &file,
+            format,
+            out_dir.as_deref(),
+            compat.options(),
+            capped_jobs(jobs),
+        ),
         Command::Check {
             files,
             target,
@@ -254,7 +261,13 @@ where
             sort,
             output,
             jobs,
-        } => run_normalize(&file, ignore.ignore, sort, output.as_deref(), jobs),
+        } => run_normalize(
+            &file,
+            ignore.ignore,
+            sort,
+            output.as_deref(),
+            capped_jobs(jobs),
+        ),
         Command::Diff {
             a,
             b,
@@ -267,10 +280,44 @@ where
         Ok(code) => code,
         Err(error) if error.kind() == io::ErrorKind::BrokenPipe => SUCCESS,
         Err(error) => {
-            eprintln!("pgsplit: {error}");
+            say(format_args!("{error}"));
             FAILURE
         }
     }
+}
+
+/// `--jobs`, at most four threads per core and never more than 256: more
+/// only wait for each other, and a number in the thousands makes the
+/// system spend itself on starting threads.
+fn capped_jobs(requested: usize) -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let most = (4 * cores).min(MAX_JOBS);
+    if requested > most {
+        say(format_args!(
+            "note: --jobs {requested} is more than {cores} cores can use; using {most}"
+        ));
+        return most;
+    }
+    requested
+}
+
+const MAX_JOBS: usize = 256;
+
+/// Standard error, its control characters escaped if it is a terminal:
+/// diagnostics quote names and text from the dump.
+fn stderr() -> Shown<io::StderrLock<'static>> {
+    Shown::new(io::stderr().lock(), io::stderr().is_terminal())
+}
+
+/// Standard output, escaped in the same way if it is a terminal, byte for
+/// byte into a pipe or a file.
+fn stdout() -> Shown<io::StdoutLock<'static>> {
+    Shown::new(io::stdout().lock(), io::stdout().is_terminal())
+}
+
+/// `pgsplit: {message}` on standard error.
+fn say(message: std::fmt::Arguments) {
+    let _ = writeln!(stderr(), "pgsplit: {message}");
 }
 
 fn open(file: &str) -> io::Result<Input> {
@@ -340,7 +387,7 @@ fn run_split(
         let script = split_parallel(&input, &options, &parallelism);
         let mut lines = LineCounter::new();
         write_diagnostics(
-            &mut io::stderr().lock(),
+            &mut stderr(),
             file,
             |offset| lines.line_col(&input, offset),
             &script.diagnostics,
@@ -349,7 +396,7 @@ fn run_split(
         write_out_dir(dir, &input, &script.statements)?;
         return Ok(SUCCESS);
     }
-    let mut out = BufWriter::with_capacity(1 << 16, io::stdout().lock());
+    let mut out = BufWriter::with_capacity(1 << 16, stdout());
     // Diagnostics and JSON want line numbers: counted as the chunks go by.
     let (mut diagnostic_lines, mut statement_lines) = (LineCounter::new(), LineCounter::new());
     let mut written = 0usize;
@@ -360,7 +407,7 @@ fn run_split(
         let wrote = (|| -> io::Result<()> {
             // Split's output is the statements; what is wrong with them goes to stderr.
             write_diagnostics(
-                &mut io::stderr().lock(),
+                &mut stderr(),
                 file,
                 |offset| diagnostic_lines.line_col(&input, offset),
                 &chunk.diagnostics,
@@ -415,7 +462,7 @@ fn run_split_stream(
     options: SplitOptions,
 ) -> io::Result<u8> {
     let mut stream = StreamSplitter::new(reader, &options);
-    let mut out = BufWriter::with_capacity(1 << 16, io::stdout().lock());
+    let mut out = BufWriter::with_capacity(1 << 16, stdout());
     let mut written = 0usize;
     // A COPY whose rows stream: its record (for jsonl), and whether its rows
     // so far end inside a line.
@@ -491,7 +538,7 @@ fn run_split_stream(
             }
         }
         write_diagnostics(
-            &mut io::stderr().lock(),
+            &mut stderr(),
             file,
             |offset| stream.line_col_at(offset as u64),
             &diagnostics,
@@ -791,13 +838,7 @@ impl Findings {
         all.extend(self.migration);
         all.sort_by_key(|d| d.offset);
         // Check's output is its findings.
-        write_diagnostics(
-            &mut io::stdout().lock(),
-            file,
-            position,
-            &all,
-            Severity::Note,
-        )?;
+        write_diagnostics(&mut stdout(), file, position, &all, Severity::Note)?;
         Ok(all.iter().filter(|d| d.severity == Severity::Error).count())
     }
 }
@@ -1053,7 +1094,7 @@ fn run_squash(args: &SquashArgs) -> io::Result<u8> {
                 }
                 _ => String::new(),
             };
-            eprintln!("pgsplit: {at}{error}");
+            say(format_args!("{at}{error}"));
             return Ok(FAILURE);
         }
     };
@@ -1074,19 +1115,21 @@ fn run_squash(args: &SquashArgs) -> io::Result<u8> {
         if e.kind() != io::ErrorKind::AlreadyExists {
             return Err(e);
         }
-        eprintln!("pgsplit: {e}");
+        say(format_args!("{e}"));
         return Ok(FAILURE);
     }
-    eprintln!(
-        "pgsplit: wrote {} and {}",
+    say(format_args!(
+        "wrote {} and {}",
         sql_path.display(),
         py_path.display()
-    );
+    ));
     for what in &made.not_dropped {
-        eprintln!("pgsplit: warning: downgrade() does not drop {what}; drop it by hand");
+        say(format_args!(
+            "warning: downgrade() does not drop {what}; drop it by hand"
+        ));
     }
     if options.origin.is_none() {
-        eprintln!("pgsplit: note: not inside a git repository, so the migration does not say where the old chain is");
+        say(format_args!("note: not inside a git repository, so the migration does not say where the old chain is"));
     }
     Ok(SUCCESS)
 }
@@ -1127,7 +1170,7 @@ fn run_stats(file: &str, options: SplitOptions) -> io::Result<u8> {
         Some(reader) => stats_of_stream(file, reader, &options)?,
         None => stats_of_mapped(file, &options)?,
     };
-    stats.write(&mut io::stdout().lock(), file)?;
+    stats.write(&mut stdout(), file)?;
     Ok(SUCCESS)
 }
 
@@ -1308,7 +1351,7 @@ fn run_normalize(
             out.flush()?;
         }
         None => {
-            let mut out = BufWriter::with_capacity(1 << 20, io::stdout().lock());
+            let mut out = BufWriter::with_capacity(1 << 20, stdout());
             normalize_to(&input, &options, &mut out)?;
             out.flush()?;
         }
@@ -1349,17 +1392,20 @@ fn run_diff(
 }
 
 fn write_diff_text(out: &mut impl Write, report: &DiffReport, a: &str, b: &str) -> io::Result<()> {
-    use std::io::IsTerminal;
-    let color = io::stdout().is_terminal();
+    let terminal = io::stdout().is_terminal();
+    // The dump's own text is escaped first, so that only pgsplit's colours
+    // reach the terminal as escape sequences.
     let paint = |line: &str, code: &str| {
-        if color {
+        let line = shown_str(line, terminal);
+        if terminal {
             format!("\x1b[{code}m{line}\x1b[0m")
         } else {
-            line.to_string()
+            line.into_owned()
         }
     };
     if report.identical() {
-        return writeln!(out, "{a} and {b} hold the same objects");
+        let same = format!("{a} and {b} hold the same objects");
+        return writeln!(out, "{}", shown_str(&same, terminal));
     }
     for change in &report.changes {
         match change.kind {
@@ -1391,7 +1437,7 @@ fn write_diff_text(out: &mut impl Write, report: &DiffReport, a: &str, b: &str) 
             }
         }
     }
-    writeln!(out, "{}", report.summary(a, b))
+    writeln!(out, "{}", shown_str(&report.summary(a, b), terminal))
 }
 
 #[derive(Serialize)]

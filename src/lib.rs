@@ -38,6 +38,7 @@ pub mod split;
 pub mod squash;
 pub mod stream;
 pub mod tag;
+pub mod terminal;
 pub mod toc;
 
 /// A byte range in the input.

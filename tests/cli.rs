@@ -780,3 +780,89 @@ fn a_file_truncated_while_split_counts_it_is_reported_with_exit_2() {
     }
     panic!("no truncation fell inside the read: {outcomes:?}");
 }
+
+/// A script with an escape sequence in a quoted name and in a string, and a
+/// C1 control (U+009B, a one-character CSI) in another name.
+const ESCAPES: &str = "CREATE TABLE \"a\u{1b}[2Jb\" (x text DEFAULT '\u{1b}]0;title\u{7}');\nCREATE TABLE \"c\u{9b}31md\" (x int);\n";
+
+/// What `pgsplit args` prints on a pseudo-terminal (util-linux `script`),
+/// or None where `script` is missing.
+fn on_a_terminal(args: &[&str]) -> Option<String> {
+    let quote = |s: &str| format!("'{}'", s.replace('\'', "'\\''"));
+    let command: Vec<String> = std::iter::once(env!("CARGO_BIN_EXE_pgsplit"))
+        .chain(args.iter().copied())
+        .map(quote)
+        .collect();
+    let output = Command::new("script")
+        .args(["-qec", &command.join(" "), "/dev/null"])
+        .stdin(Stdio::null())
+        .output()
+        .ok()?;
+    Some(String::from_utf8_lossy(&output.stdout).replace("\r\n", "\n"))
+}
+
+#[test]
+fn control_characters_are_escaped_on_a_terminal_and_kept_in_a_pipe() {
+    let dir = scratch("escapes");
+    let (a, b) = (dir.join("a.sql"), dir.join("b.sql"));
+    std::fs::write(&a, ESCAPES).unwrap();
+    std::fs::write(&b, ESCAPES.replace("DEFAULT", "NOT NULL DEFAULT")).unwrap();
+    let (a, b) = (a.to_str().unwrap(), b.to_str().unwrap());
+
+    let piped = pgsplit(&["split", a], None);
+    assert!(piped.status.success());
+    assert_eq!(
+        String::from_utf8(piped.stdout).unwrap(),
+        ESCAPES.replace(";\n", ";\n\n"),
+        "a pipe gets the bytes"
+    );
+
+    let Some(split) = on_a_terminal(&["split", a]) else {
+        eprintln!("skipped: util-linux `script` is needed for a pseudo-terminal");
+        return;
+    };
+    assert!(
+        !split.contains('\u{1b}') && !split.contains('\u{9b}'),
+        "{split:?}"
+    );
+    assert!(split.contains("\"a\\x1b[2Jb\""), "{split:?}");
+    assert!(split.contains("'\\x1b]0;title\\x07'"), "{split:?}");
+    assert!(split.contains("\"c\\u009b31md\""), "{split:?}");
+
+    let diff = on_a_terminal(&["diff", a, b]).unwrap();
+    // pgsplit's own colours are the only escape sequences left.
+    let without_colours = [
+        "\u{1b}[31m",
+        "\u{1b}[32m",
+        "\u{1b}[33m",
+        "\u{1b}[36m",
+        "\u{1b}[0m",
+    ]
+    .iter()
+    .fold(diff.clone(), |text, colour| text.replace(colour, ""));
+    assert!(!without_colours.contains('\u{1b}'), "{diff:?}");
+    assert!(without_colours.contains("'\\x1b]0;title\\x07'"), "{diff:?}");
+}
+
+#[test]
+fn jobs_beyond_what_the_machine_can_use_are_capped_with_a_note() {
+    let started = std::time::Instant::now();
+    let output = pgsplit(
+        &["split", SAMPLE, "--format", "count", "--jobs", "100000"],
+        None,
+    );
+    assert!(output.status.success());
+    assert_eq!(stdout(&output), "33\n");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("note: --jobs 100000 is more than"),
+        "{stderr}"
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    let fine = pgsplit(&["split", SAMPLE, "--format", "count", "--jobs", "2"], None);
+    assert!(
+        fine.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&fine.stderr)
+    );
+}
