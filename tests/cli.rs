@@ -720,7 +720,7 @@ fn a_file_truncated_while_split_writes_it_out_is_reported_with_exit_2() {
     let dir = scratch("truncated-sql");
     let path = dir.join("big.sql");
     std::fs::write(&path, copy_heavy(6000)).unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_pgsplit"))
+    let child = Command::new(env!("CARGO_BIN_EXE_pgsplit"))
         .args([
             "split",
             path.to_str().unwrap(),
