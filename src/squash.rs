@@ -522,13 +522,17 @@ fn downgrade(entries: &[&Entry]) -> Result<Downgrade, SquashError> {
             .text
             .map_err(|offset| SquashError::NotUtf8 { offset })?;
         let tokens = significant_tokens(text);
-        match drop_statement(entry, &tokens, &mut base_types) {
-            Some(drop) if is_plain_statement(&drop.1) => staged.push(drop),
-            Some(_) => not_dropped.push(format!("{} {}", entry.object_type, entry.qualified())),
-            None if tokens.first().is_some_and(|t| t.is("CREATE")) => {
-                not_dropped.push(format!("{} {}", entry.object_type, entry.qualified()));
+        let cannot_drop = match drop_statement(entry, &tokens, &mut base_types) {
+            Some(drop) if is_plain_statement(&drop.1) => {
+                staged.push(drop);
+                false
             }
-            None => {}
+            // Made of more than names: never guessed at.
+            Some(_) => true,
+            None => tokens.first().is_some_and(|t| t.is("CREATE")),
+        };
+        if cannot_drop {
+            not_dropped.push(format!("{} {}", entry.object_type, entry.qualified()));
         }
     }
     // The reverse of the dump's order, each stage after the one before.
