@@ -8,7 +8,8 @@
 //!   what file systems allow, and unique even where case does not count;
 //! - a file is written under a temporary name in the same folder, then moved
 //!   to its own name in one step, so an interrupted run never leaves a file
-//!   with half its content under its final name;
+//!   with half its content under its final name; the `pgsplit` binary also
+//!   removes the temporary file on Ctrl-C ([`remove_temporary_on_interrupt`]);
 //! - nothing but a regular file is ever replaced: a symbolic link, dangling
 //!   or not, is refused, and is never followed.
 
@@ -131,16 +132,23 @@ impl OutDir {
             let path = self
                 .dir
                 .join(format!(".pgsplit-{}-{n}.tmp", std::process::id()));
+            // Named for the handler before it exists: a signal that comes
+            // as the file is created must find it.
+            interrupt::writing(&path);
             match OpenOptions::new().write(true).create_new(true).open(&path) {
                 Ok(file) => break (path, file),
                 Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
-                Err(e) => return Err(cannot(e)),
+                Err(e) => {
+                    interrupt::done();
+                    return Err(cannot(e));
+                }
             }
         };
         let mut out = BufWriter::new(file);
         let written = write(&mut out).and_then(|()| out.flush()).map_err(cannot);
         if let Err(e) = written {
             let _ = fs::remove_file(&path);
+            interrupt::done();
             return Err(e);
         }
         Ok(path)
@@ -162,6 +170,7 @@ impl OutDir {
         if done.is_err() {
             let _ = fs::remove_file(temporary);
         }
+        interrupt::done();
         done.map_err(|e| {
             if e.kind() == io::ErrorKind::AlreadyExists {
                 e
@@ -169,6 +178,71 @@ impl OutDir {
                 io::Error::new(e.kind(), format!("cannot write {}: {e}", target.display()))
             }
         })
+    }
+}
+
+/// Makes Ctrl-C (SIGINT) and SIGTERM remove the temporary file being
+/// written before the process ends with status 130 or 143. For the
+/// `pgsplit` binary only: a library must not take signals from its host.
+pub fn remove_temporary_on_interrupt() {
+    #[cfg(unix)]
+    interrupt::install();
+}
+
+/// The temporary file being written, where a signal handler can read it:
+/// a fixed buffer of bytes, its length zero while it changes, since a
+/// handler may only call async-signal-safe functions (unlink(2), _exit(2)).
+mod interrupt {
+    use std::path::Path;
+    use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
+
+    const CAPACITY: usize = 4096;
+    static PATH: [AtomicU8; CAPACITY] = [const { AtomicU8::new(0) }; CAPACITY];
+    /// The path's length; 0 when no temporary file is being written.
+    static LENGTH: AtomicUsize = AtomicUsize::new(0);
+
+    pub fn writing(path: &Path) {
+        LENGTH.store(0, Ordering::SeqCst);
+        let bytes = path.as_os_str().as_encoded_bytes();
+        // A path too long to hold is simply not removed on a signal.
+        if bytes.len() >= CAPACITY || bytes.contains(&0) {
+            return;
+        }
+        for (slot, &byte) in PATH.iter().zip(bytes.iter().chain(&[0])) {
+            slot.store(byte, Ordering::Relaxed);
+        }
+        LENGTH.store(bytes.len(), Ordering::SeqCst);
+    }
+
+    pub fn done() {
+        LENGTH.store(0, Ordering::SeqCst);
+    }
+
+    #[cfg(unix)]
+    extern "C" fn on_interrupt(signal: libc::c_int) {
+        // Safety: PATH holds a NUL-terminated path whenever LENGTH is not
+        // 0 (AtomicU8 has the layout of u8); unlink(2) and _exit(2) are
+        // async-signal-safe.
+        unsafe {
+            if LENGTH.load(Ordering::SeqCst) != 0 {
+                libc::unlink(PATH.as_ptr().cast());
+            }
+            libc::_exit(128 + signal);
+        }
+    }
+
+    #[cfg(unix)]
+    pub fn install() {
+        // Safety: the handler only reads atomics and calls
+        // async-signal-safe functions.
+        unsafe {
+            let mut action: libc::sigaction = std::mem::zeroed();
+            action.sa_sigaction = on_interrupt as extern "C" fn(libc::c_int) as libc::sighandler_t;
+            libc::sigemptyset(&mut action.sa_mask);
+            for signal in [libc::SIGINT, libc::SIGTERM] {
+                libc::sigaction(signal, &action, std::ptr::null_mut());
+            }
+        }
     }
 }
 

@@ -887,3 +887,48 @@ fn jobs_beyond_what_the_machine_can_use_are_capped_with_a_note() {
         String::from_utf8_lossy(&fine.stderr)
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_during_out_dir_leaves_only_whole_files() {
+    let dir = scratch("interrupted");
+    let path = dir.join("big.sql");
+    std::fs::write(&path, copy_heavy(3000)).unwrap();
+    let out = dir.join("out");
+    // Interrupted after growing delays, until one falls while it writes.
+    for delay in [50u64, 100, 200, 400, 800] {
+        let _ = std::fs::remove_dir_all(&out);
+        let child = Command::new(env!("CARGO_BIN_EXE_pgsplit"))
+            .args([
+                "split",
+                path.to_str().unwrap(),
+                "--out-dir",
+                out.to_str().unwrap(),
+            ])
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay));
+        let sent = Command::new("kill")
+            .args(["-INT", &child.id().to_string()])
+            .status()
+            .unwrap();
+        let output = child.wait_with_output().unwrap();
+        if !sent.success() || output.status.success() || !out.exists() {
+            continue; // it had finished already, or not started writing
+        }
+        assert_eq!(output.status.code(), Some(130), "{:?}", output.status);
+        let written = listing(&out);
+        if written.is_empty() {
+            continue; // interrupted before its first file
+        }
+        assert!(written.len() < 3000, "{}", written.len());
+        for name in &written {
+            assert!(!name.starts_with('.'), "{name} was left behind");
+            let text = std::fs::read_to_string(out.join(name)).unwrap();
+            assert!(text.ends_with("\\.\n"), "{name} is not whole");
+        }
+        return;
+    }
+    panic!("pgsplit finished before every interruption");
+}
