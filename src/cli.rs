@@ -8,7 +8,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ffi::OsString;
-use std::io::{self, BufWriter, Write};
+use std::io::{self, BufWriter, IsTerminal, Write};
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -17,6 +17,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use serde::Serialize;
 
 use crate::diff::{diff, ChangeKind, DiffReport};
+use crate::files::{OutDir, Replace};
 use crate::input::{open_input, open_stream, Input, Watched};
 use crate::lines::{LineCounter, LineIndex};
 use crate::lint::{copy_rows_note, lint_statement, lint_statement_for_migration, not_utf8};
@@ -26,6 +27,7 @@ use crate::plan::{self, PlanOptions};
 use crate::progress::Progress;
 use crate::squash::{squash, DataRows, SquashError, SquashOptions, Which};
 use crate::stream::{StreamEvent, StreamSplitter};
+use crate::terminal::{shown_str, Shown};
 use crate::{Compat, Diagnostic, Severity, Span, SplitOptions, Statement, StatementKind};
 
 #[derive(Parser)]
@@ -230,7 +232,13 @@ where
             out_dir,
             compat,
             jobs,
-        } => run_split(&file, format, out_dir.as_deref(), compat.options(), jobs),
+        } => run_split(
+            &file,
+            format,
+            out_dir.as_deref(),
+            compat.options(),
+            capped_jobs(jobs),
+        ),
         Command::Check {
             files,
             target,
@@ -254,7 +262,13 @@ where
             sort,
             output,
             jobs,
-        } => run_normalize(&file, ignore.ignore, sort, output.as_deref(), jobs),
+        } => run_normalize(
+            &file,
+            ignore.ignore,
+            sort,
+            output.as_deref(),
+            capped_jobs(jobs),
+        ),
         Command::Diff {
             a,
             b,
@@ -267,14 +281,54 @@ where
         Ok(code) => code,
         Err(error) if error.kind() == io::ErrorKind::BrokenPipe => SUCCESS,
         Err(error) => {
-            eprintln!("pgsplit: {error}");
+            say(format_args!("{error}"));
             FAILURE
         }
     }
 }
 
+/// `--jobs`, at most four threads per core and never more than 256: more
+/// only wait for each other, and a number in the thousands makes the
+/// system spend itself on starting threads.
+fn capped_jobs(requested: usize) -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let most = (4 * cores).min(MAX_JOBS);
+    if requested > most {
+        say(format_args!(
+            "note: --jobs {requested} is more than {cores} cores can use; using {most}"
+        ));
+        return most;
+    }
+    requested
+}
+
+const MAX_JOBS: usize = 256;
+
+/// Standard error, its control characters escaped if it is a terminal:
+/// diagnostics quote names and text from the dump.
+fn stderr() -> Shown<io::StderrLock<'static>> {
+    Shown::new(io::stderr().lock(), io::stderr().is_terminal())
+}
+
+/// Standard output, escaped in the same way if it is a terminal, byte for
+/// byte into a pipe or a file.
+fn stdout() -> Shown<io::StdoutLock<'static>> {
+    Shown::new(io::stdout().lock(), io::stdout().is_terminal())
+}
+
+/// `pgsplit: {message}` on standard error.
+fn say(message: std::fmt::Arguments) {
+    let _ = writeln!(stderr(), "pgsplit: {message}");
+}
+
 fn open(file: &str) -> io::Result<Input> {
-    open_input(file).map_err(|e| io::Error::new(e.error.kind(), e.to_string()))
+    let name = display_name(file);
+    crate::changed::mapping(name);
+    let input = open_input(file).map_err(|e| io::Error::new(e.error.kind(), e.to_string()));
+    if !matches!(input, Ok(Input::Mapped(_))) {
+        crate::changed::not_mapped(name);
+    }
+    input
 }
 
 /// Standard input or a compressed file as a stream; `None` for a plain file.
@@ -334,7 +388,7 @@ fn run_split(
         let script = split_parallel(&input, &options, &parallelism);
         let mut lines = LineCounter::new();
         write_diagnostics(
-            &mut io::stderr().lock(),
+            &mut stderr(),
             file,
             |offset| lines.line_col(&input, offset),
             &script.diagnostics,
@@ -343,7 +397,7 @@ fn run_split(
         write_out_dir(dir, &input, &script.statements)?;
         return Ok(SUCCESS);
     }
-    let mut out = BufWriter::with_capacity(1 << 16, io::stdout().lock());
+    let mut out = BufWriter::with_capacity(1 << 16, stdout());
     // Diagnostics and JSON want line numbers: counted as the chunks go by.
     let (mut diagnostic_lines, mut statement_lines) = (LineCounter::new(), LineCounter::new());
     let mut written = 0usize;
@@ -354,7 +408,7 @@ fn run_split(
         let wrote = (|| -> io::Result<()> {
             // Split's output is the statements; what is wrong with them goes to stderr.
             write_diagnostics(
-                &mut io::stderr().lock(),
+                &mut stderr(),
                 file,
                 |offset| diagnostic_lines.line_col(&input, offset),
                 &chunk.diagnostics,
@@ -409,7 +463,7 @@ fn run_split_stream(
     options: SplitOptions,
 ) -> io::Result<u8> {
     let mut stream = StreamSplitter::new(reader, &options);
-    let mut out = BufWriter::with_capacity(1 << 16, io::stdout().lock());
+    let mut out = BufWriter::with_capacity(1 << 16, stdout());
     let mut written = 0usize;
     // A COPY whose rows stream: its record (for jsonl), and whether its rows
     // so far end inside a line.
@@ -485,7 +539,7 @@ fn run_split_stream(
             }
         }
         write_diagnostics(
-            &mut io::stderr().lock(),
+            &mut stderr(),
             file,
             |offset| stream.line_col_at(offset as u64),
             &diagnostics,
@@ -573,29 +627,31 @@ fn write_as_it_comes(
 }
 
 /// A statement as psql runs it, then a newline.
-fn write_runnable(out: &mut impl Write, input: &[u8], statement: &Statement) -> io::Result<()> {
+fn write_runnable(
+    out: &mut (impl Write + ?Sized),
+    input: &[u8],
+    statement: &Statement,
+) -> io::Result<()> {
     out.write_all(&statement.runnable(input))?;
     out.write_all(b"\n")
 }
 
 fn write_out_dir(dir: &Path, input: &[u8], statements: &[Statement]) -> io::Result<()> {
-    std::fs::create_dir_all(dir)
-        .map_err(|e| io::Error::new(e.kind(), format!("cannot create {}: {e}", dir.display())))?;
+    let mut out = OutDir::create(dir)?;
     let width = statements.len().to_string().len().max(4);
     for (i, statement) in statements.iter().enumerate() {
-        let name = format!("{:0width$}_{}.sql", i + 1, file_stem(input, statement));
-        let path = dir.join(name);
-        let mut file = BufWriter::new(std::fs::File::create(&path).map_err(|e| {
-            io::Error::new(e.kind(), format!("cannot write {}: {e}", path.display()))
-        })?);
-        write_runnable(&mut file, input, statement)?;
-        file.flush()?;
+        let prefix = format!("{:0width$}_", i + 1);
+        let name = out.name(&prefix, &file_stem(input, statement), ".sql");
+        out.write(&name, Replace::RegularFile, |file| {
+            write_runnable(file, input, statement)
+        })?;
     }
     Ok(())
 }
 
 /// `create_table_public.users`, `meta_restrict`: the tag, then the pg_dump
-/// object it belongs to, made safe for every file system.
+/// object it belongs to ([`OutDir::name`] makes it safe for every file
+/// system).
 fn file_stem(input: &[u8], statement: &Statement) -> String {
     let mut stem = statement
         .tag
@@ -614,22 +670,7 @@ fn file_stem(input: &[u8], statement: &Statement) -> String {
             stem = format!("{stem}_{}.{name}", String::from_utf8_lossy(schema));
         }
     }
-    let safe: String = stem
-        .chars()
-        .map(|c| {
-            if c.is_alphanumeric() || matches!(c, '.' | '_' | '-') {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    let safe = if safe.is_empty() {
-        "statement".to_string()
-    } else {
-        safe
-    };
-    safe.chars().take(100).collect()
+    stem
 }
 
 #[derive(Serialize)]
@@ -849,13 +890,7 @@ impl Findings {
         all.extend(self.migration);
         all.sort_by_key(|d| d.offset);
         // Check's output is its findings.
-        write_diagnostics(
-            &mut io::stdout().lock(),
-            file,
-            position,
-            &all,
-            Severity::Note,
-        )?;
+        write_diagnostics(&mut stdout(), file, position, &all, Severity::Note)?;
         Ok(all.iter().filter(|d| d.severity == Severity::Error).count())
     }
 }
@@ -1126,45 +1161,42 @@ fn run_squash(args: &SquashArgs) -> io::Result<u8> {
                 }
                 _ => String::new(),
             };
-            eprintln!("pgsplit: {at}{error}");
+            say(format_args!("{at}{error}"));
             return Ok(FAILURE);
         }
     };
-    std::fs::create_dir_all(&args.out).map_err(|e| {
-        io::Error::new(
-            e.kind(),
-            format!("cannot create {}: {e}", args.out.display()),
-        )
-    })?;
-    let sql_path = args.out.join(format!("{}.sql", args.revision));
-    let py_path = args.out.join(format!("{}.py", args.revision));
-    for path in [&sql_path, &py_path] {
-        if path.exists() && !args.force {
-            eprintln!(
-                "pgsplit: {} exists; pass --force to replace it",
-                path.display()
-            );
-            return Ok(FAILURE);
+    let out = OutDir::create(&args.out)?;
+    let sql_name = format!("{}.sql", args.revision);
+    let py_name = format!("{}.py", args.revision);
+    let (sql_path, py_path) = (out.path(&sql_name), out.path(&py_name));
+    let replace = if args.force {
+        Replace::RegularFile
+    } else {
+        Replace::Never
+    };
+    let files = [
+        (sql_name.as_str(), &made.sql[..]),
+        (py_name.as_str(), made.migration.as_bytes()),
+    ];
+    if let Err(e) = out.write_all(&files, replace) {
+        if e.kind() != io::ErrorKind::AlreadyExists {
+            return Err(e);
         }
+        say(format_args!("{e}"));
+        return Ok(FAILURE);
     }
-    for (path, bytes) in [
-        (&sql_path, &made.sql[..]),
-        (&py_path, made.migration.as_bytes()),
-    ] {
-        std::fs::write(path, bytes).map_err(|e| {
-            io::Error::new(e.kind(), format!("cannot write {}: {e}", path.display()))
-        })?;
-    }
-    eprintln!(
-        "pgsplit: wrote {} and {}",
+    say(format_args!(
+        "wrote {} and {}",
         sql_path.display(),
         py_path.display()
-    );
+    ));
     for what in &made.not_dropped {
-        eprintln!("pgsplit: warning: downgrade() does not drop {what}; drop it by hand");
+        say(format_args!(
+            "warning: downgrade() does not drop {what}; drop it by hand"
+        ));
     }
     if options.origin.is_none() {
-        eprintln!("pgsplit: note: not inside a git repository, so the migration does not say where the old chain is");
+        say(format_args!("note: not inside a git repository, so the migration does not say where the old chain is"));
     }
     Ok(SUCCESS)
 }
@@ -1205,7 +1237,7 @@ fn run_stats(file: &str, options: SplitOptions) -> io::Result<u8> {
         Some(reader) => stats_of_stream(file, reader, &options)?,
         None => stats_of_mapped(file, &options)?,
     };
-    stats.write(&mut io::stdout().lock(), file)?;
+    stats.write(&mut stdout(), file)?;
     Ok(SUCCESS)
 }
 
@@ -1386,7 +1418,7 @@ fn run_normalize(
             out.flush()?;
         }
         None => {
-            let mut out = BufWriter::with_capacity(1 << 20, io::stdout().lock());
+            let mut out = BufWriter::with_capacity(1 << 20, stdout());
             normalize_to(&input, &options, &mut out)?;
             out.flush()?;
         }
@@ -1427,17 +1459,20 @@ fn run_diff(
 }
 
 fn write_diff_text(out: &mut impl Write, report: &DiffReport, a: &str, b: &str) -> io::Result<()> {
-    use std::io::IsTerminal;
-    let color = io::stdout().is_terminal();
+    let terminal = io::stdout().is_terminal();
+    // The dump's own text is escaped first, so that only pgsplit's colours
+    // reach the terminal as escape sequences.
     let paint = |line: &str, code: &str| {
-        if color {
+        let line = shown_str(line, terminal);
+        if terminal {
             format!("\x1b[{code}m{line}\x1b[0m")
         } else {
-            line.to_string()
+            line.into_owned()
         }
     };
     if report.identical() {
-        return writeln!(out, "{a} and {b} hold the same objects");
+        let same = format!("{a} and {b} hold the same objects");
+        return writeln!(out, "{}", shown_str(&same, terminal));
     }
     for change in &report.changes {
         match change.kind {
@@ -1469,7 +1504,7 @@ fn write_diff_text(out: &mut impl Write, report: &DiffReport, a: &str, b: &str) 
             }
         }
     }
-    writeln!(out, "{}", report.summary(a, b))
+    writeln!(out, "{}", shown_str(&report.summary(a, b), terminal))
 }
 
 #[derive(Serialize)]

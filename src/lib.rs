@@ -21,9 +21,11 @@
 //! ```
 
 pub mod attach;
+pub mod changed;
 pub mod cli;
 pub mod diff;
 pub mod encoding;
+pub mod files;
 pub mod input;
 pub mod lexer;
 pub mod lines;
@@ -41,6 +43,7 @@ pub mod split;
 pub mod squash;
 pub mod stream;
 pub mod tag;
+pub mod terminal;
 pub mod toc;
 
 /// A byte range in the input.

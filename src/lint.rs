@@ -24,7 +24,7 @@ pub enum Transactional {
 
 /// The tokens of a statement's text that are not whitespace or comments, with
 /// their text; lazily, so a question about the first word lexes no further.
-fn significant_tokens(text: &[u8]) -> impl Iterator<Item = (TokenKind, &[u8])> + '_ {
+pub(crate) fn significant_tokens(text: &[u8]) -> impl Iterator<Item = (TokenKind, &[u8])> + '_ {
     let mut at = 0;
     tokenize(text, LexMode::default()).filter_map(move |token| {
         let piece = &text[at..at + token.len];

@@ -20,7 +20,7 @@ use std::str::FromStr;
 use rayon::prelude::*;
 
 use crate::lexer::{first_token, tokenize, LexMode, TokenKind};
-use crate::lint::{has_word, names_owner};
+use crate::lint::{has_word, significant_tokens};
 
 use crate::parallel::{split_parallel, Parallelism};
 use crate::split::{SplitOptions, Statement, StatementKind};
@@ -28,7 +28,8 @@ use crate::split::{SplitOptions, Statement, StatementKind};
 /// Noise that can be left out on request (always-removed noise is not here).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Ignore {
-    /// `ALTER ... OWNER TO` statements and the `Owner:` of headers.
+    /// `ALTER ... OWNER TO` statements that change nothing else, and the
+    /// `Owner:` of headers.
     Owner,
     /// `GRANT`, `REVOKE`, `ALTER DEFAULT PRIVILEGES`.
     Acl,
@@ -37,11 +38,13 @@ pub enum Ignore {
     Comments,
     /// `COMMENT ON` statements.
     CommentOn,
-    /// Session settings: `SET`, `RESET`, `SELECT pg_catalog.set_config(...)`.
+    /// Session settings: `SET`, `RESET`, and `SELECT pg_catalog.set_config(...)`
+    /// of literals alone.
     Set,
     /// The `public.` qualifier, on tokens only.
     PublicSchema,
-    /// COPY data and sequence values (`setval`).
+    /// COPY data and sequence values (`SELECT pg_catalog.setval(...)` of
+    /// literals alone).
     Data,
     /// The order of columns: `CREATE TABLE` column definitions are sorted,
     /// and a text-format COPY's column list and data fields with them.
@@ -120,6 +123,214 @@ impl NormalizeOptions {
     fn ignores(&self, what: Ignore) -> bool {
         self.ignore.contains(&what)
     }
+}
+
+// ---------------------------------------------------------------------------
+// Statements that do nothing but what is ignored
+//
+// Each is recognised by its whole shape, token by token, so that nothing
+// else can ride along: a second subcommand after a comma, a call nested in
+// an argument, a second statement in a string that is not a string.
+
+/// The object kinds `ALTER <kind> <name> OWNER TO <role>` takes, longest
+/// first where one begins another.
+const OWNED_KINDS: &[&str] = &[
+    "FOREIGN DATA WRAPPER",
+    "TEXT SEARCH CONFIGURATION",
+    "TEXT SEARCH DICTIONARY",
+    "PROCEDURAL LANGUAGE",
+    "MATERIALIZED VIEW",
+    "OPERATOR CLASS",
+    "OPERATOR FAMILY",
+    "FOREIGN TABLE",
+    "EVENT TRIGGER",
+    "LARGE OBJECT",
+    "AGGREGATE",
+    "COLLATION",
+    "CONVERSION",
+    "DATABASE",
+    "DOMAIN",
+    "FUNCTION",
+    "LANGUAGE",
+    "OPERATOR",
+    "PROCEDURE",
+    "PUBLICATION",
+    "ROUTINE",
+    "SCHEMA",
+    "SEQUENCE",
+    "SERVER",
+    "STATISTICS",
+    "SUBSCRIPTION",
+    "TABLE",
+    "TABLESPACE",
+    "TYPE",
+    "VIEW",
+];
+
+type Significant<'t> = (TokenKind, &'t [u8]);
+
+fn is_word((kind, text): &Significant, word: &str) -> bool {
+    *kind == TokenKind::Ident && text.eq_ignore_ascii_case(word.as_bytes())
+}
+
+/// The significant tokens of `text` without its final `;`, or None when a
+/// `;` comes anywhere else.
+fn statement_tokens(text: &[u8]) -> Option<Vec<Significant<'_>>> {
+    let mut tokens: Vec<Significant> = significant_tokens(text).collect();
+    if tokens
+        .last()
+        .is_some_and(|(kind, _)| *kind == TokenKind::Semicolon)
+    {
+        tokens.pop();
+    }
+    let clean = tokens
+        .iter()
+        .all(|(kind, _)| !matches!(kind, TokenKind::Semicolon | TokenKind::Backslash));
+    clean.then_some(tokens)
+}
+
+/// `ALTER <kind> [IF EXISTS] [ONLY] <name> [(<arguments>)] [USING <method>]
+/// OWNER TO <role>` and nothing else.
+fn only_changes_owner(text: &[u8]) -> bool {
+    let Some(tokens) = statement_tokens(text) else {
+        return false;
+    };
+    let [rest @ .., owner, to, (role_kind, _)] = &tokens[..] else {
+        return false;
+    };
+    let role = matches!(role_kind, TokenKind::Ident | TokenKind::QuotedIdent);
+    if !(role && is_word(owner, "OWNER") && is_word(to, "TO")) {
+        return false;
+    }
+    let [alter, rest @ ..] = rest else {
+        return false;
+    };
+    if !is_word(alter, "ALTER") {
+        return false;
+    }
+    let Some(mut rest) = OWNED_KINDS.iter().find_map(|kind| after_words(rest, kind)) else {
+        return false;
+    };
+    for optional in ["IF EXISTS", "ONLY"] {
+        rest = after_words(rest, optional).unwrap_or(rest);
+    }
+    // An operator class's access method, then a routine's arguments.
+    if let [name @ .., using, (TokenKind::Ident, _)] = rest {
+        if is_word(using, "USING") {
+            rest = name;
+        }
+    }
+    if let [name @ .., (TokenKind::CloseParen, _)] = rest {
+        let Some(open) = name
+            .iter()
+            .position(|(kind, _)| *kind == TokenKind::OpenParen)
+        else {
+            return false;
+        };
+        let arguments = &rest[open..];
+        let plain = arguments.iter().all(|(kind, _)| {
+            !matches!(
+                kind,
+                TokenKind::String | TokenKind::DollarQuoted | TokenKind::Variable
+            )
+        });
+        if !plain || !balanced(arguments) {
+            return false;
+        }
+        rest = &rest[..open];
+    }
+    is_qualified_name(rest)
+}
+
+/// What follows the words of `phrase` at the start of `tokens`.
+fn after_words<'a, 't>(
+    tokens: &'a [Significant<'t>],
+    phrase: &str,
+) -> Option<&'a [Significant<'t>]> {
+    let mut rest = tokens;
+    for word in phrase.split(' ') {
+        let (first, tail) = rest.split_first()?;
+        if !is_word(first, word) {
+            return None;
+        }
+        rest = tail;
+    }
+    Some(rest)
+}
+
+/// Whether `tokens` open one parenthesis and close it at their end only.
+fn balanced(tokens: &[Significant]) -> bool {
+    let mut depth = 0usize;
+    for (i, (kind, _)) in tokens.iter().enumerate() {
+        match kind {
+            TokenKind::OpenParen => depth += 1,
+            TokenKind::CloseParen => {
+                depth -= 1;
+                if depth == 0 && i + 1 != tokens.len() {
+                    return false;
+                }
+            }
+            _ => {}
+        }
+    }
+    depth == 0
+}
+
+/// `name`, `schema.name`, an operator `public.===` or a large object's number.
+fn is_qualified_name(tokens: &[Significant]) -> bool {
+    !tokens.is_empty()
+        && tokens.iter().enumerate().all(|(i, (kind, _))| {
+            if i % 2 == 1 {
+                *kind == TokenKind::Dot
+            } else {
+                matches!(
+                    kind,
+                    TokenKind::Ident
+                        | TokenKind::QuotedIdent
+                        | TokenKind::Operator
+                        | TokenKind::Number
+                )
+            }
+        })
+        && tokens.len() % 2 == 1
+}
+
+/// `SELECT [pg_catalog.]function(<literal>, ...)` and nothing else, its
+/// arguments strings, numbers (signed), `true` and `false`: pg_dump's
+/// `set_config` and `setval` lines, which nothing can ride along with.
+fn only_calls(text: &[u8], function: &[u8]) -> bool {
+    let Some(tokens) = statement_tokens(text) else {
+        return false;
+    };
+    let [select, rest @ ..] = &tokens[..] else {
+        return false;
+    };
+    if !is_word(select, "SELECT") {
+        return false;
+    }
+    let rest = match rest {
+        [(TokenKind::Ident, schema), (TokenKind::Dot, _), rest @ ..]
+            if schema.eq_ignore_ascii_case(b"pg_catalog") =>
+        {
+            rest
+        }
+        _ => rest,
+    };
+    let [(TokenKind::Ident, name), (TokenKind::OpenParen, _), arguments @ .., (TokenKind::CloseParen, _)] =
+        rest
+    else {
+        return false;
+    };
+    name.eq_ignore_ascii_case(function)
+        && arguments.iter().all(|(kind, text)| match kind {
+            TokenKind::String | TokenKind::Number => true,
+            TokenKind::Other => *text == b",",
+            TokenKind::Operator => *text == b"-",
+            TokenKind::Ident => {
+                text.eq_ignore_ascii_case(b"true") || text.eq_ignore_ascii_case(b"false")
+            }
+            _ => false,
+        })
 }
 
 /// pg_dump's three sections, in dump order.
@@ -359,15 +570,15 @@ fn statement_text<'a>(
     }
     let tag = statement.tag.as_ref();
     let text = statement.source(input);
-    let says = |word: &[u8]| has_word(&text, word);
-    let dropped =
-        (options.ignores(Ignore::Owner) && tag.starts_with("ALTER ") && names_owner(&text))
-            || (options.ignores(Ignore::Acl)
-                && (matches!(tag, "GRANT" | "REVOKE") || tag == "ALTER DEFAULT PRIVILEGES"))
-            || (options.ignores(Ignore::CommentOn) && tag == "COMMENT")
-            || (options.ignores(Ignore::Set)
-                && (matches!(tag, "SET" | "RESET") || (tag == "SELECT" && says(b"set_config"))))
-            || (options.ignores(Ignore::Data) && tag == "SELECT" && says(b"setval"));
+    // A statement is left out only when it does nothing but what is
+    // ignored: `ALTER TABLE t OWNER TO app, DROP COLUMN c` stays whole.
+    let dropped = (options.ignores(Ignore::Owner) && only_changes_owner(&text))
+        || (options.ignores(Ignore::Acl)
+            && (matches!(tag, "GRANT" | "REVOKE") || tag == "ALTER DEFAULT PRIVILEGES"))
+        || (options.ignores(Ignore::CommentOn) && tag == "COMMENT")
+        || (options.ignores(Ignore::Set)
+            && (matches!(tag, "SET" | "RESET") || only_calls(&text, b"set_config")))
+        || (options.ignores(Ignore::Data) && only_calls(&text, b"setval"));
     if dropped {
         return None;
     }
@@ -763,6 +974,93 @@ mod tests {
             String::from_utf8_lossy(&normalize(input, &options)),
             "ALTER TABLE t RENAME COLUMN owner TO x;\n"
         );
+    }
+
+    /// What `--ignore what` leaves of `input`.
+    fn left_of(what: Ignore, input: &str) -> String {
+        String::from_utf8_lossy(&normalize(input.as_bytes(), &ignoring(what))).into_owned()
+    }
+
+    #[test]
+    fn ignoring_owner_keeps_an_alter_that_also_does_something_else() {
+        for kept in [
+            "ALTER TABLE public.t OWNER TO app, DROP COLUMN balance;",
+            "ALTER TABLE public.t DROP COLUMN balance, OWNER TO app;",
+            "ALTER TABLE public.t DROP COLUMN x OWNER TO app;",
+            "ALTER FUNCTION public.f(integer) OWNER TO app RESET ALL;",
+        ] {
+            assert!(
+                left_of(Ignore::Owner, kept).contains("app"),
+                "{kept} was left out"
+            );
+        }
+        for dropped in [
+            "ALTER TABLE public.t OWNER TO app;",
+            "ALTER TABLE ONLY \"My\".\"T\" OWNER TO \"App\";",
+            "alter function public.f(integer, character varying[]) owner to app;",
+            "ALTER OPERATOR public.=== (integer, integer) OWNER TO app;",
+            "ALTER OPERATOR CLASS public.c USING btree OWNER TO app;",
+            "ALTER TEXT SEARCH CONFIGURATION public.c OWNER TO app;",
+            "ALTER LARGE OBJECT 16403 OWNER TO app;",
+        ] {
+            assert_eq!(left_of(Ignore::Owner, dropped), "", "{dropped} was kept");
+        }
+    }
+
+    #[test]
+    fn ignoring_set_and_data_keep_a_select_that_does_more() {
+        for (what, kept) in [
+            (
+                Ignore::Set,
+                "SELECT pg_catalog.set_config('search_path', '', false), public.wipe();",
+            ),
+            (
+                Ignore::Set,
+                "SELECT pg_catalog.set_config('x', (SELECT public.wipe())::text, false);",
+            ),
+            (
+                Ignore::Set,
+                "SELECT set_config('x', 'y', false) FROM public.t;",
+            ),
+            (
+                Ignore::Data,
+                "SELECT pg_catalog.setval('public.s', 1, true); DELETE FROM public.t;",
+            ),
+            (
+                Ignore::Data,
+                "SELECT pg_catalog.setval('public.s', public.f(), true);",
+            ),
+            (
+                Ignore::Data,
+                "SELECT public.wipe() WHERE pg_catalog.setval('public.s', 1) > 0;",
+            ),
+        ] {
+            assert!(
+                !left_of(what, kept).is_empty(),
+                "--ignore {what}: {kept} was left out"
+            );
+        }
+        for (what, dropped) in [
+            (
+                Ignore::Set,
+                "SELECT pg_catalog.set_config('search_path', '', false);",
+            ),
+            (Ignore::Set, "SET statement_timeout = 0;"),
+            (
+                Ignore::Data,
+                "SELECT pg_catalog.setval('public.s', 1, true);",
+            ),
+            (
+                Ignore::Data,
+                "SELECT pg_catalog.setval('public.s', -5, false);",
+            ),
+        ] {
+            assert_eq!(
+                left_of(what, dropped),
+                "",
+                "--ignore {what}: {dropped} was kept"
+            );
+        }
     }
 
     #[test]

@@ -14,10 +14,12 @@
 //!   headers (type, schema, name);
 //! - the downgrade drops what the dump creates in the reverse of the dump's
 //!   order, which pg_dump chose so that every object follows what it depends
-//!   on. Object names are taken from the statements' own tokens, so they keep
-//!   pg_dump's quoting; only the argument types of functions, aggregates and
-//!   operators come from the headers, which print them without argument
-//!   names and defaults, as `DROP FUNCTION` wants them.
+//!   on. Every name and argument type of a drop is taken from the
+//!   statement's own tokens, so it keeps pg_dump's quoting exactly; nothing
+//!   comes from the headers, which are comments anyone can write and which
+//!   print names without quotes. A drop is kept only if it lexes as one
+//!   statement made of names and punctuation; the migration runs each one as
+//!   a statement of its own.
 //!
 //! Objects that die with their owner (indexes, constraints, comments, owned
 //! sequences' links) get no statement of their own. Foreign keys and column
@@ -463,9 +465,28 @@ enum Stage {
     Schemas,
 }
 
-struct Downgrade {
-    drops: Vec<String>,
-    not_dropped: Vec<String>,
+/// What the downgrade of a dump does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Downgrade {
+    /// The statements, in the order they run; each one statement, no `;`.
+    pub drops: Vec<String>,
+    /// Objects the downgrade does not drop, as `TYPE schema.name`.
+    pub not_dropped: Vec<String>,
+}
+
+/// The downgrade [`squash`] writes for `dump` (Alembic's `version_table`
+/// left out), without the rest of the migration.
+pub fn downgrade_of(dump: &[u8], version_table: &str) -> Result<Downgrade, SquashError> {
+    let statements = complete_statements(dump, Which::Dump)?;
+    let entries: Vec<Entry> = statements
+        .iter()
+        .filter_map(|s| Entry::of(dump, s))
+        .collect();
+    let schema_entries: Vec<&Entry> = entries
+        .iter()
+        .filter(|e| !names_table(e.name, version_table))
+        .collect();
+    downgrade(&schema_entries)
 }
 
 /// Types whose objects die with their owner: no statement of their own.
@@ -501,12 +522,17 @@ fn downgrade(entries: &[&Entry]) -> Result<Downgrade, SquashError> {
             .text
             .map_err(|offset| SquashError::NotUtf8 { offset })?;
         let tokens = significant_tokens(text);
-        match drop_statement(entry, &tokens, &mut base_types) {
-            Some(drop) => staged.push(drop),
-            None if tokens.first().is_some_and(|t| t.is("CREATE")) => {
-                not_dropped.push(format!("{} {}", entry.object_type, entry.qualified()));
+        let cannot_drop = match drop_statement(entry, &tokens, &mut base_types) {
+            Some(drop) if is_plain_statement(&drop.1) => {
+                staged.push(drop);
+                false
             }
-            None => {}
+            // Made of more than names: never guessed at.
+            Some(_) => true,
+            None => tokens.first().is_some_and(|t| t.is("CREATE")),
+        };
+        if cannot_drop {
+            not_dropped.push(format!("{} {}", entry.object_type, entry.qualified()));
         }
     }
     // The reverse of the dump's order, each stage after the one before.
@@ -584,7 +610,8 @@ fn drop_statement(
     }
     let name = c.name()?;
     let suffix = match keyword {
-        "FUNCTION" | "PROCEDURE" | "AGGREGATE" => arguments(entry.name)?.to_string(),
+        "FUNCTION" | "PROCEDURE" => c.parameters(Defaults::Allowed)?,
+        "AGGREGATE" => c.parameters(Defaults::None)?,
         "OPERATOR" => operator_arguments(&tokens[c.at..])?,
         "TRIGGER" | "POLICY" => {
             c.skip_to("ON").then_some(())?;
@@ -654,29 +681,6 @@ fn object_keyword(object_type: &str) -> Option<&'static str> {
         "ACCESS METHOD" => "ACCESS METHOD",
         _ => return None,
     })
-}
-
-/// The argument list at the end of a header's name: `(integer, text)` of
-/// `f(integer, text)`.
-fn arguments(header_name: &str) -> Option<&str> {
-    let bytes = header_name.as_bytes();
-    if bytes.last() != Some(&b')') {
-        return None;
-    }
-    let mut depth = 0usize;
-    for (i, b) in bytes.iter().enumerate().rev() {
-        match b {
-            b')' => depth += 1,
-            b'(' => {
-                depth -= 1;
-                if depth == 0 {
-                    return Some(&header_name[i..]);
-                }
-            }
-            _ => {}
-        }
-    }
-    None
 }
 
 /// `(left, right)` of `CREATE OPERATOR name (LEFTARG = left, RIGHTARG =
@@ -833,6 +837,63 @@ impl<'a, 't> Cursor<'a, 't> {
         }
     }
 
+    /// A routine's parenthesized parameter list as `DROP` takes it: each
+    /// parameter's mode, name and type as written, without its default
+    /// (`DEFAULT expr` or `= expr`), which `DROP FUNCTION` refuses. Types
+    /// are read as tokens, so a `)` inside a quoted name (`keep."a(b"`) or a
+    /// string of a default never ends the list.
+    fn parameters(&mut self, defaults: Defaults) -> Option<String> {
+        self.peek().filter(|t| t.kind == TokenKind::OpenParen)?;
+        self.at += 1;
+        let mut parameters: Vec<String> = Vec::new();
+        let mut start = self.at;
+        let mut default_at: Option<usize> = None;
+        let mut depth = 0usize;
+        loop {
+            let token = *self.peek()?;
+            let at = self.at;
+            self.at += 1;
+            let ends_parameter = depth == 0
+                && (token.kind == TokenKind::CloseParen
+                    || (token.kind == TokenKind::Other && token.text == ","));
+            if ends_parameter {
+                let parameter = &self.tokens[start..default_at.unwrap_or(at)];
+                let empty_list = parameter.is_empty()
+                    && parameters.is_empty()
+                    && token.kind == TokenKind::CloseParen;
+                if empty_list {
+                    return Some("()".to_string());
+                }
+                if parameter.is_empty() {
+                    return None;
+                }
+                parameters.push(joined(parameter));
+                if token.kind == TokenKind::CloseParen {
+                    return Some(format!("({})", parameters.join(", ")));
+                }
+                start = self.at;
+                default_at = None;
+                continue;
+            }
+            match token.kind {
+                TokenKind::OpenParen => depth += 1,
+                TokenKind::CloseParen => depth -= 1,
+                TokenKind::Semicolon => return None,
+                _ if depth == 0
+                    && default_at.is_none()
+                    && (token.is("DEFAULT")
+                        || (token.kind == TokenKind::Operator && token.text == "=")) =>
+                {
+                    if defaults == Defaults::None {
+                        return None;
+                    }
+                    default_at = Some(at);
+                }
+                _ => {}
+            }
+        }
+    }
+
     /// A parenthesized group, as written, for `CAST (a AS b)`.
     fn parenthesized(&mut self) -> Option<String> {
         self.peek().filter(|t| t.kind == TokenKind::OpenParen)?;
@@ -855,6 +916,51 @@ impl<'a, 't> Cursor<'a, 't> {
     }
 }
 
+/// Whether a routine's parameters may have defaults (an aggregate's may not).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Defaults {
+    Allowed,
+    None,
+}
+
+/// Whether `sql` is one statement made of nothing but names, numbers,
+/// operators and punctuation: no string, no comment, no `;`, no psql
+/// meta-command or variable, and no NUL, which no PostgreSQL name can hold
+/// and which would cut the statement short on its way to the server.
+/// Every drop must pass it, so that no text of a dump, however it is
+/// quoted, can become a statement of its own in the downgrade.
+fn is_plain_statement(sql: &str) -> bool {
+    let bytes = sql.as_bytes();
+    let mut at = 0;
+    for token in tokenize(bytes, LexMode::default()) {
+        let text = &bytes[at..at + token.len];
+        at += token.len;
+        let plain = match token.kind {
+            TokenKind::Whitespace
+            | TokenKind::Ident
+            | TokenKind::Dot
+            | TokenKind::Number
+            | TokenKind::OpenParen
+            | TokenKind::CloseParen
+            | TokenKind::Operator => true,
+            TokenKind::QuotedIdent => !text.contains(&0),
+            TokenKind::Other => matches!(text, b"[" | b"]" | b","),
+            _ => false,
+        };
+        if !plain {
+            return false;
+        }
+    }
+    let script = split(bytes, &SplitOptions::default());
+    let clean = script
+        .diagnostics
+        .iter()
+        .all(|d| d.severity == Severity::Note);
+    clean
+        && matches!(&script.statements[..], [only]
+            if only.kind == StatementKind::Sql && only.variables().is_empty())
+}
+
 /// Tokens as one line of SQL: words apart, punctuation tight
 /// (`(integer AS public.t)`, `character varying[]`).
 fn joined(tokens: &[Token]) -> String {
@@ -862,7 +968,7 @@ fn joined(tokens: &[Token]) -> String {
     let mut previous = "(";
     for token in tokens {
         let tight_after = matches!(previous, "(" | "." | "[");
-        let tight_before = matches!(token.text, ")" | "." | "[" | "]" | ",");
+        let tight_before = matches!(token.text, "(" | ")" | "." | "[" | "]" | ",");
         if !tight_after && !tight_before {
             text.push(' ');
         }
@@ -1062,9 +1168,11 @@ fn write_migration(
         "def upgrade() -> None:\n    execute_file({})\n\n\n",
         python_string(&format!("{revision}.sql"))
     )?;
+    // One statement per call: a drop is never joined with the others into a
+    // script that would be split again.
     write!(
         py,
-        "def downgrade() -> None:\n    execute_sql(\"\".join(f\"{{drop}};\\n\" for drop in DROPS), source={})\n",
+        "def downgrade() -> None:\n    for drop in DROPS:\n        execute_sql(drop, source={})\n",
         python_string(&format!("{revision}.py downgrade"))
     )?;
     Ok(())
@@ -1081,9 +1189,40 @@ fn dump_versions(dump: &[u8]) -> Vec<String> {
         .collect()
 }
 
-/// Text safe inside a `"""` docstring.
+/// Text safe inside a `"""` docstring. Control characters are escaped: a
+/// NUL makes a file Python refuses to import, and a carriage return or an
+/// escape sequence would show the reader something other than the names.
 fn docstring_body(text: &str) -> String {
-    text.replace('\\', "\\\\").replace("\"\"\"", "\\\"\\\"\\\"")
+    let mut out = String::with_capacity(text.len());
+    // Quotes in a row so far: a third would close the docstring, and a
+    // last one would run into its closing quotes.
+    let mut quotes = 0;
+    let mut chars = text.chars().peekable();
+    while let Some(ch) = chars.next() {
+        match ch {
+            '"' if quotes == 2 || chars.peek().is_none() => {
+                out.push_str("\\\"");
+                quotes = 0;
+                continue;
+            }
+            '"' => out.push('"'),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push('\n'),
+            c if c.is_control() => push_escaped(&mut out, c),
+            c => out.push(c),
+        }
+        quotes = if ch == '"' { quotes + 1 } else { 0 };
+    }
+    out
+}
+
+/// `c` as a Python escape: `\x1b`, `\u2028`.
+fn push_escaped(out: &mut String, c: char) {
+    let _ = match c as u32 {
+        code @ 0..=0xff => write!(out, "\\x{code:02x}"),
+        code @ 0x100..=0xffff => write!(out, "\\u{code:04x}"),
+        code => write!(out, "\\U{code:08x}"),
+    };
 }
 
 /// A Python string literal for `text`, quoted as black and ruff format
@@ -1107,9 +1246,7 @@ fn python_string(text: &str) -> String {
                 out.push('\\');
                 out.push(c);
             }
-            c if c.is_control() => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
+            c if c.is_control() => push_escaped(&mut out, c),
             c => out.push(c),
         }
     }

@@ -545,3 +545,457 @@ fn check_reports_a_client_encoding_that_is_not_utf8() {
         stdout(&utf16)
     );
 }
+
+#[test]
+fn diff_ignoring_owner_still_sees_a_column_dropped_beside_it() {
+    let dir = scratch("ignore-owner");
+    let (a, b) = (dir.join("a.sql"), dir.join("b.sql"));
+    std::fs::write(&a, "ALTER TABLE public.t OWNER TO app;\n").unwrap();
+    std::fs::write(
+        &b,
+        "ALTER TABLE public.t OWNER TO app, DROP COLUMN balance;\n",
+    )
+    .unwrap();
+    let (a, b) = (a.to_str().unwrap(), b.to_str().unwrap());
+    let output = pgsplit(&["diff", "--ignore", "owner", a, b], None);
+    assert_eq!(output.status.code(), Some(1), "{}", stdout(&output));
+    assert!(
+        stdout(&output).contains("b.sql: ALTER TABLE public.t\n"),
+        "{}",
+        stdout(&output)
+    );
+    let same = pgsplit(&["diff", "--ignore", "owner", a, a], None);
+    assert_eq!(same.status.code(), Some(0));
+}
+
+/// A schema dump of tables with these names, as pg_dump writes it.
+fn tables_dump(names: &[String]) -> String {
+    names
+        .iter()
+        .map(|name| {
+            let quoted = name.replace('"', "\"\"");
+            format!("--\n-- Name: {name}; Type: TABLE; Schema: public; Owner: -\n--\n\nCREATE TABLE public.\"{quoted}\" (id integer);\n\n")
+        })
+        .collect()
+}
+
+/// The names in `dir`, sorted.
+fn listing(dir: &std::path::Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+fn split_into(dir: &std::path::Path, dump: &str) -> Output {
+    let input = dir.join("dump.sql");
+    std::fs::write(&input, dump).unwrap();
+    let out = dir.join("out");
+    pgsplit(
+        &[
+            "split",
+            input.to_str().unwrap(),
+            "--out-dir",
+            out.to_str().unwrap(),
+        ],
+        None,
+    )
+}
+
+#[test]
+fn out_dir_writes_names_of_4_byte_characters_cut_at_255_bytes() {
+    // PostgreSQL's longest names: 63 characters, here CJK ideographs of
+    // 4 bytes each (U+20000 on).
+    let names: Vec<String> = (0..19u32)
+        .map(|i| {
+            let own = char::from_u32(0x20000 + i).unwrap();
+            format!("{own}{}", "𠀀".repeat(62))
+        })
+        .collect();
+    let dir = scratch("long-names");
+    let output = split_into(&dir, &tables_dump(&names));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let written = listing(&dir.join("out"));
+    assert_eq!(written.len(), 19, "{written:?}");
+    for (file, name) in written.iter().zip(&names) {
+        assert!(
+            file.len() <= 255 && file.len() > 240,
+            "{} bytes: {file}",
+            file.len()
+        );
+        assert!(file.starts_with(&format!(
+            "00{:02}_create_table_public.",
+            1 + names.iter().position(|n| n == name).unwrap()
+        )));
+        let text = std::fs::read_to_string(dir.join("out").join(file)).unwrap();
+        assert!(text.contains(name.as_str()), "{file} holds {text}");
+    }
+}
+
+#[test]
+fn out_dir_tells_apart_names_that_differ_only_in_case() {
+    let names = ["Users", "users", "USERS"].map(String::from);
+    let dir = scratch("case");
+    let output = split_into(&dir, &tables_dump(&names));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let written = listing(&dir.join("out"));
+    let folded: std::collections::HashSet<String> =
+        written.iter().map(|n| n.to_lowercase()).collect();
+    assert_eq!((written.len(), folded.len()), (3, 3), "{written:?}");
+}
+
+#[test]
+fn out_dir_keeps_every_file_inside_the_folder() {
+    let names = [
+        "../../escaped",
+        "/tmp/absolute",
+        ".hidden",
+        "..",
+        "a\u{1b}[2Jb",
+    ]
+    .map(String::from);
+    let dir = scratch("inside");
+    let output = split_into(&dir, &tables_dump(&names));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let written = listing(&dir.join("out"));
+    assert_eq!(written.len(), names.len(), "{written:?}");
+    assert!(
+        written
+            .iter()
+            .all(|n| !n.starts_with('.') && !n.contains('\u{1b}')),
+        "{written:?}"
+    );
+    assert_eq!(listing(&dir), ["dump.sql", "out"]);
+}
+
+#[cfg(unix)]
+#[test]
+fn out_dir_never_writes_through_a_symbolic_link() {
+    let names = ["t".to_string()];
+    for dangling in [false, true] {
+        let dir = scratch(&format!("symlink-{dangling}"));
+        let outside = dir.join("outside.txt");
+        if !dangling {
+            std::fs::write(&outside, "untouched").unwrap();
+        }
+        std::fs::create_dir_all(dir.join("out")).unwrap();
+        std::os::unix::fs::symlink(&outside, dir.join("out/0001_create_table_public.t.sql"))
+            .unwrap();
+        let output = split_into(&dir, &tables_dump(&names));
+        assert_eq!(output.status.code(), Some(2));
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains("is not a regular file"), "{stderr}");
+        match dangling {
+            true => assert!(!outside.exists(), "written through a dangling link"),
+            false => assert_eq!(std::fs::read_to_string(&outside).unwrap(), "untouched"),
+        }
+        assert!(listing(&dir.join("out"))
+            .iter()
+            .all(|n| !n.contains(".tmp")));
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn squash_never_follows_a_dangling_symbolic_link_even_with_force() {
+    let dir = scratch("squash-symlink");
+    let out = dir.join("versions");
+    std::fs::create_dir_all(&out).unwrap();
+    let outside = dir.join("elsewhere.py");
+    std::os::unix::fs::symlink(&outside, out.join("001_initial_schema.py")).unwrap();
+    for force in [&[][..], &["--force"][..]] {
+        let args = [
+            &["squash", SAMPLE, "--out", out.to_str().unwrap()][..],
+            force,
+        ]
+        .concat();
+        let output = pgsplit(&args, None);
+        assert_eq!(output.status.code(), Some(2), "{output:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains("is not a regular file"), "{stderr}");
+        assert!(
+            !outside.exists(),
+            "the migration was written outside the folder"
+        );
+        assert_eq!(
+            listing(&out),
+            ["001_initial_schema.py"],
+            "nothing else is written"
+        );
+    }
+}
+
+/// A dump of `blocks` COPY statements of 100 rows each (about 6 KB a block).
+fn copy_heavy(blocks: usize) -> Vec<u8> {
+    let mut dump = Vec::new();
+    for block in 0..blocks {
+        writeln!(dump, "COPY public.t{} (id, note) FROM stdin;", block % 7).unwrap();
+        for row in 0..100 {
+            writeln!(
+                dump,
+                "{row}\trow {row} of block {block}, with text; 'quotes' and $$ too"
+            )
+            .unwrap();
+        }
+        dump.extend_from_slice(b"\\.\n\n");
+    }
+    dump
+}
+
+#[cfg(unix)]
+fn truncate(path: &std::path::Path) {
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(path)
+        .unwrap()
+        .set_len(0)
+        .unwrap();
+}
+
+#[cfg(unix)]
+fn assert_reported_as_changed(output: &Output, path: &std::path::Path) {
+    use std::os::unix::process::ExitStatusExt;
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.signal(), None, "killed by a signal: {stderr}");
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    let expected = format!(
+        "pgsplit: {}: the file changed (was truncated?) while pgsplit read it\n",
+        path.display()
+    );
+    assert!(stderr.ends_with(&expected), "{stderr}");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_file_truncated_while_split_writes_it_out_is_reported_with_exit_2() {
+    let dir = scratch("truncated-sql");
+    let path = dir.join("big.sql");
+    std::fs::write(&path, copy_heavy(6000)).unwrap();
+    let child = Command::new(env!("CARGO_BIN_EXE_pgsplit"))
+        .args([
+            "split",
+            path.to_str().unwrap(),
+            "--format",
+            "sql",
+            "--jobs",
+            "2",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Nobody reads its output yet: pgsplit fills the pipe and waits in
+    // write(2) with the file mapped and most of it still to write.
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    truncate(&path);
+    let output = child.wait_with_output().unwrap();
+    assert_reported_as_changed(&output, &path);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_file_truncated_while_split_counts_it_is_reported_with_exit_2() {
+    // Counting writes nothing until the end, so the truncation must fall
+    // while pgsplit reads: tried after growing delays until one does.
+    let dir = scratch("truncated-count");
+    let path = dir.join("big.sql");
+    let dump = copy_heavy(8000);
+    let mut outcomes = Vec::new();
+    for delay in [1u64, 3, 6, 10, 15, 20, 30, 45, 60, 90].repeat(3) {
+        std::fs::write(&path, &dump).unwrap();
+        let child = Command::new(env!("CARGO_BIN_EXE_pgsplit"))
+            .args([
+                "split",
+                path.to_str().unwrap(),
+                "--format",
+                "count",
+                "--jobs",
+                "1",
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay));
+        truncate(&path);
+        let output = child.wait_with_output().unwrap();
+        if output.status.code() == Some(2) {
+            assert_reported_as_changed(&output, &path);
+            return;
+        }
+        // Before the map or after the count: a whole, consistent answer.
+        use std::os::unix::process::ExitStatusExt;
+        assert_eq!(output.status.signal(), None, "killed after {delay} ms");
+        assert_eq!(output.status.code(), Some(0));
+        outcomes.push((delay, stdout(&output)));
+    }
+    panic!("no truncation fell inside the read: {outcomes:?}");
+}
+
+/// A script with an escape sequence in a quoted name and in a string, and a
+/// C1 control (U+009B, a one-character CSI) in another name.
+const ESCAPES: &str = "CREATE TABLE \"a\u{1b}[2Jb\" (x text DEFAULT '\u{1b}]0;title\u{7}');\nCREATE TABLE \"c\u{9b}31md\" (x int);\n";
+
+/// What `pgsplit args` prints on a pseudo-terminal (util-linux `script`),
+/// or None where `script` is missing.
+fn on_a_terminal(args: &[&str]) -> Option<String> {
+    let quote = |s: &str| format!("'{}'", s.replace('\'', "'\\''"));
+    let command: Vec<String> = std::iter::once(env!("CARGO_BIN_EXE_pgsplit"))
+        .chain(args.iter().copied())
+        .map(quote)
+        .collect();
+    let output = Command::new("script")
+        .args(["-qec", &command.join(" "), "/dev/null"])
+        .stdin(Stdio::null())
+        .output()
+        .ok()?;
+    Some(String::from_utf8_lossy(&output.stdout).replace("\r\n", "\n"))
+}
+
+#[test]
+fn control_characters_are_escaped_on_a_terminal_and_kept_in_a_pipe() {
+    let dir = scratch("escapes");
+    let (a, b) = (dir.join("a.sql"), dir.join("b.sql"));
+    std::fs::write(&a, ESCAPES).unwrap();
+    std::fs::write(&b, ESCAPES.replace("DEFAULT", "NOT NULL DEFAULT")).unwrap();
+    let (a, b) = (a.to_str().unwrap(), b.to_str().unwrap());
+
+    let piped = pgsplit(&["split", a], None);
+    assert!(piped.status.success());
+    assert_eq!(
+        String::from_utf8(piped.stdout).unwrap(),
+        ESCAPES.replace(";\n", ";\n\n"),
+        "a pipe gets the bytes"
+    );
+
+    let Some(split) = on_a_terminal(&["split", a]) else {
+        eprintln!("skipped: util-linux `script` is needed for a pseudo-terminal");
+        return;
+    };
+    assert!(
+        !split.contains('\u{1b}') && !split.contains('\u{9b}'),
+        "{split:?}"
+    );
+    assert!(split.contains("\"a\\x1b[2Jb\""), "{split:?}");
+    assert!(split.contains("'\\x1b]0;title\\x07'"), "{split:?}");
+    assert!(split.contains("\"c\\u009b31md\""), "{split:?}");
+
+    let diff = on_a_terminal(&["diff", a, b]).unwrap();
+    // pgsplit's own colours are the only escape sequences left.
+    let without_colours = [
+        "\u{1b}[31m",
+        "\u{1b}[32m",
+        "\u{1b}[33m",
+        "\u{1b}[36m",
+        "\u{1b}[0m",
+    ]
+    .iter()
+    .fold(diff.clone(), |text, colour| text.replace(colour, ""));
+    assert!(!without_colours.contains('\u{1b}'), "{diff:?}");
+    assert!(without_colours.contains("'\\x1b]0;title\\x07'"), "{diff:?}");
+}
+
+#[test]
+fn jobs_beyond_what_the_machine_can_use_are_capped_with_a_note() {
+    // Large enough to be split on a pool of threads, where 100000 of them
+    // kept the machine busy starting threads for minutes.
+    let dir = scratch("jobs");
+    let path = dir.join("big.sql");
+    std::fs::write(&path, copy_heavy(8000)).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pgsplit"))
+        .args([
+            "split",
+            path.to_str().unwrap(),
+            "--format",
+            "count",
+            "--jobs",
+            "100000",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > std::time::Duration::from_secs(30) {
+            let _ = child.kill();
+            panic!("--jobs 100000 still running after 30 s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success());
+    assert_eq!(stdout(&output), "8000\n");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("note: --jobs 100000 is more than"),
+        "{stderr}"
+    );
+    let fine = pgsplit(&["split", SAMPLE, "--format", "count", "--jobs", "2"], None);
+    assert!(
+        fine.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&fine.stderr)
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_during_out_dir_leaves_only_whole_files() {
+    let dir = scratch("interrupted");
+    let path = dir.join("big.sql");
+    std::fs::write(&path, copy_heavy(20_000)).unwrap();
+    let out = dir.join("out");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pgsplit"))
+        .args([
+            "split",
+            path.to_str().unwrap(),
+            "--out-dir",
+            out.to_str().unwrap(),
+        ])
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Interrupted once it has written some files, while it writes more.
+    let started = std::time::Instant::now();
+    while std::fs::read_dir(&out).map_or(0, |d| d.count()) < 50 {
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "finished before it could be interrupted"
+        );
+        assert!(started.elapsed().as_secs() < 60, "never began writing");
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
+    let sent = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(130), "{:?}", output.status);
+    let written = listing(&out);
+    assert!(
+        !written.is_empty() && written.len() < 20_000,
+        "{}",
+        written.len()
+    );
+    for name in &written {
+        assert!(!name.starts_with('.'), "{name} was left behind");
+        let text = std::fs::read_to_string(out.join(name)).unwrap();
+        assert!(text.ends_with("\\.\n"), "{name} is not whole");
+    }
+}

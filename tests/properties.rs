@@ -9,6 +9,7 @@
 mod common;
 
 use common::{assert_lossless, options};
+use pgsplit::diff::diff;
 use pgsplit::normalize::{normalize, Ignore, NormalizeOptions};
 use pgsplit::{split, Compat, SplitOptions, StatementKind};
 use proptest::prelude::*;
@@ -327,5 +328,56 @@ proptest! {
                 }
             }
         }
+    }
+}
+
+/// A statement that does what `--ignore` of its kind leaves out, and a
+/// place where another change can ride along.
+fn ignorable() -> impl Strategy<Value = (Ignore, String)> {
+    let name = prop::sample::select(vec!["public.t", "app.\"Order\"", "s.x"]);
+    let role = prop::sample::select(vec!["app", "\"App\"", "postgres"]);
+    prop_oneof![
+        (name.clone(), role)
+            .prop_map(|(n, r)| (Ignore::Owner, format!("ALTER TABLE {n} OWNER TO {r}"))),
+        name.clone().prop_map(|n| (
+            Ignore::Set,
+            format!("SELECT pg_catalog.set_config('search_path', '{n}', false)")
+        )),
+        (name, 1..100i64).prop_map(|(n, v)| (
+            Ignore::Data,
+            format!("SELECT pg_catalog.setval('{n}', {v}, true)")
+        )),
+    ]
+}
+
+/// Something else a statement can do beside the ignored part.
+fn rider() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just(String::new()),
+        prop::sample::select(vec!["balance", "\"owner\"", "id"])
+            .prop_map(|c| format!(", DROP COLUMN {c}")),
+        Just(", public.wipe()".to_string()),
+        Just(" FROM public.accounts".to_string()),
+        Just("; DELETE FROM public.accounts".to_string()),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(500))]
+
+    /// Two statements that differ in something else than what is ignored
+    /// still differ once it is ignored.
+    #[test]
+    fn ignoring_never_hides_a_change_that_does_not_involve_it(
+        (what, statement) in ignorable(),
+        a in rider(),
+        b in rider(),
+    ) {
+        prop_assume!(a != b);
+        let left = format!("{statement}{a};\n");
+        let right = format!("{statement}{b};\n");
+        let options = NormalizeOptions { ignore: vec![what], ..NormalizeOptions::default() };
+        let report = diff(left.as_bytes(), right.as_bytes(), &options);
+        prop_assert!(!report.identical(), "--ignore {}: {:?} and {:?} compare equal", what, left, right);
     }
 }

@@ -4,7 +4,11 @@
 //! make of it. The end-to-end proof, on a real database with a real chain of
 //! migrations, is `tests/python/test_squash.py`.
 
-use pgsplit::squash::{squash, DataRows, Squash, SquashError, SquashOptions, Which};
+use pgsplit::lexer::{tokenize, LexMode, TokenKind};
+use pgsplit::squash::{
+    downgrade_of, squash, DataRows, Downgrade, Squash, SquashError, SquashOptions, Which,
+};
+use pgsplit::{split, SplitOptions};
 
 /// An entry as pg_dump writes it: the header block, then the statements.
 fn entry(name: &str, object_type: &str, schema: &str, sql: &str) -> String {
@@ -126,32 +130,160 @@ fn downgrade_reverses_the_dump_order_with_extensions_then_schemas_last() {
 }
 
 #[test]
-fn functions_procedures_and_aggregates_are_dropped_with_argument_types_from_the_header() {
+fn functions_procedures_and_aggregates_are_dropped_with_their_own_parameter_lists() {
     let input = dump(&[
         entry(
             "f(integer, text)",
             "FUNCTION",
             "public",
-            "CREATE FUNCTION public.f(a integer, b text DEFAULT 'x;y') RETURNS integer\n    LANGUAGE sql\n    AS $$ SELECT 1; $$;",
+            "CREATE FUNCTION public.f(a integer, b text DEFAULT 'x;y)', c numeric(12,2) = (1 + 2)) RETURNS integer\n    LANGUAGE sql\n    AS $$ SELECT 1; $$;",
         ),
         entry(
             "p(integer)",
             "PROCEDURE",
             "public",
-            "CREATE PROCEDURE public.p(IN o integer)\n    LANGUAGE sql\n    BEGIN ATOMIC\n SELECT 1;\nEND;",
+            "CREATE PROCEDURE public.p(IN o integer, INOUT r character varying[])\n    LANGUAGE sql\n    BEGIN ATOMIC\n SELECT 1;\nEND;",
         ),
         entry("agg(text)", "AGGREGATE", "public", "CREATE AGGREGATE public.agg(text) (\n    SFUNC = public.f,\n    STYPE = text\n);"),
-        entry("Odd(integer)", "FUNCTION", "public", "CREATE FUNCTION public.\"Odd\"(integer) RETURNS void\n    LANGUAGE sql\n    AS $$ $$;"),
+        entry("Odd()", "FUNCTION", "public", "CREATE FUNCTION public.\"Odd\"() RETURNS void\n    LANGUAGE sql\n    AS $$ $$;"),
     ]);
     assert_eq!(
         drops(&squashed(&input)),
         [
-            "DROP FUNCTION IF EXISTS public.\"Odd\"(integer)",
+            "DROP FUNCTION IF EXISTS public.\"Odd\"()",
             "DROP AGGREGATE IF EXISTS public.agg(text)",
-            "DROP PROCEDURE IF EXISTS public.p(integer)",
-            "DROP FUNCTION IF EXISTS public.f(integer, text)",
+            "DROP PROCEDURE IF EXISTS public.p(IN o integer, INOUT r character varying[])",
+            "DROP FUNCTION IF EXISTS public.f(a integer, b text, c numeric(12, 2))",
         ]
     );
+}
+
+/// The drops of `input`, each checked to be one statement of the crate's
+/// own splitter, with no `;` of its own.
+fn checked_drops(input: &str) -> Downgrade {
+    let made = downgrade_of(input.as_bytes(), "alembic_version").expect("a downgrade");
+    for drop in &made.drops {
+        let script = split(drop.as_bytes(), &SplitOptions::default());
+        assert_eq!(script.statements.len(), 1, "{drop:?} is not one statement");
+        assert!(
+            tokenize(drop.as_bytes(), LexMode::default()).all(|t| t.kind != TokenKind::Semicolon),
+            "{drop:?} holds a ;"
+        );
+    }
+    made
+}
+
+#[test]
+fn a_hand_made_header_cannot_add_sql_to_the_downgrade() {
+    // The header is a comment anyone can write; the statement is the truth.
+    let input = dump(&[
+        "--\n-- Name: f(\"(\" integer); DROP TABLE keep.secrets; --; Type: FUNCTION; Schema: public; Owner: -\n--\n\n\
+         CREATE FUNCTION public.f(integer) RETURNS integer\n    LANGUAGE sql\n    AS $$ SELECT 1 $$;\n\n\n"
+            .to_string(),
+    ]);
+    let made = checked_drops(&input);
+    assert_eq!(made.drops, ["DROP FUNCTION IF EXISTS public.f(integer)"]);
+    assert!(squashed(&input)
+        .migration
+        .lines()
+        .filter(|line| line.contains("DROP TABLE"))
+        .all(|line| line.starts_with("    public.f(")));
+}
+
+#[test]
+fn a_function_named_like_sql_is_dropped_by_its_quoted_name() {
+    let name = "\"\"\"); DROP TABLE keep.secrets; --\"";
+    let input = dump(&[entry(
+        "\"); DROP TABLE keep.secrets; --\"()",
+        "FUNCTION",
+        "app",
+        &format!("CREATE FUNCTION app.{name}() RETURNS integer\n    LANGUAGE sql\n    AS $$ SELECT 1 $$;"),
+    )]);
+    let made = checked_drops(&input);
+    assert_eq!(
+        made.drops,
+        [format!("DROP FUNCTION IF EXISTS app.{name}()")]
+    );
+    assert_eq!(drops(&squashed(&input)), made.drops);
+}
+
+#[test]
+fn an_argument_type_with_a_parenthesis_in_its_quoted_name_is_dropped_whole() {
+    // What pg_dump writes for `app.f(p keep."a(b")`; the header's
+    // parentheses do not balance.
+    let input = dump(&[
+        entry("a(b", "TYPE", "keep", "CREATE TYPE keep.\"a(b\" AS (\n\tx integer\n);"),
+        entry(
+            "f(p keep.\"a(b\")",
+            "FUNCTION",
+            "app",
+            "CREATE FUNCTION app.f(p keep.\"a(b\", q keep.\"a(b\"[] DEFAULT '{}') RETURNS integer\n    LANGUAGE sql\n    AS $$ SELECT 1 $$;",
+        ),
+    ]);
+    assert_eq!(
+        checked_drops(&input).drops,
+        [
+            "DROP FUNCTION IF EXISTS app.f(p keep.\"a(b\", q keep.\"a(b\"[])",
+            "DROP TYPE IF EXISTS keep.\"a(b\"",
+        ]
+    );
+}
+
+#[test]
+fn a_drop_that_would_not_be_plain_names_is_reported_not_guessed() {
+    // Neither can come from pg_dump: a string in a cast's types, and a
+    // default in an aggregate's arguments.
+    let input = dump(&[
+        entry("CAST (integer AS text)", "CAST", "-", "CREATE CAST (integer AS text '; DROP TABLE keep.secrets; --') WITHOUT FUNCTION;"),
+        entry("agg(text)", "AGGREGATE", "public", "CREATE AGGREGATE public.agg(t text DEFAULT 'x') (\n    SFUNC = f,\n    STYPE = text\n);"),
+        entry("t", "TABLE", "public", "CREATE TABLE public.t (a int);"),
+    ]);
+    let made = checked_drops(&input);
+    assert_eq!(made.drops, ["DROP TABLE IF EXISTS public.t"]);
+    assert_eq!(
+        made.not_dropped,
+        ["CAST CAST (integer AS text)", "AGGREGATE public.agg(text)"]
+    );
+}
+
+#[test]
+fn a_nul_in_a_quoted_name_is_not_dropped_and_the_migration_stays_python() {
+    // No PostgreSQL name holds a NUL, but a hand-made dump can.
+    let input = dump(&[
+        entry(
+            "a\0b",
+            "TABLE",
+            "public",
+            "CREATE TABLE public.\"a\0b\" (x int);",
+        ),
+        entry(
+            "e\u{1b}[2Jc",
+            "TABLE",
+            "public",
+            "CREATE TABLE public.\"e\u{1b}[2Jc\" (x int);",
+        ),
+    ]);
+    let made = squashed(&input);
+    assert_eq!(made.not_dropped, ["TABLE public.a\0b"]);
+    assert!(!made.migration.contains('\0'), "{:?}", made.migration);
+    assert!(!made.migration.contains('\u{1b}'), "{:?}", made.migration);
+    assert!(made.migration.contains("    TABLE public.a\\x00b\n"));
+    assert!(made
+        .migration
+        .contains("    'DROP TABLE IF EXISTS public.\"e\\x1b[2Jc\"',\n"));
+}
+
+#[test]
+fn the_downgrade_runs_each_drop_as_a_statement_of_its_own() {
+    let made = squashed(&dump(&[entry(
+        "t",
+        "TABLE",
+        "public",
+        "CREATE TABLE public.t (a int);",
+    )]));
+    assert!(made.migration.contains(
+        "def downgrade() -> None:\n    for drop in DROPS:\n        execute_sql(drop, source=\"001_initial_schema.py downgrade\")\n"
+    ));
 }
 
 #[test]

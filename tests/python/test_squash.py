@@ -10,6 +10,7 @@ chain's database, and fail it against a chain with one migration changed.
 
 from __future__ import annotations
 
+import importlib.util
 import shutil
 import subprocess
 import sys
@@ -346,3 +347,69 @@ def test_verify_prints_the_statement_error_of_a_failing_migration(
     )
     assert "InFailedSqlTransaction" not in checked.stderr
     assert pg18.query("postgres", "SELECT datname FROM pg_database WHERE datname LIKE 'pgsplit_verify_%'") == []
+
+#: Objects outside the migration: a schema the database has for other
+#: reasons, with a type the migration's functions take and a table of rows
+#: that must survive any downgrade.
+KEEP = """
+CREATE SCHEMA keep;
+CREATE TYPE keep."a(b" AS (x integer);
+"""
+SECRETS = "CREATE TABLE keep.secrets (id integer); INSERT INTO keep.secrets VALUES (1), (2), (3);"
+#: The migration's schema: names written to break a downgrade built from
+#: pg_dump's headers.
+HOSTILE = '''
+CREATE SCHEMA app;
+CREATE FUNCTION app.f(p keep."a(b") RETURNS integer LANGUAGE sql AS 'SELECT 1';
+CREATE FUNCTION app.g(p keep."a(b", q text DEFAULT ')') RETURNS integer LANGUAGE sql AS 'SELECT 2';
+CREATE FUNCTION app."""); DROP TABLE keep.secrets; --"() RETURNS integer LANGUAGE sql AS 'SELECT 3';
+CREATE TABLE app.t (id integer);
+'''
+
+
+def test_downgrade_of_hostile_names_drops_only_the_dump(tmp_path: Path, pg18: Cluster) -> None:
+    schema = tmp_path / "hostile.sql"
+    schema.write_text(KEEP + HOSTILE)
+    dump = tmp_path / "schema.sql"
+    pg18.build_and_dump(schema, dump, ["-s", "-O", "-x", "-n", "app"])
+    assert 'keep."a(b"' in dump.read_text(), "the dump uses the type outside it"
+    made = pgsplit_command("squash", str(dump), "--out", str(tmp_path / "versions"), cwd=tmp_path)
+    assert made.returncode == 0, made.stderr
+
+    empty = pg18.create_database("empty")
+    project, database = new_project(pg18, tmp_path / "project", "psycopg", Squashed(empty, tmp_path / "versions", ""))
+    try:
+        outside = tmp_path / "outside.sql"
+        outside.write_text(KEEP + SECRETS)
+        assert pg18.psql_file(outside, database).returncode == 0
+        for step in (("upgrade", "head"), ("downgrade", "base")):
+            run = project.alembic(*step)
+            assert run.returncode == 0, run.stderr[-3000:]
+        assert pg18.query(database, "SELECT id FROM keep.secrets ORDER BY id") == [(1,), (2,), (3,)]
+        assert pg18.query(database, "SELECT nspname FROM pg_namespace WHERE nspname = 'app'") == []
+    finally:
+        pg18.drop_database(database)
+        pg18.drop_database(empty)
+
+
+def test_a_nul_or_escape_in_a_hand_made_dump_leaves_an_importable_migration(tmp_path: Path) -> None:
+    """No server holds a name with a NUL, so it is named as not dropped; an
+    escape sequence is a legal name and is dropped, escaped in the source."""
+    dump = tmp_path / "hand_made.sql"
+    entries = [
+        b'--\n-- Name: %s; Type: TABLE; Schema: public; Owner: -\n--\n\nCREATE TABLE public."%s" (x integer);\n\n'
+        % (name, name)
+        for name in (b"a\x00b", b"e\x1b[2Jc")
+    ]
+    dump.write_bytes(b"".join(entries))
+    made = pgsplit_command("squash", str(dump), "--out", str(tmp_path / "versions"), cwd=tmp_path)
+    assert made.returncode == 0, made.stderr
+    path = tmp_path / "versions" / f"{REVISION}.py"
+    source = path.read_bytes()
+    assert b"\x00" not in source and b"\x1b" not in source
+    spec = importlib.util.spec_from_file_location("hand_made_migration", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.DROPS == ['DROP TABLE IF EXISTS public."e\x1b[2Jc"']
+    assert module.__doc__ is not None and "TABLE public.a\x00b" in module.__doc__
