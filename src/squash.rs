@@ -1151,7 +1151,9 @@ fn write_migration(
     )?;
 
     write!(py, "\"\"\"{}\"\"\"\n\n", docstring_body(&doc))?;
-    py.push_str("from pgsplit.alembic import execute_file, execute_sql\n\n");
+    py.push_str(
+        "from alembic import op\n\nimport pgsplit.alembic  # noqa: F401  (registers op.execute_file and op.execute_sql)\n\n",
+    );
     writeln!(py, "revision = {}", python_string(revision))?;
     py.push_str("down_revision = None\nbranch_labels = None\ndepends_on = None\n\n");
     py.push_str(
@@ -1165,14 +1167,14 @@ fn write_migration(
     py.push_str("]\n\n\n");
     write!(
         py,
-        "def upgrade() -> None:\n    execute_file({})\n\n\n",
+        "def upgrade() -> None:\n    op.execute_file({})\n\n\n",
         python_string(&format!("{revision}.sql"))
     )?;
     // One statement per call: a drop is never joined with the others into a
     // script that would be split again.
     write!(
         py,
-        "def downgrade() -> None:\n    for drop in DROPS:\n        execute_sql(drop, source={})\n",
+        "def downgrade() -> None:\n    for drop in DROPS:\n        op.execute_sql(drop, source={})\n",
         python_string(&format!("{revision}.py downgrade"))
     )?;
     Ok(())

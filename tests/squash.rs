@@ -282,7 +282,7 @@ fn the_downgrade_runs_each_drop_as_a_statement_of_its_own() {
         "CREATE TABLE public.t (a int);",
     )]));
     assert!(made.migration.contains(
-        "def downgrade() -> None:\n    for drop in DROPS:\n        execute_sql(drop, source=\"001_initial_schema.py downgrade\")\n"
+        "def downgrade() -> None:\n    for drop in DROPS:\n        op.execute_sql(drop, source=\"001_initial_schema.py downgrade\")\n"
     ));
 }
 
@@ -433,7 +433,8 @@ fn the_docstring_inventories_the_schema_by_type() {
         "index 1",
         "Dumped by pg_dump version 18.1.",
         "revision = \"001_initial_schema\"\ndown_revision = None\n",
-        "execute_file(\"001_initial_schema.sql\")",
+        "import pgsplit.alembic",
+        "def upgrade() -> None:\n    op.execute_file(\"001_initial_schema.sql\")",
         "alembic stamp --purge 001_initial_schema",
     ] {
         assert!(doc.contains(expected), "missing {expected:?} in\n{doc}");
