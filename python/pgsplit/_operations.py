@@ -14,7 +14,6 @@ The options are the functions' own, keyword-only and typed.
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import Any
 
 from alembic.operations import MigrateOperation, Operations
@@ -25,7 +24,6 @@ from .alembic import (
     NonTransactionalOption,
     Progress,
     TransactionControlOption,
-    _caller_folder,
     execute_file,
     execute_sql,
 )
@@ -57,10 +55,6 @@ class ExecuteFileOp(MigrateOperation):
         compat: Compat = "default",
     ) -> list[Statement]:
         """Runs the SQL file ``path``; see :func:`pgsplit.alembic.execute_file`."""
-        if not isinstance(path, str | os.PathLike):
-            raise TypeError(f"execute_file() takes a path as str or os.PathLike, not {type(path).__name__}")
-        if not Path(os.fspath(path)).is_absolute():
-            path = _caller_folder() / os.fspath(path)
         options = dict(
             meta=meta,
             non_transactional=non_transactional,
