@@ -145,6 +145,11 @@ struct CompatArg {
     /// server's grammar) or `psql` (psql 18 exactly, quirks included)
     #[arg(long, value_enum, default_value_t = CompatChoice::Default)]
     compat: CompatChoice,
+    /// The largest statement (or COPY row) held in memory when reading a
+    /// stream (standard input, a pipe, .gz, .zst); a larger one is an error
+    /// at its line. COPY rows stream whatever their total
+    #[arg(long, value_name = "BYTES", default_value_t = crate::stream::MAX_STATEMENT_BYTES)]
+    max_statement_bytes: usize,
 }
 
 #[derive(clap::Args)]
@@ -187,6 +192,7 @@ impl CompatArg {
                 CompatChoice::Default => Compat::Default,
                 CompatChoice::Psql => Compat::Psql,
             },
+            max_statement_bytes: self.max_statement_bytes,
             ..SplitOptions::default()
         }
     }
@@ -280,6 +286,11 @@ where
     match result {
         Ok(code) => code,
         Err(error) if error.kind() == io::ErrorKind::BrokenPipe => SUCCESS,
+        Err(error) if too_large(&error).is_some() => {
+            // A finding about the input, not a failure to read it.
+            say(format_args!("{error}"));
+            FINDING
+        }
         Err(error) => {
             say(format_args!("{error}"));
             FAILURE
@@ -336,10 +347,49 @@ fn open_as_stream(file: &str) -> io::Result<Option<Box<dyn io::Read>>> {
     open_stream(file).map_err(|e| io::Error::new(e.error.kind(), e.to_string()))
 }
 
-/// A read error of a stream, saying which input it was.
+/// A read error of a stream, saying which input it was; a statement too
+/// large to hold is told as a finding at its place.
 fn unreadable(file: &str) -> impl Fn(io::Error) -> io::Error + '_ {
-    move |e| io::Error::new(e.kind(), format!("cannot read {}: {e}", display_name(file)))
+    move |e| match too_large(&e).cloned() {
+        Some(found) => io::Error::new(
+            e.kind(),
+            TooLargeIn {
+                file: display_name(file).to_string(),
+                found,
+            },
+        ),
+        None => io::Error::new(e.kind(), format!("cannot read {}: {e}", display_name(file))),
+    }
 }
+
+/// The statement too large to hold that `error` reports, if it does.
+fn too_large(error: &io::Error) -> Option<&crate::stream::TooLarge> {
+    let inner = error.get_ref()?;
+    inner
+        .downcast_ref::<crate::stream::TooLarge>()
+        .or_else(|| inner.downcast_ref::<TooLargeIn>().map(|t| &t.found))
+}
+
+/// [`crate::stream::TooLarge`] in a named input, printed as a diagnostic.
+#[derive(Debug)]
+struct TooLargeIn {
+    file: String,
+    found: crate::stream::TooLarge,
+}
+
+impl std::fmt::Display for TooLargeIn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let t = &self.found;
+        write!(
+            f,
+            "{}:{}:{}: error: a {} larger than {} bytes, the most pgsplit holds in memory; raise \
+             --max-statement-bytes if the input is what you meant",
+            self.file, t.line, t.col, t.what, t.limit
+        )
+    }
+}
+
+impl std::error::Error for TooLargeIn {}
 
 fn display_name(file: &str) -> &str {
     if file == "-" {

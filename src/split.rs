@@ -60,6 +60,9 @@ pub struct SplitOptions {
     /// change a statement once its leading words are known. Slower and with the
     /// same result: it exists so tests can prove the fast path changes nothing.
     pub lex_every_token: bool,
+    /// The largest statement (or COPY row) a stream holds in memory; a
+    /// larger one is an error. A slice in memory needs no such bound.
+    pub max_statement_bytes: usize,
 }
 
 impl Default for SplitOptions {
@@ -68,6 +71,7 @@ impl Default for SplitOptions {
             compat: Compat::Default,
             standard_strings: true,
             lex_every_token: false,
+            max_statement_bytes: crate::stream::MAX_STATEMENT_BYTES,
         }
     }
 }

@@ -62,6 +62,32 @@ pub const WINDOW: usize = 1 << 20;
 /// an error, not in a failed allocation.
 pub const MAX_STATEMENT_BYTES: usize = 1 << 30;
 
+/// A statement (or COPY row) larger than [`SplitOptions::max_statement_bytes`]:
+/// the error a stream's reader sees, inside an [`io::Error`] of kind
+/// `InvalidData`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TooLarge {
+    /// `"statement"` or `"COPY row"`.
+    pub what: &'static str,
+    /// Where it starts.
+    pub line: usize,
+    pub col: usize,
+    pub limit: usize,
+}
+
+impl std::fmt::Display for TooLarge {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "line {}: a {} larger than {} bytes, the most pgsplit holds in memory (raise it with \
+             --max-statement-bytes if the input is what you meant)",
+            self.line, self.what, self.limit
+        )
+    }
+}
+
+impl std::error::Error for TooLarge {}
+
 /// Splits what a reader yields; see the module documentation.
 pub struct StreamSplitter<R> {
     reader: R,
@@ -125,13 +151,6 @@ impl<R: Read> StreamSplitter<R> {
         Self::with_window(reader, options, WINDOW)
     }
 
-    /// Makes a statement (or COPY row) larger than `bytes` an error of kind
-    /// `InvalidData` instead of a larger window.
-    pub fn max_statement_bytes(mut self, bytes: usize) -> Self {
-        self.max_statement = bytes.max(1);
-        self
-    }
-
     /// A splitter that reads `window` bytes at a time (tests make it tiny).
     pub fn with_window(reader: R, options: &SplitOptions, window: usize) -> Self {
         StreamSplitter {
@@ -139,7 +158,7 @@ impl<R: Read> StreamSplitter<R> {
             options: *options,
             window: window.max(1),
             initial_window: window.max(1),
-            max_statement: MAX_STATEMENT_BYTES,
+            max_statement: options.max_statement_bytes.max(1),
             buffer: Vec::new(),
             base: 0,
             front: 0,
@@ -442,18 +461,17 @@ impl<R: Read> StreamSplitter<R> {
 
     /// Doubles the window for the `what` at `at` that fills it, unless that
     /// would pass the largest statement allowed.
-    fn grow_window(&mut self, what: &str) -> io::Result<()> {
+    fn grow_window(&mut self, what: &'static str) -> io::Result<()> {
         let held = self.buffer.len() - self.at;
         if held >= self.max_statement {
-            let (line, _) = self.line_col_at(self.base + self.at as u64);
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidData,
-                format!(
-                    "line {line}: a {what} larger than {} bytes, the most pgsplit holds in memory \
-                     (--max-statement-bytes); is the input what you meant?",
-                    self.max_statement
-                ),
-            ));
+            let (line, col) = self.line_col_at(self.base + self.at as u64);
+            let too_large = TooLarge {
+                what,
+                line,
+                col,
+                limit: self.max_statement,
+            };
+            return Err(io::Error::new(io::ErrorKind::InvalidData, too_large));
         }
         self.window = self
             .window

@@ -123,3 +123,46 @@ fn same_output_named(found: &Output, expected: &Output, what: &str, name: &str, 
     };
     same_output(found, &renamed, what);
 }
+
+/// 256 MiB of NUL bytes, gzip-compressed (about 250 KB): one endless statement.
+fn nul_bomb(dir: &Path) -> PathBuf {
+    use std::io::Write;
+    let path = dir.join("bomb.sql.gz");
+    let mut encoder = flate2::write::GzEncoder::new(
+        std::fs::File::create(&path).unwrap(),
+        flate2::Compression::fast(),
+    );
+    let zeros = vec![0u8; 1 << 20];
+    for _ in 0..256 {
+        encoder.write_all(&zeros).unwrap();
+    }
+    encoder.finish().unwrap();
+    path
+}
+
+#[test]
+fn an_endless_statement_in_a_compressed_file_is_an_error_in_bounded_memory() {
+    let dir = scratch("bomb");
+    let bomb = nul_bomb(&dir);
+    for command in ["split --format count", "check", "stats"] {
+        // Under a 256 MiB address-space limit: the window may not grow past
+        // --max-statement-bytes, and nothing else may hold the input.
+        let found = bash(
+            &dir,
+            &format!(
+                "prlimit --as=268435456 \"$PGSPLIT\" {command} --max-statement-bytes 16777216 {}",
+                bomb.display()
+            ),
+        );
+        let stderr = String::from_utf8_lossy(&found.stderr);
+        assert_eq!(found.status.code(), Some(1), "{command}: {stderr}");
+        assert!(
+            stderr.contains("bomb.sql.gz:1:1: error: a statement larger than 16777216 bytes"),
+            "{command}: {stderr}"
+        );
+        assert!(
+            !stderr.contains("panicked") && !stderr.contains("memory allocation"),
+            "{stderr}"
+        );
+    }
+}

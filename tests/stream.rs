@@ -270,8 +270,11 @@ fn copy_rows_stream_whatever_their_total_under_the_statement_limit() {
     }
     input.extend_from_slice(b"\\.\nSELECT 1;\n");
     assert!(input.len() > 2_000_000);
-    let mut stream = StreamSplitter::with_window(input.as_slice(), &SplitOptions::default(), 4096)
-        .max_statement_bytes(64 * 1024);
+    let options = SplitOptions {
+        max_statement_bytes: 64 * 1024,
+        ..SplitOptions::default()
+    };
+    let mut stream = StreamSplitter::with_window(input.as_slice(), &options, 4096);
     let mut rows = 0;
     while let Some(event) = stream.next_event().unwrap() {
         if let pgsplit::stream::StreamEvent::CopyData { rows: data, .. } = event {
