@@ -243,9 +243,11 @@ impl std::io::Read for Endless {
 #[test]
 fn an_endless_statement_is_an_error_at_its_line_not_an_allocation_failure() {
     for filler in [0u8, b'x'] {
-        let mut stream =
-            StreamSplitter::with_window(Endless(filler), &SplitOptions::default(), 4096)
-                .max_statement_bytes(1 << 20);
+        let options = SplitOptions {
+            max_statement_bytes: 1 << 20,
+            ..SplitOptions::default()
+        };
+        let mut stream = StreamSplitter::with_window(Endless(filler), &options, 4096);
         let error = loop {
             match stream.next_event() {
                 Ok(Some(_)) => continue,
