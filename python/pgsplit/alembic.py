@@ -74,6 +74,7 @@ TransactionControlOption = Literal["error", "skip"]
 
 Progress = Callable[[int, int, Statement], None]
 
+
 class PlanFinding(NamedTuple):
     """One reason the script cannot run as asked."""
 

@@ -342,11 +342,12 @@ def test_verify_prints_the_statement_error_of_a_failing_migration(
         "--pg-dump", pg18.tool("pg_dump"),
     )  # fmt: skip
     assert checked.returncode == 2, checked.stdout + checked.stderr
-    assert f"pgsplit: verify: {REVISION}.sql:{line}:{col}: syntax error at or near \"TABLEE\"" in checked.stderr, (
+    assert f'pgsplit: verify: {REVISION}.sql:{line}:{col}: syntax error at or near "TABLEE"' in checked.stderr, (
         checked.stderr
     )
     assert "InFailedSqlTransaction" not in checked.stderr
     assert pg18.query("postgres", "SELECT datname FROM pg_database WHERE datname LIKE 'pgsplit_verify_%'") == []
+
 
 #: Objects outside the migration: a schema the database has for other
 #: reasons, with a type the migration's functions take and a table of rows
