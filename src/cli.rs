@@ -135,6 +135,27 @@ inside a git repository, the commit the old chain is at.",
         #[command(flatten)]
         compat: CompatArg,
     },
+    /// Print a shell completion script on standard output
+    #[command(
+        after_help = "Examples:\n  pgsplit completions bash > ~/.local/share/bash-completion/completions/pgsplit\n  pgsplit completions zsh > \"${fpath[1]}/_pgsplit\"\n  pgsplit completions fish > ~/.config/fish/completions/pgsplit.fish\n  pgsplit completions powershell >> $PROFILE"
+    )]
+    Completions {
+        /// The shell to complete for
+        #[arg(value_enum)]
+        shell: Shell,
+    },
+    /// Print the manual page (roff) on standard output
+    #[command(after_help = "Example:\n  pgsplit man | man -l -")]
+    Man,
+}
+
+/// The shells `completions` writes for (clap_complete's, less elvish).
+#[derive(Clone, Copy, ValueEnum)]
+enum Shell {
+    Bash,
+    Zsh,
+    Fish,
+    Powershell,
 }
 
 #[derive(clap::Args)]
@@ -237,6 +258,8 @@ where
             compat,
         } => run_check(&files, target, compat.options()),
         Command::Stats { file, compat } => run_stats(&file, compat.options()),
+        Command::Completions { shell } => run_completions(shell),
+        Command::Man => run_man(),
         Command::Squash(squash) => {
             if squash.verify.is_some() {
                 eprintln!(
@@ -271,6 +294,49 @@ where
             FAILURE
         }
     }
+}
+
+/// The completion script for `shell`, made from the parser's own definition
+/// so it always offers the commands and flags there are.
+fn run_completions(shell: Shell) -> io::Result<u8> {
+    use clap::CommandFactory;
+    use clap_complete::Shell as S;
+    let shell = match shell {
+        Shell::Bash => S::Bash,
+        Shell::Zsh => S::Zsh,
+        Shell::Fish => S::Fish,
+        Shell::Powershell => S::PowerShell,
+    };
+    // Made in memory first: clap_complete panics when its writer fails (a
+    // closed pipe), where written here it is an ordinary error.
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "pgsplit", &mut script);
+    let mut out = io::stdout().lock();
+    out.write_all(&script)?;
+    out.flush()?;
+    Ok(SUCCESS)
+}
+
+/// The manual page, pgsplit(1), made from the parser's definition too, then
+/// the pages pgsplit-split(1), pgsplit-check(1)... it refers to, with each
+/// subcommand's options, one after another in one roff text.
+fn run_man() -> io::Result<u8> {
+    use clap::CommandFactory;
+    let mut command = Cli::command();
+    command.build();
+    let source = format!("pgsplit {}", env!("CARGO_PKG_VERSION"));
+    let mut out = BufWriter::new(io::stdout().lock());
+    clap_mangen::Man::new(command.clone()).render(&mut out)?;
+    for sub in command
+        .get_subcommands()
+        .filter(|sub| sub.get_name() != "help")
+    {
+        clap_mangen::Man::new(sub.clone())
+            .source(&source)
+            .render(&mut out)?;
+    }
+    out.flush()?;
+    Ok(SUCCESS)
 }
 
 fn open(file: &str) -> io::Result<Input> {

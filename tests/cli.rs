@@ -545,3 +545,133 @@ fn check_reports_a_client_encoding_that_is_not_utf8() {
         stdout(&utf16)
     );
 }
+
+/// The subcommands every completion script must offer.
+const SUBCOMMANDS: [&str; 8] = [
+    "split",
+    "check",
+    "normalize",
+    "diff",
+    "squash",
+    "stats",
+    "completions",
+    "man",
+];
+
+fn completions(shell: &str) -> String {
+    let output = pgsplit(&["completions", shell], None);
+    assert!(output.status.success(), "completions {shell}: {output:?}");
+    stdout(&output)
+}
+
+#[test]
+fn completion_scripts_name_every_subcommand() {
+    for shell in ["bash", "zsh", "fish", "powershell"] {
+        let script = completions(shell);
+        for name in SUBCOMMANDS {
+            assert!(script.contains(name), "{shell} completion lacks {name}");
+        }
+    }
+    assert_eq!(
+        pgsplit(&["completions", "tcsh"], None).status.code(),
+        Some(2)
+    );
+}
+
+#[test]
+fn bash_completion_is_valid_bash() {
+    let dir = scratch("bash-n");
+    let script = dir.join("pgsplit.bash");
+    std::fs::write(&script, completions("bash")).unwrap();
+    let check = Command::new("bash")
+        .arg("-n")
+        .arg(&script)
+        .output()
+        .unwrap();
+    assert!(check.status.success(), "{check:?}");
+}
+
+/// `pgsplit sp<TAB>` in an interactive bash, in a tmux pane of its own.
+#[test]
+fn bash_completes_a_subcommand_in_a_terminal() {
+    if Command::new("tmux").arg("-V").output().is_err() {
+        eprintln!("skipped: tmux is not installed (apt-get install tmux)");
+        return;
+    }
+    let dir = scratch("tmux");
+    let script = dir.join("pgsplit.bash");
+    std::fs::write(&script, completions("bash")).unwrap();
+    let bin_dir = PathBuf::from(env!("CARGO_BIN_EXE_pgsplit"));
+    let bin_dir = bin_dir.parent().unwrap();
+    // A server of its own, so the test neither sees nor disturbs anyone's sessions.
+    let socket = format!("pgsplit-test-{}", std::process::id());
+    let tmux = |args: &[&str]| {
+        Command::new("tmux")
+            .args(["-L", &socket])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let started = tmux(&[
+        "new-session",
+        "-d",
+        "-x",
+        "120",
+        "-y",
+        "10",
+        "env -i TERM=xterm HOME=/nonexistent PATH=/usr/bin:/bin bash --norc --noprofile",
+    ]);
+    assert!(started.status.success(), "{started:?}");
+    let setup = format!(
+        "PS1='$ '; PATH={}:$PATH; source {}",
+        bin_dir.display(),
+        script.display()
+    );
+    tmux(&["send-keys", "-t", "0", &setup, "Enter"]);
+    tmux(&["send-keys", "-t", "0", "pgsplit sp", "Tab"]);
+    // The completed word, alone on the prompt line (tmux trims the space after it).
+    let completed = |screen: &str| screen.lines().any(|l| l.trim_end() == "$ pgsplit split");
+    let mut screen = String::new();
+    for _ in 0..50 {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        screen = String::from_utf8_lossy(&tmux(&["capture-pane", "-p", "-t", "0"]).stdout).into();
+        if completed(&screen) {
+            break;
+        }
+    }
+    tmux(&["kill-server"]);
+    assert!(completed(&screen), "the screen:\n{screen}");
+}
+
+#[test]
+fn man_page_is_roff_that_man_reads() {
+    let output = pgsplit(&["man"], None);
+    assert!(output.status.success());
+    let page = stdout(&output);
+    let titles: Vec<&str> = page.lines().filter(|l| l.starts_with(".TH ")).collect();
+    assert!(titles[0].starts_with(".TH pgsplit 1 "), "{page}");
+    assert!(
+        titles.iter().any(|t| t.starts_with(".TH pgsplit-split 1 ")),
+        "{page}"
+    );
+    for name in SUBCOMMANDS {
+        assert!(page.contains(name), "the man page lacks {name}");
+    }
+    let dir = scratch("man");
+    let file = dir.join("pgsplit.1");
+    std::fs::write(&file, &page).unwrap();
+    match Command::new("man")
+        .arg("-l")
+        .arg(&file)
+        .env("MANWIDTH", "80")
+        .env("MANPAGER", "cat")
+        .output()
+    {
+        Ok(man) => {
+            assert!(man.status.success(), "{man:?}");
+            let text = String::from_utf8_lossy(&man.stdout);
+            assert!(text.contains("pgsplit"), "{text}");
+        }
+        Err(_) => eprintln!("skipped man -l: man is not installed"),
+    }
+}
