@@ -16,6 +16,7 @@ use std::time::Instant;
 use clap::{Parser, Subcommand, ValueEnum};
 use serde::Serialize;
 
+use crate::color;
 use crate::diff::{diff, ChangeKind, DiffReport};
 use crate::input::{open_input, open_stream, Input, Watched};
 use crate::lines::{LineCounter, LineIndex};
@@ -39,6 +40,10 @@ input; .gz and .zst input is decompressed on the fly.\n\nExit codes: 0 success, 
 found), 2 bad usage or unreadable input."
 )]
 struct Cli {
+    /// When to colour the output: auto (on a terminal; NO_COLOR turns it off,
+    /// CLICOLOR_FORCE on), always or never
+    #[arg(long, value_enum, global = true, default_value_t = color::When::Auto)]
+    color: color::When,
     #[command(subcommand)]
     command: Command,
 }
@@ -244,6 +249,7 @@ where
             return if error.use_stderr() { FAILURE } else { SUCCESS };
         }
     };
+    color::set(cli.color);
     let result = match cli.command {
         Command::Split {
             file,
@@ -362,9 +368,11 @@ fn display_name(file: &str) -> &str {
 }
 
 /// Writes `file:line:col: level: message` lines for diagnostics at or above
-/// `min`; `position` gives the line and column of an offset.
+/// `min`; `position` gives the line and column of an offset. `colored`: the
+/// level is coloured, as `color` decided for the stream `out` writes to.
 fn write_diagnostics(
     out: &mut impl Write,
+    colored: bool,
     file: &str,
     mut position: impl FnMut(usize) -> (usize, usize),
     diagnostics: &[Diagnostic],
@@ -372,7 +380,8 @@ fn write_diagnostics(
 ) -> io::Result<()> {
     for d in diagnostics.iter().filter(|d| d.severity <= min) {
         let (line, col) = position(d.offset);
-        let (name, level) = (display_name(file), d.severity.as_str());
+        let name = display_name(file);
+        let level = color::paint(colored, color::level(d.severity), d.severity.as_str());
         writeln!(out, "{name}:{line}:{col}: {level}: {}", d.message)?;
     }
     Ok(())
@@ -401,6 +410,7 @@ fn run_split(
         let mut lines = LineCounter::new();
         write_diagnostics(
             &mut io::stderr().lock(),
+            color::stderr(),
             file,
             |offset| lines.line_col(&input, offset),
             &script.diagnostics,
@@ -421,6 +431,7 @@ fn run_split(
             // Split's output is the statements; what is wrong with them goes to stderr.
             write_diagnostics(
                 &mut io::stderr().lock(),
+                color::stderr(),
                 file,
                 |offset| diagnostic_lines.line_col(&input, offset),
                 &chunk.diagnostics,
@@ -552,6 +563,7 @@ fn run_split_stream(
         }
         write_diagnostics(
             &mut io::stderr().lock(),
+            color::stderr(),
             file,
             |offset| stream.line_col_at(offset as u64),
             &diagnostics,
@@ -917,6 +929,7 @@ impl Findings {
         // Check's output is its findings.
         write_diagnostics(
             &mut io::stdout().lock(),
+            color::stdout(),
             file,
             position,
             &all,
@@ -1493,10 +1506,9 @@ fn run_diff(
 }
 
 fn write_diff_text(out: &mut impl Write, report: &DiffReport, a: &str, b: &str) -> io::Result<()> {
-    use std::io::IsTerminal;
-    let color = io::stdout().is_terminal();
+    let colored = color::stdout();
     let paint = |line: &str, code: &str| {
-        if color {
+        if colored {
             format!("\x1b[{code}m{line}\x1b[0m")
         } else {
             line.to_string()

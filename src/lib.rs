@@ -22,6 +22,7 @@
 
 pub mod attach;
 pub mod cli;
+mod color;
 pub mod diff;
 pub mod encoding;
 pub mod input;
