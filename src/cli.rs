@@ -16,6 +16,7 @@ use std::time::Instant;
 use clap::{Parser, Subcommand, ValueEnum};
 use serde::Serialize;
 
+use crate::color;
 use crate::diff::{diff, ChangeKind, DiffReport};
 use crate::files::{OutDir, Replace};
 use crate::input::{open_input, open_stream, Input, Watched};
@@ -41,6 +42,10 @@ input; .gz and .zst input is decompressed on the fly.\n\nExit codes: 0 success, 
 found), 2 bad usage or unreadable input."
 )]
 struct Cli {
+    /// When to colour the output: auto (on a terminal; NO_COLOR turns it off,
+    /// CLICOLOR_FORCE on), always or never
+    #[arg(long, value_enum, global = true, default_value_t = color::When::Auto)]
+    color: color::When,
     #[command(subcommand)]
     command: Command,
 }
@@ -137,6 +142,27 @@ inside a git repository, the commit the old chain is at.",
         #[command(flatten)]
         compat: CompatArg,
     },
+    /// Print a shell completion script on standard output
+    #[command(
+        after_help = "Examples:\n  pgsplit completions bash > ~/.local/share/bash-completion/completions/pgsplit\n  pgsplit completions zsh > \"${fpath[1]}/_pgsplit\"\n  pgsplit completions fish > ~/.config/fish/completions/pgsplit.fish\n  pgsplit completions powershell >> $PROFILE"
+    )]
+    Completions {
+        /// The shell to complete for
+        #[arg(value_enum)]
+        shell: Shell,
+    },
+    /// Print the manual page (roff) on standard output
+    #[command(after_help = "Example:\n  pgsplit man | man -l -")]
+    Man,
+}
+
+/// The shells `completions` writes for (clap_complete's, less elvish).
+#[derive(Clone, Copy, ValueEnum)]
+enum Shell {
+    Bash,
+    Zsh,
+    Fish,
+    Powershell,
 }
 
 #[derive(clap::Args)]
@@ -231,6 +257,7 @@ where
             return if error.use_stderr() { FAILURE } else { SUCCESS };
         }
     };
+    color::set(cli.color);
     let result = match cli.command {
         Command::Split {
             file,
@@ -251,6 +278,8 @@ where
             compat,
         } => run_check(&files, target, compat.options()),
         Command::Stats { file, compat } => run_stats(&file, compat.options()),
+        Command::Completions { shell } => run_completions(shell),
+        Command::Man => run_man(),
         Command::Squash(squash) => {
             if squash.verify.is_some() {
                 eprintln!(
@@ -332,6 +361,49 @@ fn say(message: std::fmt::Arguments) {
     let _ = writeln!(stderr(), "pgsplit: {message}");
 }
 
+/// The completion script for `shell`, made from the parser's own definition
+/// so it always offers the commands and flags there are.
+fn run_completions(shell: Shell) -> io::Result<u8> {
+    use clap::CommandFactory;
+    use clap_complete::Shell as S;
+    let shell = match shell {
+        Shell::Bash => S::Bash,
+        Shell::Zsh => S::Zsh,
+        Shell::Fish => S::Fish,
+        Shell::Powershell => S::PowerShell,
+    };
+    // Made in memory first: clap_complete panics when its writer fails (a
+    // closed pipe), where written here it is an ordinary error.
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "pgsplit", &mut script);
+    let mut out = io::stdout().lock();
+    out.write_all(&script)?;
+    out.flush()?;
+    Ok(SUCCESS)
+}
+
+/// The manual page, pgsplit(1), made from the parser's definition too, then
+/// the pages pgsplit-split(1), pgsplit-check(1)... it refers to, with each
+/// subcommand's options, one after another in one roff text.
+fn run_man() -> io::Result<u8> {
+    use clap::CommandFactory;
+    let mut command = Cli::command();
+    command.build();
+    let source = format!("pgsplit {}", env!("CARGO_PKG_VERSION"));
+    let mut out = BufWriter::new(io::stdout().lock());
+    clap_mangen::Man::new(command.clone()).render(&mut out)?;
+    for sub in command
+        .get_subcommands()
+        .filter(|sub| sub.get_name() != "help")
+    {
+        clap_mangen::Man::new(sub.clone())
+            .source(&source)
+            .render(&mut out)?;
+    }
+    out.flush()?;
+    Ok(SUCCESS)
+}
+
 fn open(file: &str) -> io::Result<Input> {
     let name = display_name(file);
     crate::changed::mapping(name);
@@ -400,9 +472,11 @@ fn display_name(file: &str) -> &str {
 }
 
 /// Writes `file:line:col: level: message` lines for diagnostics at or above
-/// `min`; `position` gives the line and column of an offset.
-fn write_diagnostics(
-    out: &mut impl Write,
+/// `min`; `position` gives the line and column of an offset. `colored`: the
+/// level is coloured, as `color` decided for the stream `out` writes to.
+fn write_diagnostics<W: Write>(
+    out: &mut Shown<W>,
+    colored: bool,
     file: &str,
     mut position: impl FnMut(usize) -> (usize, usize),
     diagnostics: &[Diagnostic],
@@ -410,8 +484,14 @@ fn write_diagnostics(
 ) -> io::Result<()> {
     for d in diagnostics.iter().filter(|d| d.severity <= min) {
         let (line, col) = position(d.offset);
-        let (name, level) = (display_name(file), d.severity.as_str());
-        writeln!(out, "{name}:{line}:{col}: {level}: {}", d.message)?;
+        let name = display_name(file);
+        write!(out, "{name}:{line}:{col}: ")?;
+        // The level's colour is pgsplit's own: written past the escaping
+        // that the name and the message, text from the input, go through.
+        out.write_raw(
+            color::paint(colored, color::level(d.severity), d.severity.as_str()).as_bytes(),
+        )?;
+        writeln!(out, ": {}", d.message)?;
     }
     Ok(())
 }
@@ -439,6 +519,7 @@ fn run_split(
         let mut lines = LineCounter::new();
         write_diagnostics(
             &mut stderr(),
+            color::stderr(),
             file,
             |offset| lines.line_col(&input, offset),
             &script.diagnostics,
@@ -459,6 +540,7 @@ fn run_split(
             // Split's output is the statements; what is wrong with them goes to stderr.
             write_diagnostics(
                 &mut stderr(),
+                color::stderr(),
                 file,
                 |offset| diagnostic_lines.line_col(&input, offset),
                 &chunk.diagnostics,
@@ -590,6 +672,7 @@ fn run_split_stream(
         }
         write_diagnostics(
             &mut stderr(),
+            color::stderr(),
             file,
             |offset| stream.line_col_at(offset as u64),
             &diagnostics,
@@ -940,7 +1023,14 @@ impl Findings {
         all.extend(self.migration);
         all.sort_by_key(|d| d.offset);
         // Check's output is its findings.
-        write_diagnostics(&mut stdout(), file, position, &all, Severity::Note)?;
+        write_diagnostics(
+            &mut stdout(),
+            color::stdout(),
+            file,
+            position,
+            &all,
+            Severity::Note,
+        )?;
         Ok(all.iter().filter(|d| d.severity == Severity::Error).count())
     }
 }
@@ -1510,11 +1600,12 @@ fn run_diff(
 
 fn write_diff_text(out: &mut impl Write, report: &DiffReport, a: &str, b: &str) -> io::Result<()> {
     let terminal = io::stdout().is_terminal();
+    let colored = color::stdout();
     // The dump's own text is escaped first, so that only pgsplit's colours
     // reach the terminal as escape sequences.
     let paint = |line: &str, code: &str| {
         let line = shown_str(line, terminal);
-        if terminal {
+        if colored {
             format!("\x1b[{code}m{line}\x1b[0m")
         } else {
             line.into_owned()

@@ -23,6 +23,7 @@
 pub mod attach;
 pub mod changed;
 pub mod cli;
+mod color;
 pub mod diff;
 pub mod encoding;
 pub mod files;

@@ -73,6 +73,15 @@ impl<W: Write> Shown<W> {
             pending_lead: false,
         }
     }
+
+    /// Writes pgsplit's own escape sequences (its colours) as they are:
+    /// only text from the input is escaped.
+    pub fn write_raw(&mut self, bytes: &[u8]) -> io::Result<()> {
+        if std::mem::take(&mut self.pending_lead) {
+            self.inner.write_all(&shown(&[C1_LEAD], self.terminal))?;
+        }
+        self.inner.write_all(bytes)
+    }
 }
 
 impl<W: Write> Write for Shown<W> {

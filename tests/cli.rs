@@ -999,3 +999,280 @@ fn ctrl_c_during_out_dir_leaves_only_whole_files() {
         assert!(text.ends_with("\\.\n"), "{name} is not whole");
     }
 }
+
+/// The subcommands every completion script must offer.
+const SUBCOMMANDS: [&str; 8] = [
+    "split",
+    "check",
+    "normalize",
+    "diff",
+    "squash",
+    "stats",
+    "completions",
+    "man",
+];
+
+fn completions(shell: &str) -> String {
+    let output = pgsplit(&["completions", shell], None);
+    assert!(output.status.success(), "completions {shell}: {output:?}");
+    stdout(&output)
+}
+
+#[test]
+fn completion_scripts_name_every_subcommand() {
+    for shell in ["bash", "zsh", "fish", "powershell"] {
+        let script = completions(shell);
+        for name in SUBCOMMANDS {
+            assert!(script.contains(name), "{shell} completion lacks {name}");
+        }
+    }
+    assert_eq!(
+        pgsplit(&["completions", "tcsh"], None).status.code(),
+        Some(2)
+    );
+}
+
+#[test]
+fn bash_completion_is_valid_bash() {
+    let dir = scratch("bash-n");
+    let script = dir.join("pgsplit.bash");
+    std::fs::write(&script, completions("bash")).unwrap();
+    let check = Command::new("bash")
+        .arg("-n")
+        .arg(&script)
+        .output()
+        .unwrap();
+    assert!(check.status.success(), "{check:?}");
+}
+
+/// An interactive bash in a tmux server of its own (so a test neither sees
+/// nor disturbs anyone's sessions), with pgsplit first on its PATH; `None`,
+/// saying so, without tmux.
+struct Terminal {
+    socket: String,
+}
+
+impl Terminal {
+    fn start(name: &str) -> Option<Terminal> {
+        if Command::new("tmux").arg("-V").output().is_err() {
+            eprintln!("skipped: tmux is not installed (apt-get install tmux)");
+            return None;
+        }
+        let terminal = Terminal {
+            socket: format!("pgsplit-test-{}-{name}", std::process::id()),
+        };
+        let started = terminal.tmux(&[
+            "new-session",
+            "-d",
+            "-x",
+            "160",
+            "-y",
+            "10",
+            "env -i TERM=xterm HOME=/nonexistent PATH=/usr/bin:/bin bash --norc --noprofile",
+        ]);
+        assert!(started.status.success(), "{started:?}");
+        let bin = PathBuf::from(env!("CARGO_BIN_EXE_pgsplit"));
+        let path = format!("PS1='$ '; PATH={}:$PATH", bin.parent().unwrap().display());
+        terminal.send(&[&path, "Enter"]);
+        Some(terminal)
+    }
+
+    fn tmux(&self, args: &[&str]) -> Output {
+        Command::new("tmux")
+            .args(["-L", &self.socket])
+            .args(args)
+            .output()
+            .unwrap()
+    }
+
+    fn send(&self, keys: &[&str]) {
+        self.tmux(&[&["send-keys", "-t", "0"], keys].concat());
+    }
+
+    /// The screen once `done` holds for it (or after five seconds), with
+    /// its colours as escape sequences when `escapes`.
+    fn screen_when(&self, escapes: bool, done: impl Fn(&str) -> bool) -> String {
+        let mut screen = String::new();
+        for _ in 0..50 {
+            std::thread::sleep(std::time::Duration::from_millis(100));
+            let capture = if escapes { &["-p", "-e"][..] } else { &["-p"] };
+            let output = self.tmux(&[&["capture-pane", "-t", "0"], capture].concat());
+            screen = String::from_utf8_lossy(&output.stdout).into();
+            if done(&screen) {
+                break;
+            }
+        }
+        screen
+    }
+}
+
+impl Drop for Terminal {
+    fn drop(&mut self) {
+        self.tmux(&["kill-server"]);
+    }
+}
+
+/// `pgsplit sp<TAB>` in an interactive bash.
+#[test]
+fn bash_completes_a_subcommand_in_a_terminal() {
+    let Some(terminal) = Terminal::start("complete") else {
+        return;
+    };
+    let dir = scratch("tmux");
+    let script = dir.join("pgsplit.bash");
+    std::fs::write(&script, completions("bash")).unwrap();
+    terminal.send(&[&format!("source {}", script.display()), "Enter"]);
+    terminal.send(&["pgsplit sp", "Tab"]);
+    // The completed word, alone on the prompt line (tmux trims the space after it).
+    let completed = |screen: &str| screen.lines().any(|l| l.trim_end() == "$ pgsplit split");
+    let screen = terminal.screen_when(false, completed);
+    assert!(completed(&screen), "the screen:\n{screen}");
+}
+
+/// `pgsplit ARGS` with only the colour variables in `env` set, none inherited.
+fn pgsplit_colour(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_pgsplit"));
+    for name in ["NO_COLOR", "CLICOLOR_FORCE", "CLICOLOR"] {
+        command.env_remove(name);
+    }
+    command.args(args).envs(env.iter().copied());
+    command.stdin(Stdio::null()).output().unwrap()
+}
+
+#[test]
+fn colour_follows_the_flag_then_no_color_then_clicolor_force() {
+    let dir = scratch("colour");
+    let bad = dir.join("bad.sql");
+    std::fs::write(&bad, "SET search_path = s;\nSELECT 'x\n").unwrap();
+    let empty = dir.join("empty.sql");
+    std::fs::write(&empty, "").unwrap();
+    let bad = bad.to_str().unwrap();
+    let empty = empty.to_str().unwrap();
+    // (flags, environment, coloured); the output is never a terminal here.
+    type Case<'a> = (&'a [&'a str], &'a [(&'a str, &'a str)], bool);
+    let cases: [Case; 8] = [
+        (&[], &[], false),
+        (&[], &[("CLICOLOR_FORCE", "1")], true),
+        (&[], &[("CLICOLOR_FORCE", "0")], false),
+        (&[], &[("NO_COLOR", "1"), ("CLICOLOR_FORCE", "1")], false),
+        (&[], &[("NO_COLOR", ""), ("CLICOLOR_FORCE", "1")], true),
+        (&["--color", "always"], &[("NO_COLOR", "1")], true),
+        (&["--color", "never"], &[("CLICOLOR_FORCE", "1")], false),
+        (&["--color=auto"], &[("CLICOLOR_FORCE", "1")], true),
+    ];
+    for (flags, env, coloured) in cases {
+        let check = pgsplit_colour(&[&["check", bad], flags].concat(), env);
+        let report = stdout(&check);
+        assert_eq!(check.status.code(), Some(1));
+        // Split reports on standard error, by the same rules.
+        let split = pgsplit_colour(&[flags, &["split", bad, "--format", "count"]].concat(), env);
+        let split_report = String::from_utf8_lossy(&split.stderr).into_owned();
+        let diff = stdout(&pgsplit_colour(
+            &[&["diff", SAMPLE, empty], flags].concat(),
+            env,
+        ));
+        let case = format!("{flags:?} {env:?}");
+        if coloured {
+            assert!(
+                report.contains(": \x1b[1m\x1b[31merror\x1b[0m: "),
+                "{case}: {report}"
+            );
+            assert!(
+                report.contains(": \x1b[1m\x1b[36mnote\x1b[0m: "),
+                "{case}: {report}"
+            );
+            assert!(
+                split_report.contains("\x1b[1m\x1b[31merror"),
+                "{case}: {split_report}"
+            );
+            assert!(diff.contains("\x1b[31monly in "), "{case}: {diff}");
+        } else {
+            for text in [&report, &split_report, &diff] {
+                assert!(!text.contains('\x1b'), "{case}: {text}");
+            }
+            assert!(report.contains(": error: "), "{case}: {report}");
+        }
+    }
+}
+
+#[test]
+fn warnings_are_yellow() {
+    let latin1 = scratch("yellow").join("latin1.sql");
+    std::fs::write(
+        &latin1,
+        b"SET client_encoding = 'LATIN1';\nSELECT '\xe9';\n",
+    )
+    .unwrap();
+    let output = pgsplit_colour(
+        &["check", "--color", "always", latin1.to_str().unwrap()],
+        &[],
+    );
+    let report = stdout(&output);
+    assert!(
+        report.contains(": \x1b[1m\x1b[33mwarning\x1b[0m: "),
+        "{report}"
+    );
+}
+
+/// `--color auto`, the default, colours on a terminal and not with NO_COLOR.
+#[test]
+fn colour_on_a_terminal_unless_no_color() {
+    let Some(terminal) = Terminal::start("colour") else {
+        return;
+    };
+    let dir = scratch("colour-tty");
+    let bad = dir.join("bad.sql");
+    std::fs::write(&bad, "SELECT 'x\n").unwrap();
+    let bad = bad.display();
+    terminal.send(&[&format!("pgsplit check {bad}; echo first-done"), "Enter"]);
+    let first = |s: &str| s.lines().any(|l| l == "first-done");
+    let screen = terminal.screen_when(true, first);
+    assert!(first(&screen), "{screen}");
+    let line = |screen: &str| {
+        let line = screen.lines().find(|l| l.contains("unterminated quoted"));
+        line.unwrap_or_else(|| panic!("{screen}")).to_string()
+    };
+    assert!(line(&screen).contains('\x1b'), "{screen:?}");
+    terminal.send(&["clear", "Enter"]);
+    terminal.send(&[
+        &format!("NO_COLOR=1 pgsplit check {bad}; echo second-done"),
+        "Enter",
+    ]);
+    let second = |s: &str| s.lines().any(|l| l == "second-done");
+    let screen = terminal.screen_when(true, second);
+    assert!(second(&screen), "{screen}");
+    assert!(!line(&screen).contains('\x1b'), "{screen:?}");
+}
+
+#[test]
+fn man_page_is_roff_that_man_reads() {
+    let output = pgsplit(&["man"], None);
+    assert!(output.status.success());
+    let page = stdout(&output);
+    let titles: Vec<&str> = page.lines().filter(|l| l.starts_with(".TH ")).collect();
+    assert!(titles[0].starts_with(".TH pgsplit 1 "), "{page}");
+    assert!(
+        titles.iter().any(|t| t.starts_with(".TH pgsplit-split 1 ")),
+        "{page}"
+    );
+    for name in SUBCOMMANDS {
+        assert!(page.contains(name), "the man page lacks {name}");
+    }
+    let dir = scratch("man");
+    let file = dir.join("pgsplit.1");
+    std::fs::write(&file, &page).unwrap();
+    match Command::new("man")
+        .arg("-l")
+        .arg(&file)
+        .env("MANWIDTH", "80")
+        .env("MANPAGER", "cat")
+        .output()
+    {
+        Ok(man) => {
+            assert!(man.status.success(), "{man:?}");
+            let text = String::from_utf8_lossy(&man.stdout);
+            assert!(text.contains("pgsplit"), "{text}");
+        }
+        Err(_) => eprintln!("skipped man -l: man is not installed"),
+    }
+}
