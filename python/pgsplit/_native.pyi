@@ -1,17 +1,30 @@
-"""The Rust extension module. Private: use the names in ``pgsplit``."""
+"""The Rust extension module. Private: use the names in ``pgsplit``.
 
-StatementRecord = tuple[
-    str,  # kind: "sql", "copy" or "meta"
-    str,  # tag
-    tuple[int, int, int],  # line, col, end_line
-    tuple[int, int, int],  # start, end, command_end (byte offsets)
-    list[tuple[int, int]],  # COPY data blocks (byte offsets)
-    tuple[str, str, str, str] | None,  # pg_dump header: name, type, schema, owner
-    tuple[str, str] | None,  # meta-command: name, args
-    str,  # "yes", "no" or "control": how it runs inside a transaction
-    list[tuple[int, int]],  # psql variable references (byte offsets)
+The shapes of the records it returns live in ``_records``, a module that
+exists at run time too.
+"""
+
+from ._records import (
+    ChangeRecord,
+    DiagnosticRecord,
+    PlanRecord,
+    StatementRecord,
+)
+
+__all__ = [
+    "__version__",
+    "body_position",
+    "cli",
+    "diff",
+    "name_position",
+    "normalize",
+    "parse",
+    "parse_path",
+    "plan_path",
+    "plan_text",
+    "read",
+    "split_texts",
 ]
-DiagnosticRecord = tuple[str, int, int, int, str]
 
 __version__: str
 
@@ -23,20 +36,6 @@ def parse_path(
 def read(path: str) -> bytes: ...
 def name_position(text: str, name: str) -> int | None: ...
 def body_position(text: str) -> int | None: ...
-
-StepRecord = tuple[
-    str,  # "run", "autocommit", "skip" or "refused"
-    list[str],  # the session settings the statement changes ("ALL" for RESET ALL)
-    tuple[str, str | None, str] | None,  # COPY FROM STDIN: table, columns, format
-    str | None,  # CREATE MATERIALIZED VIEW ... WITH NO DATA: the view's name
-]
-RefusalRecord = tuple[str, int, int, int, str]  # code, line, col, offset, message
-PlanRecord = tuple[
-    list[StepRecord],
-    list[RefusalRecord],
-    tuple[str, str] | None,  # a declared client_encoding other than UTF-8, and its Python codec
-]
-
 def plan_text(
     sql: str | bytes, compat: str, meta: str, non_transactional: str, transaction_control: str
 ) -> tuple[list[tuple[StatementRecord, str]], list[DiagnosticRecord], PlanRecord]: ...
@@ -44,8 +43,5 @@ def plan_path(
     path: str, compat: str, jobs: int, meta: str, non_transactional: str, transaction_control: str
 ) -> tuple[list[tuple[StatementRecord, str]], list[DiagnosticRecord], bytes | None, PlanRecord]: ...
 def normalize(sql: str | bytes, ignore: list[str], sort: bool) -> str: ...
-
-ChangeRecord = tuple[str, str, str, str, str | None, str | None, str]
-
 def diff(a: str | bytes, b: str | bytes, ignore: list[str]) -> list[ChangeRecord]: ...
 def cli(argv: list[str]) -> int: ...

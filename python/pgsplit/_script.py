@@ -19,7 +19,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, NamedTuple, TypeAlias, overload
 
-from . import _native
+from . import _native, _records
 
 __all__ = [
     "Compat",
@@ -38,7 +38,9 @@ __all__ = [
 
 #: How to split: as the server reads a script (``default``), or exactly as
 #: psql 18 does, mistakes included (``psql``).
-Compat: TypeAlias = Literal["default", "psql"]
+# Written as a union of one-value Literals, which is the same type to a
+# checker and a Union at run time too, as stubtest wants it.
+Compat: TypeAlias = Literal["default"] | Literal["psql"]
 
 
 def _rebuild(cls: type[BaseException], args: tuple[Any, ...], state: dict[str, Any]) -> BaseException:
@@ -296,8 +298,8 @@ def parse(sql: str | bytes, *, source: str | None = None, compat: Compat = "defa
 
 
 def _script(
-    records: list[tuple[_native.StatementRecord, str]],
-    diagnostics: list[_native.DiagnosticRecord],
+    records: list[tuple[_records.StatementRecord, str]],
+    diagnostics: list[_records.DiagnosticRecord],
     buffer: Buffer,
     source: str | None,
     strict: bool,
@@ -353,7 +355,7 @@ def _buffer(name: str, before: os.stat_result, decompressed: bytes | None) -> Bu
     return _FileBytes(name, identity)
 
 
-def _statement(n: int, record: _native.StatementRecord, text: str, buffer: Buffer) -> Statement:
+def _statement(n: int, record: _records.StatementRecord, text: str, buffer: Buffer) -> Statement:
     kind, tag, (line, col, end_line), (start, end, _), blocks, toc, meta, in_transaction, variables = record
     return Statement(
         n=n,

@@ -43,9 +43,9 @@ from collections.abc import Callable, Iterator
 from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, NamedTuple
+from typing import Any, Literal, NamedTuple, TypeAlias
 
-from . import _native
+from . import _native, _records
 from ._script import Compat, Script, Statement, _Picklable, _script
 
 __all__ = [
@@ -61,16 +61,19 @@ __all__ = [
 
 log = logging.getLogger("pgsplit")
 
+# (Unions of one-value Literals: the same types as ``Literal["a", "b"]``,
+# and a Union at run time too, as stubtest wants them.)
+
 #: ``"error"``: refuse psql meta-commands other than pg_dump's ``\\restrict``;
 #: ``"skip"``: leave them out.
-MetaOption = Literal["error", "skip"]
+MetaOption: TypeAlias = Literal["error"] | Literal["skip"]
 #: ``"error"``: refuse statements that cannot run in a transaction block;
 #: ``"autocommit"``: run each in an autocommit block (which commits what ran
 #: before it).
-NonTransactionalOption = Literal["error", "autocommit"]
+NonTransactionalOption: TypeAlias = Literal["error"] | Literal["autocommit"]
 #: ``"error"``: refuse the script's own ``BEGIN``/``COMMIT``; ``"skip"``: leave
 #: them out and run the script in the migration's transaction.
-TransactionControlOption = Literal["error", "skip"]
+TransactionControlOption: TypeAlias = Literal["error"] | Literal["skip"]
 
 Progress = Callable[[int, int, Statement], None]
 
@@ -313,7 +316,7 @@ def _decode(data: bytes, encoding: tuple[str, str], source: str) -> str:
         raise PlanError((PlanFinding("invalid-encoding", source, line, col, message),)) from None
 
 
-def _made_plan(script: Script, plan: _native.PlanRecord, source: str) -> _Plan:
+def _made_plan(script: Script, plan: _records.PlanRecord, source: str) -> _Plan:
     steps_of, refusals, _ = plan
     if refusals:
         raise PlanError(
