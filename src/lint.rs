@@ -121,7 +121,12 @@ impl Setting {
 /// The session settings `statement` changes for the rest of the session
 /// (`SET LOCAL` ends with the transaction and is not one of them).
 pub fn settings_changed(input: &[u8], statement: &Statement) -> Vec<Setting> {
-    if statement.kind != StatementKind::Sql {
+    // Only these commands change a setting in the forms read here; the
+    // splitter's tag says so without lexing the statement again, and a
+    // dump's statements are nearly all something else.
+    if statement.kind != StatementKind::Sql
+        || !matches!(statement.tag.as_ref(), "SET" | "RESET" | "SELECT")
+    {
         return Vec::new();
     }
     let text = statement.text(input);
@@ -271,7 +276,7 @@ pub enum CopySource {
 
 /// Where `statement`, if it is a COPY, takes or sends its rows.
 pub fn copy_source(input: &[u8], statement: &Statement) -> CopySource {
-    if statement.kind == StatementKind::Meta {
+    if statement.kind == StatementKind::Meta || statement.tag != "COPY" {
         return CopySource::NotCopy;
     }
     let text = statement.text(input);
