@@ -14,7 +14,6 @@ The options are the functions' own, keyword-only and typed.
 from __future__ import annotations
 
 import os
-from typing import Any
 
 from alembic.operations import MigrateOperation, Operations
 
@@ -24,8 +23,9 @@ from .alembic import (
     NonTransactionalOption,
     Progress,
     TransactionControlOption,
-    execute_file,
-    execute_sql,
+    _execute_file,
+    _execute_sql,
+    _Options,
 )
 
 __all__ = ["ExecuteFileOp", "ExecuteSqlOp"]
@@ -35,7 +35,7 @@ __all__ = ["ExecuteFileOp", "ExecuteSqlOp"]
 class ExecuteFileOp(MigrateOperation):
     """Runs a SQL file; see :func:`pgsplit.alembic.execute_file`."""
 
-    def __init__(self, path: str | os.PathLike[str], options: dict[str, Any]) -> None:
+    def __init__(self, path: str | os.PathLike[str], options: _Options) -> None:
         self.path = path
         self.options = options
 
@@ -55,17 +55,7 @@ class ExecuteFileOp(MigrateOperation):
         compat: Compat = "default",
     ) -> list[Statement]:
         """Runs the SQL file ``path``; see :func:`pgsplit.alembic.execute_file`."""
-        options = dict(
-            meta=meta,
-            non_transactional=non_transactional,
-            transaction_control=transaction_control,
-            restore_settings=restore_settings,
-            refresh_materialized_views=refresh_materialized_views,
-            dry_run=dry_run,
-            progress=progress,
-            compat=compat,
-        )
-        result: list[Statement] = operations.invoke(cls(path, options))
+        result: list[Statement] = operations.invoke(cls(path, _Options.of(locals())))
         return result
 
 
@@ -73,8 +63,9 @@ class ExecuteFileOp(MigrateOperation):
 class ExecuteSqlOp(MigrateOperation):
     """Runs a SQL script given as text; see :func:`pgsplit.alembic.execute_sql`."""
 
-    def __init__(self, sql: str | bytes, options: dict[str, Any]) -> None:
+    def __init__(self, sql: str | bytes, source: str, options: _Options) -> None:
         self.sql = sql
+        self.source = source
         self.options = options
 
     @classmethod
@@ -94,26 +85,15 @@ class ExecuteSqlOp(MigrateOperation):
         compat: Compat = "default",
     ) -> list[Statement]:
         """Runs the script ``sql``; see :func:`pgsplit.alembic.execute_sql`."""
-        options = dict(
-            source=source,
-            meta=meta,
-            non_transactional=non_transactional,
-            transaction_control=transaction_control,
-            restore_settings=restore_settings,
-            refresh_materialized_views=refresh_materialized_views,
-            dry_run=dry_run,
-            progress=progress,
-            compat=compat,
-        )
-        result: list[Statement] = operations.invoke(cls(sql, options))
+        result: list[Statement] = operations.invoke(cls(sql, source, _Options.of(locals())))
         return result
 
 
 @Operations.implementation_for(ExecuteFileOp)
 def _run_execute_file(operations: Operations, operation: ExecuteFileOp) -> list[Statement]:
-    return execute_file(operation.path, **operation.options)
+    return _execute_file(operation.path, operation.options)
 
 
 @Operations.implementation_for(ExecuteSqlOp)
 def _run_execute_sql(operations: Operations, operation: ExecuteSqlOp) -> list[Statement]:
-    return execute_sql(operation.sql, **operation.options)
+    return _execute_sql(operation.sql, operation.source, operation.options)

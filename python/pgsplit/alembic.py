@@ -155,6 +155,12 @@ class _Options:
     progress: Progress | None
     compat: Compat
 
+    @classmethod
+    def of(cls, arguments: dict[str, Any]) -> _Options:
+        """The options among a public function's ``locals()``: each public
+        signature names them once, and none repeats the list."""
+        return cls(**{name: arguments[name] for name in cls.__dataclass_fields__})
+
     def plan_arguments(self) -> tuple[str, str, str]:
         for name, value in (
             ("meta", self.meta),
@@ -202,16 +208,10 @@ def execute_file(
 
     Returns the statements that ran (or would run).
     """
-    options = _Options(
-        meta,
-        non_transactional,
-        transaction_control,
-        restore_settings,
-        refresh_materialized_views,
-        dry_run,
-        progress,
-        compat,
-    )
+    return _execute_file(path, _Options.of(locals()))
+
+
+def _execute_file(path: str | os.PathLike[str], options: _Options) -> list[Statement]:
     if not isinstance(path, str | os.PathLike):
         raise TypeError(f"execute_file() takes a path as str or os.PathLike, not {type(path).__name__}")
     given = os.fspath(path)
@@ -238,16 +238,10 @@ def execute_sql(
 ) -> list[Statement]:
     """Runs the script ``sql`` in the current migration; see :func:`execute_file`.
     ``source`` names it in messages."""
-    options = _Options(
-        meta,
-        non_transactional,
-        transaction_control,
-        restore_settings,
-        refresh_materialized_views,
-        dry_run,
-        progress,
-        compat,
-    )
+    return _execute_sql(sql, source, _Options.of(locals()))
+
+
+def _execute_sql(sql: str | bytes, source: str, options: _Options) -> list[Statement]:
     if not isinstance(sql, str | bytes):
         raise TypeError(f"execute_sql() takes SQL as str or bytes, not {type(sql).__name__}")
     return _run(_plan_text(sql, source, options), source, options)
