@@ -78,16 +78,17 @@ fn with_input<T>(sql: &Bound<'_, PyAny>, work: impl FnOnce(&[u8]) -> PyResult<T>
     if let Ok(bytes) = sql.cast::<PyBytes>() {
         return work(bytes.as_bytes());
     }
-    let copied: Vec<u8> = sql.extract().map_err(|_| {
-        PyTypeError::new_err(format!(
-            "sql must be str or bytes, not {}",
-            sql.get_type()
-                .name()
-                .map(|n| n.to_string())
-                .unwrap_or_default()
-        ))
-    })?;
+    let copied: Vec<u8> = sql.extract().map_err(|_| not_sql(sql))?;
     work(&copied)
+}
+
+/// The `TypeError` for an argument that is not SQL text.
+fn not_sql(sql: &Bound<'_, PyAny>) -> PyErr {
+    let name = sql.get_type().name().map(|n| n.to_string());
+    PyTypeError::new_err(format!(
+        "sql must be str or bytes, not {}",
+        name.unwrap_or_default()
+    ))
 }
 
 fn lossy(input: &[u8], span: &crate::Span) -> String {
@@ -171,15 +172,7 @@ fn with_text<T>(sql: &Bound<'_, PyAny>, work: impl FnOnce(&str) -> PyResult<T>) 
     if let Ok(text) = sql.cast::<PyString>() {
         return work(&text.to_cow()?);
     }
-    let bytes: PyBackedBytes = sql.extract().map_err(|_| {
-        PyTypeError::new_err(format!(
-            "sql must be str or bytes, not {}",
-            sql.get_type()
-                .name()
-                .map(|n| n.to_string())
-                .unwrap_or_default()
-        ))
-    })?;
+    let bytes: PyBackedBytes = sql.extract().map_err(|_| not_sql(sql))?;
     match std::str::from_utf8(&bytes) {
         Ok(text) => work(text),
         Err(_) => work(&bytes.iter().map(|&b| char::from(b)).collect::<String>()),

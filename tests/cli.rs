@@ -779,25 +779,30 @@ fn assert_reported_as_changed(output: &Output, path: &std::path::Path) {
     assert!(stderr.ends_with(&expected), "{stderr}");
 }
 
+/// `pgsplit split PATH --format FORMAT --jobs JOBS`, its output piped.
+fn spawn_split(path: &std::path::Path, format: &str, jobs: &str) -> std::process::Child {
+    Command::new(env!("CARGO_BIN_EXE_pgsplit"))
+        .args([
+            "split",
+            path.to_str().unwrap(),
+            "--format",
+            format,
+            "--jobs",
+            jobs,
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
 #[cfg(unix)]
 #[test]
 fn a_file_truncated_while_split_writes_it_out_is_reported_with_exit_2() {
     let dir = scratch("truncated-sql");
     let path = dir.join("big.sql");
     std::fs::write(&path, copy_heavy(6000)).unwrap();
-    let child = Command::new(env!("CARGO_BIN_EXE_pgsplit"))
-        .args([
-            "split",
-            path.to_str().unwrap(),
-            "--format",
-            "sql",
-            "--jobs",
-            "2",
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let child = spawn_split(&path, "sql", "2");
     // Nobody reads its output yet: pgsplit fills the pipe and waits in
     // write(2) with the file mapped and most of it still to write.
     std::thread::sleep(std::time::Duration::from_millis(500));
@@ -817,19 +822,7 @@ fn a_file_truncated_while_split_counts_it_is_reported_with_exit_2() {
     let mut outcomes = Vec::new();
     for delay in [1u64, 3, 6, 10, 15, 20, 30, 45, 60, 90].repeat(3) {
         std::fs::write(&path, &dump).unwrap();
-        let child = Command::new(env!("CARGO_BIN_EXE_pgsplit"))
-            .args([
-                "split",
-                path.to_str().unwrap(),
-                "--format",
-                "count",
-                "--jobs",
-                "1",
-            ])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
+        let child = spawn_split(&path, "count", "1");
         std::thread::sleep(std::time::Duration::from_millis(delay));
         truncate(&path);
         let output = child.wait_with_output().unwrap();
