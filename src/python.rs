@@ -7,34 +7,23 @@
 //! Python `RuntimeError` instead of tearing the interpreter down.
 
 use std::borrow::Cow;
+use std::ops::ControlFlow;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use pyo3::exceptions::{PyOSError, PyRuntimeError, PyTypeError, PyValueError};
+use pyo3::exceptions::{PyIndexError, PyOSError, PyRuntimeError, PyTypeError, PyValueError};
+use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedBytes;
-use pyo3::types::{PyBytes, PyList, PyString};
+use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
 
 use crate::attach::{self, Attacher, Text};
 use crate::input::{open_stream, read_input};
-use crate::lines::LineIndex;
+use crate::lines::LineCounter;
 use crate::lint::{self, transactional, Transactional};
 use crate::normalize::{Ignore, NormalizeOptions};
-use crate::parallel::{split_chunks, split_parallel, stop_on_error, Parallelism};
+use crate::parallel::{split_chunks, stop_on_error, Parallelism};
 use crate::plan;
-use crate::{Compat, Script, SplitOptions, Statement};
-
-/// A statement as the Python package receives it; see `_native.pyi`.
-type StatementRecord = (
-    &'static str,
-    String,
-    (usize, usize, usize),
-    (usize, usize, usize),
-    Vec<(usize, usize)>,
-    Option<(String, String, String, String)>,
-    Option<(String, String)>,
-    &'static str,
-    Vec<(usize, usize)>,
-);
+use crate::{Compat, Script, Span, SplitOptions, Statement, StatementKind};
 
 /// A diagnostic: severity, line, column, byte offset, message.
 type DiagnosticRecord = (&'static str, usize, usize, usize, String);
@@ -91,76 +80,223 @@ fn not_sql(sql: &Bound<'_, PyAny>) -> PyErr {
     ))
 }
 
-fn lossy(input: &[u8], span: &crate::Span) -> String {
-    String::from_utf8_lossy(&input[span.clone()]).into_owned()
+/// The statements of a parsed script in compact form, made into records
+/// only when Python reads them.
+///
+/// A dump of a million statements would cost a million tuples, strings and
+/// Python objects up front (seconds and gigabytes); the table costs one
+/// buffer holding every statement's text (COPY data stays where it is) and a
+/// small row per statement, and `Script` builds a `Statement` the first time
+/// it is asked for one. It is filled chunk by chunk as the split goes, so
+/// the whole split is never in memory beside it.
+#[pyclass(frozen, module = "pgsplit._native")]
+#[derive(Default)]
+struct StatementTable {
+    /// Every statement's text and every pg_dump header's four fields, as
+    /// one string; rows and headers hold ranges into it.
+    texts: String,
+    rows: Vec<Row>,
+    /// The pg_dump headers the rows name (name, type, schema, owner), each
+    /// once for the statements of its entry.
+    headers: Vec<[Span; 4]>,
 }
 
-fn record(input: &[u8], index: &LineIndex, statement: &Statement) -> StatementRecord {
-    let (line, col) = index.line_col(statement.span.start);
-    let end_line = index.end_line(&statement.span);
-    let blocks = statement.copy_blocks().map(|b| (b.start, b.end)).collect();
-    let toc = statement.toc.as_ref().map(|t| {
-        (
-            lossy(input, &t.name()),
-            lossy(input, &t.object_type()),
-            lossy(input, &t.schema()),
-            lossy(input, &t.owner()),
-        )
-    });
-    let meta = statement
-        .meta()
-        .map(|m| (lossy(input, &m.name), lossy(input, &m.args)));
-    let in_transaction = match transactional(input, statement) {
-        Transactional::Yes => "yes",
-        Transactional::No => "no",
-        Transactional::Control => "control",
-    };
-    let variables = statement
-        .variables()
-        .iter()
-        .map(|v| (v.start, v.end))
-        .collect();
-    (
-        statement.kind.as_str(),
-        statement.tag.to_string(),
-        (line, col, end_line),
-        (
-            statement.span.start,
-            statement.span.end,
-            statement.command_end,
-        ),
-        blocks,
-        toc,
-        meta,
-        in_transaction,
-        variables,
-    )
+/// One statement of a [`StatementTable`]; see `_records.StatementRecord`.
+struct Row {
+    text: Span,
+    tag: Cow<'static, str>,
+    start: usize,
+    end: usize,
+    line: u32,
+    col: u32,
+    end_line: u32,
+    /// An index into `headers`, or `NO_HEADER`.
+    header: u32,
+    kind: StatementKind,
+    in_transaction: Transactional,
+    rare: Option<Box<RareRow>>,
 }
 
-fn records(
+const NO_HEADER: u32 = u32::MAX;
+
+/// What few statements have, out of line so the common row stays small.
+struct RareRow {
+    meta: Option<(String, String)>,
+    copy_blocks: Vec<(usize, usize)>,
+    variables: Vec<(usize, usize)>,
+}
+
+/// Fills a [`StatementTable`] and the diagnostics' records, one chunk of
+/// statements at a time, in input order.
+#[derive(Default)]
+struct Records {
+    table: StatementTable,
+    diagnostics: Vec<DiagnosticRecord>,
+    statement_lines: LineCounter,
+    diagnostic_lines: LineCounter,
+    /// Where the last header recorded starts in the input, and its index.
+    last_header: Option<(usize, u32)>,
+}
+
+impl Records {
+    fn add(&mut self, input: &[u8], chunk: &Script) {
+        for statement in &chunk.statements {
+            self.add_statement(input, statement);
+        }
+        for d in &chunk.diagnostics {
+            let (line, col) = self.diagnostic_lines.line_col(input, d.offset);
+            self.diagnostics
+                .push((d.severity.as_str(), line, col, d.offset, d.message.clone()));
+        }
+    }
+
+    fn add_statement(&mut self, input: &[u8], statement: &Statement) {
+        let lines = &mut self.statement_lines;
+        let (line, col) = lines.line_col(input, statement.span.start);
+        let end_line = lines.end_line(input, &statement.span);
+        let header = match &statement.toc {
+            None => NO_HEADER,
+            Some(toc) => match self.last_header {
+                Some((start, index)) if start == toc.name().start => index,
+                _ => {
+                    let texts = &mut self.table.texts;
+                    let fields = [toc.name(), toc.object_type(), toc.schema(), toc.owner()]
+                        .map(|field| push_text(texts, &input[field]));
+                    self.table.headers.push(fields);
+                    let index = narrow(self.table.headers.len() - 1);
+                    self.last_header = Some((toc.name().start, index));
+                    index
+                }
+            },
+        };
+        let lossy = |span: &Span| String::from_utf8_lossy(&input[span.clone()]).into_owned();
+        let meta = statement.meta().map(|m| (lossy(&m.name), lossy(&m.args)));
+        let pairs = |spans: &mut dyn Iterator<Item = &Span>| -> Vec<(usize, usize)> {
+            spans.map(|span| (span.start, span.end)).collect()
+        };
+        let copy_blocks = pairs(&mut statement.copy_blocks());
+        let variables = pairs(&mut statement.variables().iter());
+        let rare =
+            (meta.is_some() || !copy_blocks.is_empty() || !variables.is_empty()).then(|| {
+                Box::new(RareRow {
+                    meta,
+                    copy_blocks,
+                    variables,
+                })
+            });
+        let text = push_text(&mut self.table.texts, &statement.text(input));
+        self.table.rows.push(Row {
+            text,
+            tag: statement.tag.clone(),
+            start: statement.span.start,
+            end: statement.span.end,
+            line: narrow(line),
+            col: narrow(col),
+            end_line: narrow(end_line),
+            header,
+            kind: statement.kind,
+            in_transaction: transactional(input, statement),
+            rare,
+        });
+    }
+}
+
+/// Appends `bytes` to `texts` (invalid UTF-8 replaced, as Python's
+/// `errors="replace"` does) and returns where they landed.
+fn push_text(texts: &mut String, bytes: &[u8]) -> Span {
+    let start = texts.len();
+    // The strict check is several times faster than the lossy one on the
+    // valid text that nearly every dump is.
+    match std::str::from_utf8(bytes) {
+        Ok(text) => texts.push_str(text),
+        Err(_) => texts.push_str(&String::from_utf8_lossy(bytes)),
+    }
+    start..texts.len()
+}
+
+/// Line and column numbers as rows keep them; a file of four billion lines
+/// reports its last lines as line 4294967295.
+fn narrow(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+#[pymethods]
+impl StatementTable {
+    fn __len__(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// `fields(index)`: the fields of one statement, named as
+    /// `pgsplit.Statement` names them (see `_records.StatementFields`), with
+    /// the pg_dump header and the meta-command as plain tuples.
+    fn fields<'py>(&self, py: Python<'py>, index: usize) -> PyResult<Bound<'py, PyDict>> {
+        let row = self
+            .rows
+            .get(index)
+            .ok_or_else(|| PyIndexError::new_err("statement index out of range"))?;
+        let text = |span: &Span| &self.texts[span.clone()];
+        let header = (row.header != NO_HEADER).then(|| {
+            let [name, object_type, schema, owner] = &self.headers[row.header as usize];
+            (text(name), text(object_type), text(schema), text(owner))
+        });
+        let rare = row.rare.as_deref();
+        let spans = |pick: fn(&RareRow) -> &[(usize, usize)]| -> Vec<(usize, usize)> {
+            rare.map(|r| pick(r).to_vec()).unwrap_or_default()
+        };
+        let fields = PyDict::new(py);
+        fields.set_item(intern!(py, "n"), index + 1)?;
+        fields.set_item(intern!(py, "kind"), row.kind.as_str())?;
+        fields.set_item(intern!(py, "tag"), &*row.tag)?;
+        fields.set_item(intern!(py, "text"), text(&row.text))?;
+        fields.set_item(intern!(py, "line"), row.line)?;
+        fields.set_item(intern!(py, "col"), row.col)?;
+        fields.set_item(intern!(py, "end_line"), row.end_line)?;
+        fields.set_item(intern!(py, "start"), row.start)?;
+        fields.set_item(intern!(py, "end"), row.end)?;
+        fields.set_item(intern!(py, "toc"), header)?;
+        let meta = rare.and_then(|r| r.meta.as_ref());
+        fields.set_item(
+            intern!(py, "meta"),
+            meta.map(|(name, args)| (name.as_str(), args.as_str())),
+        )?;
+        fields.set_item(
+            intern!(py, "transactional"),
+            row.in_transaction == Transactional::Yes,
+        )?;
+        fields.set_item(
+            intern!(py, "transaction_control"),
+            row.in_transaction == Transactional::Control,
+        )?;
+        let copy_spans = PyTuple::new(py, spans(|r| &r.copy_blocks))?;
+        fields.set_item(intern!(py, "copy_spans"), copy_spans)?;
+        let variables = PyTuple::new(py, spans(|r| &r.variables))?;
+        fields.set_item(intern!(py, "variables"), variables)?;
+        Ok(fields)
+    }
+}
+
+/// Splits `input` and records its statements and diagnostics, with the
+/// plan of `plan` when given; the split itself is let go chunk by chunk.
+fn split_into_records(
     input: &[u8],
-    script: &Script,
-) -> (Vec<(StatementRecord, String)>, Vec<DiagnosticRecord>) {
-    let index = LineIndex::new(input);
-    let statements = script
-        .statements
-        .iter()
-        .map(|s| {
-            (
-                record(input, &index, s),
-                String::from_utf8_lossy(&s.text(input)).into_owned(),
-            )
-        })
-        .collect();
-    let diagnostics = script
-        .diagnostics
-        .iter()
-        .map(|d| {
-            let (line, col) = index.line_col(d.offset);
-            (d.severity.as_str(), line, col, d.offset, d.message.clone())
-        })
-        .collect();
-    (statements, diagnostics)
+    options: &SplitOptions,
+    parallelism: &Parallelism,
+    plan: Option<&plan::PlanOptions>,
+) -> (StatementTable, Vec<DiagnosticRecord>, Option<PlanRecord>) {
+    let mut records = Records::default();
+    // Reserved, not touched: the texts of a DDL dump are nearly all of it,
+    // those of a full dump a small part, and pages never written cost nothing.
+    records.table.texts.reserve(input.len());
+    let mut planner = plan.map(Planner::new);
+    split_chunks(input, options, parallelism, |chunk| {
+        records.add(input, chunk);
+        if let Some(planner) = &mut planner {
+            planner.add(input, chunk);
+        }
+        ControlFlow::Continue(())
+    });
+    let plan = planner.map(|planner| planner.finish(input));
+    (records.table, records.diagnostics, plan)
 }
 
 /// The text `split` splits: a `str` as it is; `bytes` (or a `bytearray`) as
@@ -234,21 +370,19 @@ fn as_str(input: &str, text: Text) -> Cow<'_, str> {
     }
 }
 
-/// `parse(sql, compat)`: statement records (with texts) and diagnostics.
+/// `parse(sql, compat)`: the statement table and the diagnostics.
 #[pyfunction]
-#[allow(clippy::type_complexity)]
 fn parse(
     py: Python<'_>,
     sql: &Bound<'_, PyAny>,
     compat: &str,
-) -> PyResult<(Vec<(StatementRecord, String)>, Vec<DiagnosticRecord>)> {
+) -> PyResult<(StatementTable, Vec<DiagnosticRecord>)> {
     let options = options(compat)?;
     with_input(sql, |input| {
         without_gil(py, || {
-            records(
-                input,
-                &split_parallel(input, &options, &Parallelism::default()),
-            )
+            let (table, diagnostics, _) =
+                split_into_records(input, &options, &Parallelism::default(), None);
+            (table, diagnostics)
         })
     })
 }
@@ -274,58 +408,82 @@ type PlanRecord = (
     Option<(String, &'static str)>,
 );
 
-/// The plan of `script` for `options`: a step record for each statement,
-/// the refusals in input order, and the declared encoding with its Python
-/// codec when it is not UTF-8.
-fn plan_record(input: &[u8], script: &Script, options: &plan::PlanOptions) -> PlanRecord {
-    let index = LineIndex::new(input);
-    let mut steps = Vec::with_capacity(script.statements.len());
-    let mut refusals = Vec::new();
-    let mut declared: Option<String> = None;
-    for statement in &script.statements {
-        if declared.is_none() {
-            declared = crate::encoding::declared(input, statement).flatten();
+/// Builds the plan of a script for `options`, chunk by chunk: a step record
+/// for each statement, the refusals in input order, and the declared
+/// encoding with its Python codec when it is not UTF-8.
+struct Planner<'o> {
+    options: &'o plan::PlanOptions,
+    steps: Vec<StepRecord>,
+    refusals: Vec<plan::Refusal>,
+    diagnostics: Vec<crate::Diagnostic>,
+    declared: Option<String>,
+}
+
+impl<'o> Planner<'o> {
+    fn new(options: &'o plan::PlanOptions) -> Self {
+        Planner {
+            options,
+            steps: Vec::new(),
+            refusals: Vec::new(),
+            diagnostics: Vec::new(),
+            declared: None,
         }
-        let step = match plan::step(input, statement, options) {
-            Ok(step) => step.as_str(),
-            Err(refusal) => {
-                refusals.push(refusal);
-                "refused"
+    }
+
+    fn add(&mut self, input: &[u8], chunk: &Script) {
+        for statement in &chunk.statements {
+            if self.declared.is_none() {
+                self.declared = crate::encoding::declared(input, statement).flatten();
             }
-        };
-        let settings = lint::settings_changed(input, statement)
+            let step = match plan::step(input, statement, self.options) {
+                Ok(step) => step.as_str(),
+                Err(refusal) => {
+                    self.refusals.push(refusal);
+                    "refused"
+                }
+            };
+            let settings = lint::settings_changed(input, statement)
+                .into_iter()
+                .filter_map(|setting| match setting {
+                    lint::Setting::Named { name, .. } => Some(name),
+                    lint::Setting::All => Some("ALL".to_string()),
+                    lint::Setting::Computed => None,
+                })
+                .collect();
+            let copy_into =
+                lint::copy_into(input, statement).map(|c| (c.table, c.columns, c.format));
+            self.steps.push((
+                step,
+                settings,
+                copy_into,
+                lint::unpopulated_view(input, statement),
+            ));
+        }
+        self.diagnostics.extend(chunk.diagnostics.iter().cloned());
+    }
+
+    fn finish(mut self, input: &[u8]) -> PlanRecord {
+        self.refusals.extend(plan::script_refusals(
+            input,
+            &self.diagnostics,
+            self.declared.as_deref(),
+        ));
+        self.refusals.sort_by_key(|r| r.offset);
+        let mut lines = LineCounter::new();
+        let refusals = self
+            .refusals
             .into_iter()
-            .filter_map(|setting| match setting {
-                lint::Setting::Named { name, .. } => Some(name),
-                lint::Setting::All => Some("ALL".to_string()),
-                lint::Setting::Computed => None,
+            .map(|r| {
+                let (line, col) = lines.line_col(input, r.offset);
+                (r.code, line, col, r.offset, r.message)
             })
             .collect();
-        let copy_into = lint::copy_into(input, statement).map(|c| (c.table, c.columns, c.format));
-        steps.push((
-            step,
-            settings,
-            copy_into,
-            lint::unpopulated_view(input, statement),
-        ));
+        let encoding = self
+            .declared
+            .filter(|name| !crate::encoding::is_utf8(name))
+            .and_then(|name| crate::encoding::python_codec(&name).map(|codec| (name, codec)));
+        (self.steps, refusals, encoding)
     }
-    refusals.extend(plan::script_refusals(
-        input,
-        &script.diagnostics,
-        declared.as_deref(),
-    ));
-    refusals.sort_by_key(|r| r.offset);
-    let refusals = refusals
-        .into_iter()
-        .map(|r| {
-            let (line, col) = index.line_col(r.offset);
-            (r.code, line, col, r.offset, r.message)
-        })
-        .collect();
-    let encoding = declared
-        .filter(|name| !crate::encoding::is_utf8(name))
-        .and_then(|name| crate::encoding::python_codec(&name).map(|codec| (name, codec)));
-    (steps, refusals, encoding)
 }
 
 fn plan_options(
@@ -343,7 +501,6 @@ fn plan_options(
 /// `plan_text(sql, compat, meta, non_transactional, transaction_control)`:
 /// like `parse`, with what `execute_file` does with each statement.
 #[pyfunction]
-#[allow(clippy::type_complexity)]
 fn plan_text(
     py: Python<'_>,
     sql: &Bound<'_, PyAny>,
@@ -351,18 +508,14 @@ fn plan_text(
     meta: &str,
     non_transactional: &str,
     transaction_control: &str,
-) -> PyResult<(
-    Vec<(StatementRecord, String)>,
-    Vec<DiagnosticRecord>,
-    PlanRecord,
-)> {
+) -> PyResult<(StatementTable, Vec<DiagnosticRecord>, PlanRecord)> {
     let options = options(compat)?;
     let plan = plan_options(meta, non_transactional, transaction_control)?;
     with_input(sql, |input| {
         without_gil(py, || {
-            let script = split_parallel(input, &options, &Parallelism::default());
-            let (statements, diagnostics) = records(input, &script);
-            (statements, diagnostics, plan_record(input, &script, &plan))
+            let (table, diagnostics, plan) =
+                split_into_records(input, &options, &Parallelism::default(), Some(&plan));
+            (table, diagnostics, plan.unwrap_or_default())
         })
     })
 }
@@ -380,53 +533,46 @@ fn plan_path(
     non_transactional: &str,
     transaction_control: &str,
 ) -> PyResult<(
-    Vec<(StatementRecord, String)>,
+    StatementTable,
     Vec<DiagnosticRecord>,
     Option<Py<PyBytes>>,
     PlanRecord,
 )> {
     let plan = plan_options(meta, non_transactional, transaction_control)?;
-    let mut record = None;
-    let (statements, diagnostics, decompressed) =
-        parse_file_with(py, path, compat, jobs, |input, script| {
-            record = Some(plan_record(input, script, &plan));
-        })?;
-    let record = record.expect("parse_file_with calls back once");
-    Ok((statements, diagnostics, decompressed, record))
+    let (table, diagnostics, decompressed, plan) =
+        parse_file_with(py, path, compat, jobs, Some(&plan))?;
+    Ok((table, diagnostics, decompressed, plan.unwrap_or_default()))
 }
 
-/// `parse_path(path, compat, jobs)`: like `parse` for a file, which is memory-mapped;
-/// the third item is the decompressed bytes of a gzip file, None otherwise
-/// (the caller maps the file itself).
+/// `parse_path(path, compat, jobs)`: like `parse` for a file; the third item
+/// is the decompressed bytes of a gzip or zstd file, None otherwise (the
+/// caller reads a plain file's COPY data back from the file itself).
 #[pyfunction]
-#[allow(clippy::type_complexity)]
 fn parse_path(
     py: Python<'_>,
     path: &str,
     compat: &str,
     jobs: usize,
-) -> PyResult<(
-    Vec<(StatementRecord, String)>,
-    Vec<DiagnosticRecord>,
-    Option<Py<PyBytes>>,
-)> {
-    parse_file_with(py, path, compat, jobs, |_, _| {})
+) -> PyResult<(StatementTable, Vec<DiagnosticRecord>, Option<Py<PyBytes>>)> {
+    let (table, diagnostics, decompressed, _) = parse_file_with(py, path, compat, jobs, None)?;
+    Ok((table, diagnostics, decompressed))
 }
 
 /// Reads and splits the file at `path` (read, not mapped: a file that
-/// shrinks under a map kills the process), then lets `also` look at the
-/// split before the input is let go.
+/// shrinks under a map kills the process), with the plan of `plan` when
+/// given; the bytes are let go once split, unless they were decompressed.
 #[allow(clippy::type_complexity)]
 fn parse_file_with(
     py: Python<'_>,
     path: &str,
     compat: &str,
     jobs: usize,
-    also: impl FnOnce(&[u8], &Script) + Send,
+    plan: Option<&plan::PlanOptions>,
 ) -> PyResult<(
-    Vec<(StatementRecord, String)>,
+    StatementTable,
     Vec<DiagnosticRecord>,
     Option<Py<PyBytes>>,
+    Option<PlanRecord>,
 )> {
     let options = options(compat)?;
     let parallelism = Parallelism {
@@ -434,13 +580,11 @@ fn parse_file_with(
         ..Parallelism::default()
     };
     let (input, decompressed) = without_gil(py, || read_decompressed(path))?.map_err(os_error)?;
-    let (statements, diagnostics) = without_gil(py, || {
-        let script = split_parallel(&input, &options, &parallelism);
-        also(&input, &script);
-        records(&input, &script)
+    let (table, diagnostics, plan) = without_gil(py, || {
+        split_into_records(&input, &options, &parallelism, plan)
     })?;
     let decompressed = decompressed.then(|| PyBytes::new(py, &input).unbind());
-    Ok((statements, diagnostics, decompressed))
+    Ok((table, diagnostics, decompressed, plan))
 }
 
 /// An input error as Python's own: `OSError(errno, strerror, filename)`
@@ -581,6 +725,7 @@ fn cli(py: Python<'_>, argv: Vec<String>) -> PyResult<u8> {
 
 #[pymodule]
 fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
+    module.add_class::<StatementTable>()?;
     module.add_function(wrap_pyfunction!(split_texts, module)?)?;
     module.add_function(wrap_pyfunction!(parse, module)?)?;
     module.add_function(wrap_pyfunction!(parse_path, module)?)?;

@@ -1,25 +1,34 @@
 """The records the Rust extension returns, as the type checker sees them.
 
-The extension hands the package plain tuples (the fields are named in the
-comments); ``_script``, ``_diff`` and ``alembic`` turn them into the classes
-users see.
+The extension hands the package a statement's fields by name and the other
+records as plain tuples (their fields named in the comments); ``_script``,
+``_diff`` and ``alembic`` turn them into the classes users see.
 """
 
 from __future__ import annotations
 
-from typing import TypeAlias
+from typing import TypeAlias, TypedDict
 
-StatementRecord: TypeAlias = tuple[
-    str,  # kind: "sql", "copy" or "meta"
-    str,  # tag
-    tuple[int, int, int],  # line, col, end_line
-    tuple[int, int, int],  # start, end, command_end (byte offsets)
-    list[tuple[int, int]],  # COPY data blocks (byte offsets)
-    tuple[str, str, str, str] | None,  # pg_dump header: name, type, schema, owner
-    tuple[str, str] | None,  # meta-command: name, args
-    str,  # "yes", "no" or "control": how it runs inside a transaction
-    list[tuple[int, int]],  # psql variable references (byte offsets)
-]
+
+class StatementFields(TypedDict):
+    """One statement's fields, named as :class:`pgsplit.Statement` names them."""
+
+    n: int
+    kind: str  # "sql", "copy" or "meta"
+    tag: str
+    text: str
+    line: int
+    col: int
+    end_line: int
+    start: int
+    end: int
+    toc: tuple[str, str, str, str] | None  # pg_dump header: name, type, schema, owner
+    meta: tuple[str, str] | None  # meta-command: name, args
+    transactional: bool
+    transaction_control: bool
+    copy_spans: tuple[tuple[int, int], ...]  # COPY data blocks (byte offsets)
+    variables: tuple[tuple[int, int], ...]  # psql variable references (byte offsets)
+
 
 DiagnosticRecord: TypeAlias = tuple[str, int, int, int, str]
 
