@@ -74,7 +74,7 @@ enum Command {
     /// Report problems: unterminated quotes, comments and dollar quotes,
     /// meta-commands, session settings, non-transactional statements, COPY blocks
     #[command(
-        after_help = "Each finding is printed as file:line:col: level: message.\nExit status 1 when any finding is an error."
+        after_help = "Each finding is printed as file:line:col: level: message; --format json prints one\nJSON object per line with its stable code ({\"file\", \"line\", \"col\", \"level\", \"code\",\n\"message\"}), --format github a GitHub Actions annotation.\nExit status 1 when any finding is an error."
     )]
     Check {
         /// The scripts to check (- for standard input)
@@ -85,6 +85,9 @@ enum Command {
         /// statements, settings older servers reject)
         #[arg(long, value_enum, default_value_t = Target::Psql)]
         target: Target,
+        /// How findings are printed
+        #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+        format: CheckFormat,
         #[command(flatten)]
         compat: CompatArg,
     },
@@ -224,6 +227,17 @@ impl CompatArg {
     }
 }
 
+/// How `check` prints its findings.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum CheckFormat {
+    /// file:line:col: level: message, as compilers print
+    Text,
+    /// One JSON object per finding per line, with its stable code
+    Json,
+    /// GitHub Actions workflow commands, which annotate the lines in a pull request
+    Github,
+}
+
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Format {
     /// Each statement followed by a blank line; COPY with its data and \. (runs in psql)
@@ -275,8 +289,9 @@ where
         Command::Check {
             files,
             target,
+            format,
             compat,
-        } => run_check(&files, target, compat.options()),
+        } => run_check(&files, target, format, compat.options()),
         Command::Stats { file, compat } => run_stats(&file, compat.options()),
         Command::Completions { shell } => run_completions(shell),
         Command::Man => run_man(),
@@ -895,12 +910,18 @@ impl StatementJson {
     }
 }
 
-fn run_check(files: &[String], target: Target, options: SplitOptions) -> io::Result<u8> {
+fn run_check(
+    files: &[String],
+    target: Target,
+    format: CheckFormat,
+    options: SplitOptions,
+) -> io::Result<u8> {
     let mut errors = 0;
     for file in files {
+        let linter = Linter::new(target, format);
         errors += match open_as_stream(file)? {
-            Some(stream) => check_stream(file, stream, target, &options)?,
-            None => check_mapped(file, target, &options)?,
+            Some(stream) => check_stream(file, stream, linter, &options)?,
+            None => check_mapped(file, linter, &options)?,
         };
     }
     Ok(if errors > 0 { FINDING } else { SUCCESS })
@@ -909,6 +930,7 @@ fn run_check(files: &[String], target: Target, options: SplitOptions) -> io::Res
 /// What `check` looks for in a file, and what it has already told once.
 struct Linter {
     target: Target,
+    format: CheckFormat,
     /// What `execute_file` handles by itself, told at its first occurrence.
     told: BTreeSet<plan::Handled>,
     /// The client_encoding the script declares, once a statement has.
@@ -916,9 +938,10 @@ struct Linter {
 }
 
 impl Linter {
-    fn new(target: Target) -> Self {
+    fn new(target: Target, format: CheckFormat) -> Self {
         Linter {
             target,
+            format,
             told: BTreeSet::new(),
             declared: None,
         }
@@ -1015,31 +1038,109 @@ impl Findings {
             .max()
     }
 
-    /// In input order; prints them and returns how many are errors.
-    fn print(self, file: &str, position: impl FnMut(usize) -> (usize, usize)) -> io::Result<usize> {
+    /// In input order; prints them as `format` says and returns how many
+    /// are errors.
+    fn print(
+        self,
+        file: &str,
+        format: CheckFormat,
+        mut position: impl FnMut(usize) -> (usize, usize),
+    ) -> io::Result<usize> {
         let mut all = self.splitter;
         all.extend(self.statements);
         all.extend(self.not_utf8);
         all.extend(self.migration);
         all.sort_by_key(|d| d.offset);
         // Check's output is its findings.
-        write_diagnostics(
-            &mut stdout(),
-            color::stdout(),
-            file,
-            position,
-            &all,
-            Severity::Note,
-        )?;
+        let mut out = stdout();
+        match format {
+            CheckFormat::Text => write_diagnostics(
+                &mut out,
+                color::stdout(),
+                file,
+                position,
+                &all,
+                Severity::Note,
+            )?,
+            CheckFormat::Json => {
+                for d in &all {
+                    let (line, col) = position(d.offset);
+                    let finding = FindingJson::new(file, line, col, d);
+                    serde_json::to_writer(&mut out, &finding)?;
+                    out.write_all(b"\n")?;
+                }
+            }
+            CheckFormat::Github => {
+                for d in &all {
+                    let (line, col) = position(d.offset);
+                    write_annotation(&mut out, file, line, col, d)?;
+                }
+            }
+        }
         Ok(all.iter().filter(|d| d.severity == Severity::Error).count())
     }
 }
 
+/// A finding as `check --format json` prints it.
+#[derive(Serialize)]
+struct FindingJson<'a> {
+    file: &'a str,
+    line: usize,
+    col: usize,
+    level: &'static str,
+    code: &'static str,
+    message: &'a str,
+}
+
+impl<'a> FindingJson<'a> {
+    fn new(file: &'a str, line: usize, col: usize, d: &'a Diagnostic) -> Self {
+        FindingJson {
+            file: display_name(file),
+            line,
+            col,
+            level: d.severity.as_str(),
+            code: d.code.as_str(),
+            message: &d.message,
+        }
+    }
+}
+
+/// Writes a finding as a GitHub Actions workflow command
+/// (`::warning file=F,line=L,col=C,title=CODE::MESSAGE`), which the
+/// Actions runner shows on the line in a pull request.
+fn write_annotation(
+    out: &mut impl Write,
+    file: &str,
+    line: usize,
+    col: usize,
+    d: &Diagnostic,
+) -> io::Result<()> {
+    // The runner's own escapes: `%`, CR and LF everywhere, and in the
+    // properties also `:` and `,`, which separate them.
+    let data = |text: &str| {
+        text.replace('%', "%25")
+            .replace('\r', "%0D")
+            .replace('\n', "%0A")
+    };
+    let property = |text: &str| data(text).replace(':', "%3A").replace(',', "%2C");
+    let level = match d.severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Note => "notice",
+    };
+    writeln!(
+        out,
+        "::{level} file={},line={line},col={col},title={}::{}",
+        property(display_name(file)),
+        d.code,
+        data(&d.message)
+    )
+}
+
 /// Checks a mapped file chunk by chunk, so memory does not grow with the
 /// number of statements; returns how many findings are errors.
-fn check_mapped(file: &str, target: Target, options: &SplitOptions) -> io::Result<usize> {
+fn check_mapped(file: &str, mut linter: Linter, options: &SplitOptions) -> io::Result<usize> {
     let input = open(file)?;
-    let mut linter = Linter::new(target);
     let mut errors = Findings {
         splitter: plan::utf16_input(&input)
             .map(|r| r.diagnostic())
@@ -1047,7 +1148,7 @@ fn check_mapped(file: &str, target: Target, options: &SplitOptions) -> io::Resul
             .collect(),
         ..Findings::default()
     }
-    .print(file, |_| (1, 1))?;
+    .print(file, linter.format, |_| (1, 1))?;
     let mut not_utf8_at = std::str::from_utf8(&input).err().map(|e| e.valid_up_to());
     let mut lines = LineCounter::new();
     let mut failed = None;
@@ -1066,8 +1167,9 @@ fn check_mapped(file: &str, target: Target, options: &SplitOptions) -> io::Resul
         if not_utf8_at.is_some_and(|at| findings.tell_not_utf8(at, &linter)) {
             not_utf8_at = None;
         }
-        let printed =
-            progress.suspend(|| findings.print(file, |offset| lines.line_col(&input, offset)));
+        let printed = progress.suspend(|| {
+            findings.print(file, linter.format, |offset| lines.line_col(&input, offset))
+        });
         stop_on_error(printed.map(|n| errors += n), &mut failed)
     });
     drop(progress);
@@ -1078,7 +1180,7 @@ fn check_mapped(file: &str, target: Target, options: &SplitOptions) -> io::Resul
         not_utf8: not_utf8_at.and_then(|at| linter.not_utf8(at)),
         ..Findings::default()
     };
-    Ok(errors + rest.print(file, |offset| lines.line_col(&input, offset))?)
+    Ok(errors + rest.print(file, linter.format, |offset| lines.line_col(&input, offset))?)
 }
 
 /// Checks standard input or a compressed file as it streams by, with the
@@ -1086,11 +1188,10 @@ fn check_mapped(file: &str, target: Target, options: &SplitOptions) -> io::Resul
 fn check_stream(
     file: &str,
     reader: Box<dyn io::Read>,
-    target: Target,
+    mut linter: Linter,
     options: &SplitOptions,
 ) -> io::Result<usize> {
     let mut stream = StreamSplitter::new(Watched::new(reader), options);
-    let mut linter = Linter::new(target);
     let mut errors = 0;
     // A COPY whose rows stream: where it starts and its rows so far. Its
     // findings wait for its end, when its row count is known.
@@ -1162,7 +1263,8 @@ fn check_stream(
                 not_utf8_at = Utf8::Told;
             }
         }
-        errors += std::mem::take(&mut findings).print(file, |offset| located[&offset])?;
+        errors +=
+            std::mem::take(&mut findings).print(file, linter.format, |offset| located[&offset])?;
         located.clear();
     }
     let at_end = match not_utf8_at {
@@ -1179,7 +1281,7 @@ fn check_stream(
         located.insert(at, position);
     }
     locate(&mut stream, &findings, &mut located);
-    errors += findings.print(file, |offset| located[&offset])?;
+    errors += findings.print(file, linter.format, |offset| located[&offset])?;
     Ok(errors)
 }
 

@@ -24,6 +24,7 @@ pub mod attach;
 pub mod changed;
 pub mod cli;
 mod color;
+pub mod diagnostic;
 pub mod diff;
 pub mod encoding;
 pub mod files;

@@ -7,8 +7,9 @@
 //! It re-lexes a statement's words, lazily and without copying them, which is
 //! cheap next to running it, and keeps the hot splitting loop free of policy.
 
+use crate::diagnostic::{Code, Diagnostic, Severity};
 use crate::lexer::{tokenize, LexMode, TokenKind};
-use crate::split::{Diagnostic, Severity, Statement, StatementKind};
+use crate::split::{Statement, StatementKind};
 
 /// How a statement relates to the enclosing transaction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -480,22 +481,19 @@ pub fn lint_statement(
     copy_rows: usize,
     findings: &mut Vec<Diagnostic>,
 ) {
-    let mut note = |severity, offset, message: String| {
-        findings.push(Diagnostic {
-            severity,
-            offset,
-            message,
-        })
+    let mut note = |severity, code, offset, message: String| {
+        findings.push(Diagnostic::new(severity, code, offset, message))
     };
     let at = statement.span.start;
     match statement.kind {
         StatementKind::Meta => {
             let name = &statement.tag;
             if name == "\\restrict" || name == "\\unrestrict" {
-                note(Severity::Note, at, format!("{name}: a psql meta-command pg_dump writes; not SQL, skip it when executing"));
+                note(Severity::Note, Code::DumpMetaCommand, at, format!("{name}: a psql meta-command pg_dump writes; not SQL, skip it when executing"));
             } else {
                 note(
                     Severity::Warning,
+                    Code::MetaCommand,
                     at,
                     format!("{name}: a psql meta-command, not SQL; only psql can run it"),
                 );
@@ -506,11 +504,13 @@ pub fn lint_statement(
             match transactional(input, statement) {
                 Transactional::No => note(
                     Severity::Warning,
+                    Code::NonTransactional,
                     at,
                     format!("{} cannot run inside a transaction block", statement.tag),
                 ),
                 Transactional::Control => note(
                     Severity::Warning,
+                    Code::TransactionControl,
                     at,
                     format!(
                         "{}: transaction control inside a script ends the caller's transaction",
@@ -522,6 +522,7 @@ pub fn lint_statement(
             if sets_session(input, statement) {
                 note(
                     Severity::Note,
+                    Code::SessionSetting,
                     at,
                     "changes a session setting that stays in force after the script".to_string(),
                 );
@@ -530,6 +531,7 @@ pub fn lint_statement(
                 Some(Some(name)) if crate::encoding::is_utf8(&name) => {}
                 Some(name) => note(
                     Severity::Warning,
+                    Code::ClientEncoding,
                     at,
                     format!(
                         "client_encoding {}: the bytes after it are not UTF-8; text output shows \
@@ -542,6 +544,7 @@ pub fn lint_statement(
             if let Some(nul) = memchr::memchr(0, &input[statement.span.clone()]) {
                 note(
                     Severity::Error,
+                    Code::NulByte,
                     statement.span.start + nul,
                     "NUL byte in a statement: the server rejects it".to_string(),
                 );
@@ -552,22 +555,22 @@ pub fn lint_statement(
 
 /// The finding about a COPY at `offset` with `rows` data lines.
 pub fn copy_rows_note(offset: usize, rows: usize) -> Diagnostic {
-    Diagnostic {
-        severity: Severity::Note,
+    Diagnostic::new(
+        Severity::Note,
+        Code::CopyData,
         offset,
-        message: format!("COPY ... FROM stdin with {rows} data line(s): needs a driver's copy API"),
-    }
+        format!("COPY ... FROM stdin with {rows} data line(s): needs a driver's copy API"),
+    )
 }
 
 /// The finding for input that stops being UTF-8 at `offset`.
 pub fn not_utf8(offset: u64) -> Diagnostic {
-    Diagnostic {
-        severity: Severity::Note,
-        offset: offset as usize,
-        message:
-            "input is not valid UTF-8 from here; text output shows U+FFFD, byte offsets stay exact"
-                .to_string(),
-    }
+    Diagnostic::new(
+        Severity::Note,
+        Code::NotUtf8,
+        offset as usize,
+        "input is not valid UTF-8 from here; text output shows U+FFFD, byte offsets stay exact",
+    )
 }
 
 /// Findings that matter when the statement runs inside an Alembic migration
@@ -584,22 +587,23 @@ pub fn lint_statement_for_migration(
     let tag = statement.tag.as_ref();
     let text = statement.text(input);
     if tag.starts_with("ALTER ") && names_owner(&text) {
-        findings.push(Diagnostic {
-            severity: Severity::Warning,
-            offset: at,
-            message: "owner statement: the role must exist on every server the migration runs on \
-                      (dump with -O to leave owners out)"
-                .to_string(),
-        });
+        findings.push(Diagnostic::new(
+            Severity::Warning,
+            Code::OwnerStatement,
+            at,
+            "owner statement: the role must exist on every server the migration runs on \
+             (dump with -O to leave owners out)",
+        ));
     } else if matches!(tag, "GRANT" | "REVOKE" | "ALTER DEFAULT PRIVILEGES") {
-        findings.push(Diagnostic {
-            severity: Severity::Warning,
-            offset: at,
-            message: format!(
+        findings.push(Diagnostic::new(
+            Severity::Warning,
+            Code::Privileges,
+            at,
+            format!(
                 "{tag}: the roles it names must exist on every server the migration runs on \
                  (dump with -x to leave privileges out)"
             ),
-        });
+        ));
     }
 }
 

@@ -20,7 +20,7 @@
 //! let input = b"CREATE INDEX CONCURRENTLY i ON t (a);";
 //! let script = pgsplit::split(input, &Default::default());
 //! let refused = step(input, &script.statements[0], &PlanOptions::default());
-//! assert_eq!(refused.unwrap_err().code, "non-transactional");
+//! assert_eq!(refused.unwrap_err().code.as_str(), "non-transactional");
 //! let autocommit = PlanOptions { non_transactional: pgsplit::plan::NonTransactional::Autocommit, ..Default::default() };
 //! assert_eq!(step(input, &script.statements[0], &autocommit).unwrap(), Step::Autocommit);
 //! ```
@@ -28,9 +28,10 @@
 use std::fmt;
 use std::str::FromStr;
 
+use crate::diagnostic::{Code, Diagnostic, Severity};
 use crate::encoding;
 use crate::lint::{self, Transactional};
-use crate::split::{Diagnostic, Severity, Statement, StatementKind};
+use crate::split::{Statement, StatementKind};
 
 /// What to do with psql meta-commands other than pg_dump's `\restrict`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -111,16 +112,17 @@ impl Step {
 /// Why a statement cannot run as asked: a stable code, where, and what to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Refusal {
-    /// A stable kebab-case name: `meta-command`, `psql-variable`,
+    /// What is refused, as a stable code (`meta-command`, `psql-variable`,
     /// `transaction-control`, `non-transactional`, `copy-program`,
-    /// `nul-byte`, `unusable-input`, `utf16-input`.
-    pub code: &'static str,
+    /// `nul-byte`, `client-encoding`, `not-utf8`, `unusable-input`,
+    /// `utf16-input`).
+    pub code: Code,
     pub offset: usize,
     pub message: String,
 }
 
 impl Refusal {
-    fn new(code: &'static str, offset: usize, message: impl fmt::Display) -> Self {
+    fn new(code: Code, offset: usize, message: impl fmt::Display) -> Self {
         Refusal {
             code,
             offset,
@@ -130,11 +132,7 @@ impl Refusal {
 
     /// The refusal as `check` prints it: an error.
     pub fn diagnostic(&self) -> Diagnostic {
-        Diagnostic {
-            severity: Severity::Error,
-            offset: self.offset,
-            message: self.message.clone(),
-        }
+        Diagnostic::new(Severity::Error, self.code, self.offset, &self.message)
     }
 }
 
@@ -153,12 +151,12 @@ pub enum Handled {
 }
 
 impl Handled {
-    pub fn code(self) -> &'static str {
+    pub fn code(self) -> Code {
         match self {
-            Handled::RestrictLines => "restrict-lines",
-            Handled::SessionSettings => "session-settings",
-            Handled::TransactionTimeout => "transaction-timeout",
-            Handled::ClientEncoding => "client-encoding",
+            Handled::RestrictLines => Code::RestrictLines,
+            Handled::SessionSettings => Code::RestoredSettings,
+            Handled::TransactionTimeout => Code::TransactionTimeout,
+            Handled::ClientEncoding => Code::ClientEncoding,
         }
     }
 
@@ -184,11 +182,7 @@ impl Handled {
 
     /// The note `check` prints, at the first statement it concerns.
     pub fn diagnostic(self, offset: usize) -> Diagnostic {
-        Diagnostic {
-            severity: Severity::Note,
-            offset,
-            message: self.message().to_string(),
-        }
+        Diagnostic::new(Severity::Note, self.code(), offset, self.message())
     }
 }
 
@@ -206,7 +200,7 @@ pub fn step(input: &[u8], statement: &Statement, options: &PlanOptions) -> Resul
             let line = statement.text(input);
             let line = String::from_utf8_lossy(&line);
             return Err(Refusal::new(
-                "meta-command",
+                Code::MetaCommand,
                 at,
                 format_args!(
                     "psql meta-command `{}` is not SQL and only psql runs it; remove it, or pass \
@@ -220,7 +214,7 @@ pub fn step(input: &[u8], statement: &Statement, options: &PlanOptions) -> Resul
     if let Some(variable) = statement.variables().first() {
         let name = String::from_utf8_lossy(&input[variable.clone()]);
         return Err(Refusal::new(
-            "psql-variable",
+            Code::PsqlVariable,
             variable.start,
             format_args!(
                 "psql variable {name} in {}: only psql substitutes variables; write the value \
@@ -231,7 +225,7 @@ pub fn step(input: &[u8], statement: &Statement, options: &PlanOptions) -> Resul
     }
     if let Some(nul) = memchr::memchr(0, &input[statement.span.start..statement.command_end]) {
         return Err(Refusal::new(
-            "nul-byte",
+            Code::NulByte,
             statement.span.start + nul,
             "NUL byte in a statement: the server rejects it; remove it from the script",
         ));
@@ -240,7 +234,7 @@ pub fn step(input: &[u8], statement: &Statement, options: &PlanOptions) -> Resul
         return match value.as_deref().map(encoding::python_codec) {
             Some(Some(_)) => Ok(Step::Skip),
             _ => Err(Refusal::new(
-                "client-encoding",
+                Code::ClientEncoding,
                 at,
                 format_args!(
                     "client_encoding {}: execute_file reads files in UTF-8, SQL_ASCII and the \
@@ -253,7 +247,7 @@ pub fn step(input: &[u8], statement: &Statement, options: &PlanOptions) -> Resul
     }
     if lint::copy_source(input, statement) == lint::CopySource::Program {
         return Err(Refusal::new(
-            "copy-program",
+            Code::CopyProgram,
             at,
             "COPY ... PROGRAM runs a shell command on the database server; execute_file never \
              runs it: run it by hand if it is meant",
@@ -264,7 +258,7 @@ pub fn step(input: &[u8], statement: &Statement, options: &PlanOptions) -> Resul
         Transactional::Control => match options.transaction_control {
             TransactionControl::Skip => Ok(Step::Skip),
             TransactionControl::Refuse => Err(Refusal::new(
-                "transaction-control",
+                Code::TransactionControl,
                 at,
                 format_args!(
                     "{} inside the script would end the migration's transaction; pass \
@@ -277,7 +271,7 @@ pub fn step(input: &[u8], statement: &Statement, options: &PlanOptions) -> Resul
         Transactional::No => match options.non_transactional {
             NonTransactional::Autocommit => Ok(Step::Autocommit),
             NonTransactional::Refuse => Err(Refusal::new(
-                "non-transactional",
+                Code::NonTransactional,
                 at,
                 format_args!(
                     "{} cannot run inside a transaction block; pass \
@@ -311,14 +305,14 @@ pub fn handled(input: &[u8], statement: &Statement) -> Option<Handled> {
 /// error the splitter found), in the plan's terms.
 pub fn unusable(diagnostic: &Diagnostic) -> Option<Refusal> {
     (diagnostic.severity == Severity::Error)
-        .then(|| Refusal::new("unusable-input", diagnostic.offset, &diagnostic.message))
+        .then(|| Refusal::new(Code::UnusableInput, diagnostic.offset, &diagnostic.message))
 }
 
 /// The refusal for bytes at `offset` that are not UTF-8 in a script that
 /// declares no other encoding: they would reach the server as U+FFFD.
 pub fn not_utf8(offset: usize) -> Refusal {
     Refusal::new(
-        "not-utf8",
+        Code::NotUtf8,
         offset,
         "bytes that are not UTF-8 in a script that declares no other client_encoding: convert \
          the file to UTF-8, or declare its encoding with SET client_encoding at its top",
@@ -350,7 +344,7 @@ pub fn utf16_input(input: &[u8]) -> Option<Refusal> {
     let utf16 = input.starts_with(&[0xFF, 0xFE]) || input.starts_with(&[0xFE, 0xFF]);
     utf16.then(|| {
         Refusal::new(
-            "utf16-input",
+            Code::Utf16Input,
             0,
             "the file is UTF-16 (it starts with a byte order mark): convert it to UTF-8 first \
              (iconv -f UTF-16 -t UTF-8)",
@@ -372,7 +366,7 @@ mod tests {
         split(input, &SplitOptions::default())
             .statements
             .iter()
-            .map(|s| step(input, s, options).map_err(|r| r.code))
+            .map(|s| step(input, s, options).map_err(|r| r.code.as_str()))
             .collect()
     }
 
@@ -513,7 +507,7 @@ mod tests {
     #[test]
     fn utf16_files_are_recognised() {
         assert_eq!(
-            utf16_input(b"\xff\xfeS\0").map(|r| r.code),
+            utf16_input(b"\xff\xfeS\0").map(|r| r.code.as_str()),
             Some("utf16-input")
         );
         assert!(utf16_input(b"SELECT 1;").is_none());

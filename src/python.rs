@@ -25,8 +25,8 @@ use crate::parallel::{split_chunks, stop_on_error, Parallelism};
 use crate::plan;
 use crate::{Compat, Script, Span, SplitOptions, Statement, StatementKind};
 
-/// A diagnostic: severity, line, column, byte offset, message.
-type DiagnosticRecord = (&'static str, usize, usize, usize, String);
+/// A diagnostic: severity, line, column, byte offset, message, code.
+type DiagnosticRecord = (&'static str, usize, usize, usize, String, &'static str);
 
 fn options(compat: &str) -> PyResult<SplitOptions> {
     let compat = match compat {
@@ -145,8 +145,14 @@ impl Records {
         }
         for d in &chunk.diagnostics {
             let (line, col) = self.diagnostic_lines.line_col(input, d.offset);
-            self.diagnostics
-                .push((d.severity.as_str(), line, col, d.offset, d.message.clone()));
+            self.diagnostics.push((
+                d.severity.as_str(),
+                line,
+                col,
+                d.offset,
+                d.message.clone(),
+                d.code.as_str(),
+            ));
         }
     }
 
@@ -475,7 +481,7 @@ impl<'o> Planner<'o> {
             .into_iter()
             .map(|r| {
                 let (line, col) = lines.line_col(input, r.offset);
-                (r.code, line, col, r.offset, r.message)
+                (r.code.as_str(), line, col, r.offset, r.message)
             })
             .collect();
         let encoding = self

@@ -286,31 +286,7 @@ impl Statement {
 }
 
 /// How serious a diagnostic is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Severity {
-    Error,
-    Warning,
-    Note,
-}
-
-impl Severity {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-            Severity::Note => "note",
-        }
-    }
-}
-
-/// A finding about the input, anchored at a byte offset.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Diagnostic {
-    pub severity: Severity,
-    /// Where the problem starts (for unterminated constructs: where they open).
-    pub offset: usize,
-    pub message: String,
-}
+pub use crate::diagnostic::{Code, Diagnostic, Severity};
 
 /// The result of splitting: statements in execution order, and diagnostics.
 #[derive(Debug, Clone, Default)]
@@ -1192,6 +1168,7 @@ impl<'a> Splitter<'a> {
                 if !name.first().is_some_and(u8::is_ascii_digit) {
                     self.diagnose(
                         Severity::Warning,
+                        Code::PsqlVariable,
                         span.start,
                         format!(
                             "psql variable {} is not substituted; psql replaces it when the variable is set",
@@ -1232,22 +1209,30 @@ impl<'a> Splitter<'a> {
         };
     }
 
-    fn diagnose(&mut self, severity: Severity, offset: usize, message: String) {
-        self.script.diagnostics.push(Diagnostic {
-            severity,
-            offset,
-            message,
-        });
+    fn diagnose(&mut self, severity: Severity, code: Code, offset: usize, message: String) {
+        self.script
+            .diagnostics
+            .push(Diagnostic::new(severity, code, offset, message));
     }
 
     fn unterminated(&mut self, kind: TokenKind, span: Span) {
-        let what = match kind {
-            TokenKind::UnterminatedString => "quoted string",
-            TokenKind::UnterminatedQuotedIdent => "quoted identifier",
-            TokenKind::UnterminatedDollarQuoted => "dollar-quoted string",
-            _ => "/* comment",
+        let (what, code) = match kind {
+            TokenKind::UnterminatedString => ("quoted string", Code::UnterminatedString),
+            TokenKind::UnterminatedQuotedIdent => {
+                ("quoted identifier", Code::UnterminatedQuotedIdentifier)
+            }
+            TokenKind::UnterminatedDollarQuoted => {
+                ("dollar-quoted string", Code::UnterminatedDollarQuote)
+            }
+            _ => ("/* comment", Code::UnterminatedBlockComment),
         };
-        let message = if self.line_limit.is_some_and(|l| span.end == l.line_end) {
+        let on_copy_line = self.line_limit.is_some_and(|l| span.end == l.line_end);
+        let code = if on_copy_line {
+            Code::QuoteOnCopyLine
+        } else {
+            code
+        };
+        let message = if on_copy_line {
             format!(
                 "{what} opened after COPY ... FROM stdin on the same line continues past the line; \
                  psql would read its rest after the COPY data, pgsplit ends it at the line end"
@@ -1256,7 +1241,7 @@ impl<'a> Splitter<'a> {
             format!("unterminated {what}: it runs to the end of the input; close it where it should end")
         };
         self.input_ended_in_token = span.end == self.input.len();
-        self.diagnose(Severity::Error, span.start, message);
+        self.diagnose(Severity::Error, code, span.start, message);
         // Even an unclosed comment is kept as a statement: it swallowed the
         // rest of the input, and dropping it as trivia would hide that.
         self.content(span, Some(kind));
@@ -1526,6 +1511,7 @@ impl<'a> Splitter<'a> {
                 self.touch(self.input.len());
                 self.diagnose(
                     Severity::Warning,
+                    Code::CopyWithoutEnd,
                     statement.span.start,
                     format!(
                         "{} data has no terminating \\. line; it runs to the end of the input",
@@ -1582,6 +1568,7 @@ impl<'a> Splitter<'a> {
                 if self.pending.is_empty() {
                     self.diagnose(
                         Severity::Warning,
+                        Code::ResendsPreviousQuery,
                         at,
                         format!("\\{name} with an empty query buffer makes psql send the previous query again"),
                     );
@@ -1595,6 +1582,7 @@ impl<'a> Splitter<'a> {
                 if let Some(start) = self.pending.start {
                     self.diagnose(
                         Severity::Warning,
+                        Code::DiscardedStatement,
                         start,
                         format!("\\{name} discards this statement; psql never sends it"),
                     );
@@ -1609,6 +1597,7 @@ impl<'a> Splitter<'a> {
             Effect::Unknown => {
                 self.diagnose(
                     Severity::Warning,
+                    Code::UnknownMetaCommand,
                     at,
                     format!("unknown meta-command \\{name}: psql reports an error and ignores the rest of the line"),
                 );
@@ -1617,6 +1606,7 @@ impl<'a> Splitter<'a> {
             Effect::Restricted => {
                 self.diagnose(
                     Severity::Warning,
+                    Code::RestrictedMetaCommand,
                     at,
                     format!("\\{name} after \\restrict: psql refuses it and ignores the rest of the line"),
                 );
@@ -1672,6 +1662,7 @@ impl<'a> Splitter<'a> {
         if self.paren_depth > 0 {
             self.diagnose(
                 Severity::Warning,
+                Code::UnclosedParenthesis,
                 self.paren_opened,
                 "parenthesis still open at the end of the input; the rest of the input is one statement"
                     .to_string(),
@@ -1686,12 +1677,18 @@ impl<'a> Splitter<'a> {
                     "BEGIN ATOMIC body still open at the end of the input (missing END?)"
                 }
             };
-            self.diagnose(Severity::Warning, self.atomic_opened, message.to_string());
+            self.diagnose(
+                Severity::Warning,
+                Code::UnclosedBeginAtomic,
+                self.atomic_opened,
+                message.to_string(),
+            );
         }
         if self.pending.significant {
             if let Some(start) = self.pending.start {
                 self.diagnose(
                     Severity::Note,
+                    Code::MissingSemicolon,
                     start,
                     "the last statement has no terminating semicolon; psql sends it at the end of the input"
                         .to_string(),

@@ -15,10 +15,11 @@
 
 use std::io::{self, Read};
 
+use crate::diagnostic::Code;
 use crate::lexer::is_whitespace;
 use crate::split::{
-    find_copy_end, split_certain, split_stretch, Boundary, Diagnostic, Severity, SplitOptions,
-    Statement, StatementKind,
+    find_copy_end, split_certain, split_stretch, Boundary, Diagnostic, SplitOptions, Statement,
+    StatementKind,
 };
 use crate::Span;
 
@@ -535,8 +536,7 @@ fn copy_end(rows: &[u8]) -> Option<(usize, usize)> {
 }
 
 fn is_missing_copy_end(diagnostic: &Diagnostic) -> bool {
-    diagnostic.severity == Severity::Warning
-        && diagnostic.message.contains("has no terminating \\. line")
+    diagnostic.code == Code::CopyWithoutEnd
 }
 
 /// Lines counted in a stream up to an offset.

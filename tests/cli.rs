@@ -1269,3 +1269,59 @@ fn man_page_is_roff_that_man_reads() {
         Err(_) => eprintln!("skipped man -l: man is not installed"),
     }
 }
+
+/// Findings that say their code: one of each source (splitter, lint, meta).
+const FINDINGS: &[u8] = b"SET a = 1;\nselect :x;\nVACUUM t;\n\\foo\nselect 'abc";
+
+#[test]
+fn check_json_prints_one_object_per_finding_with_its_code() {
+    let output = pgsplit(&["check", "--format", "json", "-"], Some(FINDINGS));
+    assert_eq!(output.status.code(), Some(1), "an error is among them");
+    let findings: Vec<serde_json::Value> = stdout(&output)
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    let codes: Vec<&str> = findings.iter().map(|f| f["code"].as_str().unwrap()).collect();
+    assert_eq!(
+        codes,
+        [
+            "session-setting",
+            "psql-variable",
+            "non-transactional",
+            "unknown-meta-command",
+            "meta-command",
+            "missing-semicolon",
+            "unterminated-string"
+        ]
+    );
+    let last = &findings[6];
+    assert_eq!(last["file"], "<stdin>");
+    assert_eq!((last["line"].as_u64(), last["col"].as_u64()), (Some(5), Some(8)));
+    assert_eq!(last["level"], "error");
+    assert!(last["message"].as_str().unwrap().starts_with("unterminated quoted string"));
+    let text = stdout(&pgsplit(&["check", "-"], Some(FINDINGS)));
+    assert_eq!(text.lines().count(), findings.len(), "the same findings as text");
+}
+
+#[test]
+fn check_github_writes_escaped_workflow_annotations() {
+    let dir = scratch("github");
+    let file = dir.join("a,b:c.sql");
+    std::fs::write(&file, b"VACUUM t;\nselect 'abc").unwrap();
+    let output = pgsplit(&["check", "--format", "github", file.to_str().unwrap()], None);
+    let text = stdout(&output);
+    let lines: Vec<&str> = text.lines().collect();
+    let name = file.to_str().unwrap().replace(':', "%3A").replace(',', "%2C");
+    assert_eq!(
+        lines[0],
+        format!(
+            "::warning file={name},line=1,col=1,title=non-transactional::VACUUM cannot run inside a transaction block"
+        )
+    );
+    assert!(
+        lines[2].starts_with(&format!("::error file={name},line=2,col=8,title=unterminated-string::")),
+        "{}",
+        lines[2]
+    );
+    assert_eq!(output.status.code(), Some(1));
+}

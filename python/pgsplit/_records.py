@@ -30,7 +30,7 @@ class StatementFields(TypedDict):
     variables: tuple[tuple[int, int], ...]  # psql variable references (byte offsets)
 
 
-DiagnosticRecord: TypeAlias = tuple[str, int, int, int, str]
+DiagnosticRecord: TypeAlias = tuple[str, int, int, int, str, str]  # severity, line, col, offset, message, code
 
 StepRecord: TypeAlias = tuple[
     str,  # "run", "autocommit", "skip" or "refused"

@@ -104,11 +104,16 @@ class MetaCommand(NamedTuple):
 
 
 class Diagnostic(NamedTuple):
+    """A finding about the input: where, how serious, what; ``code`` is the
+    stable name ``pgsplit check --format json`` prints (``unterminated-string``,
+    ``psql-variable``...), for code that decides on findings."""
+
     severity: str  # "error", "warning" or "note"
     line: int
     col: int
     offset: int
     message: str
+    code: str
 
 
 class _FileBytes:
