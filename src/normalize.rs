@@ -13,6 +13,7 @@
 //! type, schema, name), which `--sort` orders by and [`crate::diff`] matches on.
 
 use std::borrow::Cow;
+use std::cmp::Reverse;
 use std::fmt;
 use std::io::{self, Write};
 use std::str::FromStr;
@@ -382,12 +383,40 @@ impl Entry<'_> {
 }
 
 /// The entries of `input`, normalized.
+///
+/// `--sort` orders them by section and identity, within three limits that
+/// keep the sorted text meaning what the input meant, so that normalizing it
+/// again finds the same entries:
+/// - no entry moves across a `standard_conforming_strings` setting, which
+///   decides how every literal after it is read;
+/// - entries without a pg_dump header stay before those with one, which
+///   would otherwise claim them (a header names every statement up to the
+///   next one);
+/// - a statement the input ends inside stays last, since it swallows
+///   whatever follows it.
 pub fn entries<'a>(input: &'a [u8], options: &NormalizeOptions) -> Vec<Entry<'a>> {
-    let mut entries: Vec<Entry> = Vec::new();
+    sorted_entries(input, options)
+        .into_iter()
+        .map(|(_, entry)| entry)
+        .collect()
+}
+
+/// The entries, in output order, with what they were sorted by.
+fn sorted_entries<'a>(input: &'a [u8], options: &NormalizeOptions) -> Vec<(SortKey, Entry<'a>)> {
+    let mut entries: Vec<(SortKey, Entry)> = Vec::new();
+    let mut literal_epoch = 0usize;
     walk(input, options, |statement, starts_entry, pieces| {
+        let opens_epoch = may_set_standard_strings(input, statement);
+        literal_epoch += usize::from(opens_epoch);
         if !starts_entry {
-            if let Some(last) = entries.last_mut() {
+            if let Some((key, last)) = entries.last_mut() {
                 last.pieces.extend(pieces);
+                if opens_epoch {
+                    // Its statements before the setting are read as those
+                    // of the epoch before, which all stay before it.
+                    key.literal_epoch = literal_epoch;
+                    key.opens_epoch = Reverse(true);
+                }
                 return;
             }
         }
@@ -397,17 +426,62 @@ pub fn entries<'a>(input: &'a [u8], options: &NormalizeOptions) -> Vec<Entry<'a>
         } else {
             section(&identity.object_type, statement)
         };
-        entries.push(Entry {
-            identity,
-            section,
-            pieces,
-        });
+        let key = SortKey {
+            swallows_the_rest: section == Section::Unterminated,
+            literal_epoch,
+            opens_epoch: Reverse(opens_epoch),
+            has_header: statement.toc.is_some(),
+        };
+        entries.push((
+            key,
+            Entry {
+                identity,
+                section,
+                pieces,
+            },
+        ));
     });
     if options.sort {
         // A stable sort keeps pg_dump's order among entries of one identity.
-        entries.sort_by(|a, b| (a.section, &a.identity).cmp(&(b.section, &b.identity)));
+        entries.sort_by(|(key_a, a), (key_b, b)| {
+            (key_a, a.section, &a.identity).cmp(&(key_b, b.section, &b.identity))
+        });
     }
     entries
+}
+
+/// What `--sort` orders by before section and identity (see [`entries`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct SortKey {
+    swallows_the_rest: bool,
+    /// How many `standard_conforming_strings` settings come before, or are
+    /// this entry's.
+    literal_epoch: usize,
+    /// Whether the entry is the setting that opens its epoch: it stays first.
+    opens_epoch: Reverse<bool>,
+    has_header: bool,
+}
+
+/// Whether the statement may set `standard_conforming_strings`, which the
+/// splitter follows: `SET ... standard_conforming_strings`, `RESET` of it or
+/// of all. Erring towards yes only keeps a statement or an order.
+fn may_set_standard_strings(input: &[u8], statement: &Statement) -> bool {
+    let text = statement.text(input);
+    match statement.tag.as_ref() {
+        "SET" => has_word(&text, b"standard_conforming_strings"),
+        "RESET" => has_word(&text, b"standard_conforming_strings") || has_word(&text, b"all"),
+        _ => false,
+    }
+}
+
+/// Whether the statement may turn `standard_conforming_strings` off, after
+/// which backslashes in plain literals escape.
+fn may_turn_standard_strings_off(input: &[u8], statement: &Statement) -> bool {
+    statement.tag.as_ref() == "SET"
+        && may_set_standard_strings(input, statement)
+        && ["off", "false", "no", "0", "'off'", "'false'", "'no'", "'0'"]
+            .iter()
+            .any(|value| has_word(&statement.text(input), value.as_bytes()))
 }
 
 /// Visits each kept statement's normalized pieces, in input order, saying
@@ -422,8 +496,19 @@ fn walk<'a>(
         ..Parallelism::default()
     };
     let script = split_parallel(input, &SplitOptions::default(), &parallelism);
+    // From the first statement that may turn `standard_conforming_strings`
+    // off, its settings decide how the literals after them are read, and
+    // `--ignore set` keeps them; before it, they change nothing.
+    let literal_syntax_from = script
+        .statements
+        .iter()
+        .position(|s| may_turn_standard_strings_off(input, s))
+        .unwrap_or(usize::MAX);
     let mut current_toc: Option<crate::toc::Toc> = None;
     let mut any = false;
+    // A kept statement that the meta-command after it sends (`\g`): the
+    // meta-command joins its entry, so that `--sort` keeps them together.
+    let mut awaiting_sender = false;
     // Statements are normalized a batch at a time on every thread, then
     // grouped into entries in order: the same text for any thread count.
     let pool = (options.jobs > 1)
@@ -437,9 +522,13 @@ fn walk<'a>(
     // A statement's text, and its header when it is the first of its entry
     // (computed where the toc changes; grouping below asks for more only
     // when a dropped statement opened the entry).
-    let normalize_one = |i: usize, batch: &[Statement]| {
+    let normalize_one = |first: usize, i: usize, batch: &[Statement]| {
         let statement = &batch[i];
-        let text = statement_text(input, statement, options)?;
+        let place = Place {
+            keeps_settings: first + i >= literal_syntax_from,
+            sent_by_meta: sent_by_meta(&script.statements, first + i),
+        };
+        let text = statement_text(input, statement, options, place)?;
         let opens = i == 0 || !same_toc(&batch[i - 1], statement);
         let header = statement
             .toc
@@ -448,28 +537,32 @@ fn walk<'a>(
             .map(|toc| header(input, toc, options).into_bytes());
         Some((text, header))
     };
-    let normalized = |batch: &[Statement]| -> Vec<Option<Normalized<'a>>> {
+    let normalized = |first: usize, batch: &[Statement]| -> Vec<Option<Normalized<'a>>> {
         let each = || {
             (0..batch.len())
                 .into_par_iter()
-                .map(|i| normalize_one(i, batch))
+                .map(|i| normalize_one(first, i, batch))
                 .collect()
         };
         match &pool {
-            _ if parallelism.threads() <= 1 || batch.len() < 64 => {
-                (0..batch.len()).map(|i| normalize_one(i, batch)).collect()
-            }
+            _ if parallelism.threads() <= 1 || batch.len() < 64 => (0..batch.len())
+                .map(|i| normalize_one(first, i, batch))
+                .collect(),
             Some(pool) => pool.install(each),
             None => each(),
         }
     };
-    for batch in script.statements.chunks(BATCH) {
-        for (statement, text) in batch.iter().zip(normalized(batch)) {
+    for (number, batch) in script.statements.chunks(BATCH).enumerate() {
+        let first = number * BATCH;
+        for (i, (statement, text)) in batch.iter().zip(normalized(first, batch)).enumerate() {
+            let sends =
+                std::mem::take(&mut awaiting_sender) && statement.kind == StatementKind::Meta;
             let Some((text, made_header)) = text else {
                 continue;
             };
+            awaiting_sender = sent_by_meta(&script.statements, first + i);
             let toc = statement.toc;
-            if toc.is_some() && toc == current_toc && any {
+            if (sends || (toc.is_some() && toc == current_toc)) && any {
                 visit(statement, false, text);
                 continue;
             }
@@ -490,6 +583,27 @@ fn walk<'a>(
 
 /// A statement's normalized pieces, and its entry's header if it opens one.
 type Normalized<'a> = (Vec<Cow<'a, [u8]>>, Option<Vec<u8>>);
+
+/// What normalizing a statement needs to know about the statements around it.
+#[derive(Debug, Clone, Copy)]
+struct Place {
+    /// `standard_conforming_strings` settings decide how later literals are
+    /// read here, and `--ignore set` leaves them in.
+    keeps_settings: bool,
+    /// The meta-command after the statement sends it (`\g`, `\gexec`): it
+    /// needs no `;`, which would make the meta-command send it again.
+    sent_by_meta: bool,
+}
+
+/// Whether the meta-command after `statements[at]` is what sends it.
+fn sent_by_meta(statements: &[Statement], at: usize) -> bool {
+    let statement = &statements[at];
+    statement.kind != StatementKind::Meta
+        && !statement.is_terminated()
+        && statements
+            .get(at + 1)
+            .is_some_and(|next| next.kind == StatementKind::Meta)
+}
 
 fn same_toc(a: &Statement, b: &Statement) -> bool {
     a.toc.is_some() && a.toc == b.toc
@@ -515,26 +629,40 @@ pub fn normalize_to(
     out: &mut impl Write,
 ) -> io::Result<()> {
     let mut first = true;
-    let mut write_entry = |starts_entry: bool, pieces: &[Cow<'_, [u8]>]| -> io::Result<()> {
-        if starts_entry && !std::mem::take(&mut first) {
-            out.write_all(b"\n")?;
-        }
-        pieces.iter().try_for_each(|piece| out.write_all(piece))
-    };
+    let mut headers_written = false;
+    let mut write_entry =
+        |starts_entry: bool, has_header: bool, pieces: &[Cow<'_, [u8]>]| -> io::Result<()> {
+            if starts_entry {
+                if !std::mem::take(&mut first) {
+                    out.write_all(b"\n")?;
+                }
+                // A header names every statement up to the next one, unless
+                // the dump's end comes first: an entry without one after
+                // entries with one says so, as pg_dump does.
+                if !has_header && headers_written {
+                    out.write_all(END_OF_HEADERS)?;
+                }
+                headers_written |= has_header;
+            }
+            pieces.iter().try_for_each(|piece| out.write_all(piece))
+        };
     if options.sort {
-        for entry in entries(input, options) {
-            write_entry(true, &entry.pieces)?;
+        for (key, entry) in sorted_entries(input, options) {
+            write_entry(true, key.has_header, &entry.pieces)?;
         }
         return Ok(());
     }
     let mut result = Ok(());
-    walk(input, options, |_, starts_entry, pieces| {
+    walk(input, options, |statement, starts_entry, pieces| {
         if result.is_ok() {
-            result = write_entry(starts_entry, &pieces);
+            result = write_entry(starts_entry, statement.toc.is_some(), &pieces);
         }
     });
     result
 }
+
+/// The comment that ends the reach of pg_dump's last header.
+const END_OF_HEADERS: &[u8] = b"-- PostgreSQL database dump complete\n";
 
 fn lossy(input: &[u8], span: &crate::Span) -> String {
     String::from_utf8_lossy(&input[span.clone()]).into_owned()
@@ -560,6 +688,7 @@ fn statement_text<'a>(
     input: &'a [u8],
     statement: &Statement,
     options: &NormalizeOptions,
+    place: Place,
 ) -> Option<Vec<Cow<'a, [u8]>>> {
     if statement.kind == StatementKind::Meta {
         // `\restrict` keys are random; other meta-commands stay.
@@ -577,7 +706,8 @@ fn statement_text<'a>(
             && (matches!(tag, "GRANT" | "REVOKE") || tag == "ALTER DEFAULT PRIVILEGES"))
         || (options.ignores(Ignore::CommentOn) && tag == "COMMENT")
         || (options.ignores(Ignore::Set)
-            && (matches!(tag, "SET" | "RESET") || only_calls(&text, b"set_config")))
+            && (matches!(tag, "SET" | "RESET") || only_calls(&text, b"set_config"))
+            && !(place.keeps_settings && may_set_standard_strings(input, statement)))
         || (options.ignores(Ignore::Data) && only_calls(&text, b"setval"));
     if dropped {
         return None;
@@ -599,9 +729,12 @@ fn statement_text<'a>(
         text.trim_ascii().to_vec()
     };
     // A statement psql ends at the end of the input or at a meta-command ends
-    // at its own `;` in the normalized text, wherever `--sort` puts it.
+    // at its own `;` in the normalized text, wherever `--sort` puts it. One
+    // the input ends inside (an open quote, comment or parenthesis) cannot be
+    // ended: a `;` would only join what it swallows, once more each time.
     let terminated = ends_with_terminator(&sql);
-    if statement.kind != StatementKind::Meta && !terminated {
+    let needs_end = !(terminated || place.sent_by_meta || statement.is_incomplete());
+    if statement.kind != StatementKind::Meta && needs_end {
         if ends_in_line_comment(&sql) {
             sql.push(b'\n');
         }
@@ -614,11 +747,18 @@ fn statement_text<'a>(
         order = permutation.filter(|_| tag == "COPY" && !is_binary_or_csv(&sql));
     }
     let mut pieces = Vec::new();
-    // COPY rows are data: they pass through untouched, and are not copied,
-    // unless their fields follow a reordered column list.
-    if statement.kind == StatementKind::Copy && !options.ignores(Ignore::Data) {
-        for block in statement.copy_blocks() {
-            sql.push(b'\n');
+    // COPY rows (of `\copy ... from stdin` too) are data: they pass through
+    // untouched, and are not copied, unless their fields follow a reordered
+    // column list. Ignored, they are left out but their `\.` stays: a COPY
+    // from stdin without it would read the statements after it as rows when
+    // the text is normalized again. A COPY the input ends inside has no rows
+    // and gets no `\.`, which would only become part of it.
+    let blocks = statement
+        .copy_blocks()
+        .filter(|_| !statement.is_incomplete());
+    for block in blocks {
+        sql.push(b'\n');
+        if !options.ignores(Ignore::Data) {
             pieces.push(Cow::Owned(std::mem::take(&mut sql)));
             let data = &input[block.clone()];
             match &order {
@@ -628,8 +768,8 @@ fn statement_text<'a>(
             if !data.is_empty() && data.last() != Some(&b'\n') {
                 sql.push(b'\n');
             }
-            sql.extend_from_slice(b"\\.");
         }
+        sql.extend_from_slice(b"\\.");
     }
     sql.push(b'\n');
     pieces.push(Cow::Owned(sql));
@@ -772,16 +912,32 @@ fn tokens_text(text: &[u8], options: &NormalizeOptions) -> Vec<u8> {
     // The last token written, while nothing but dropped comments follows it.
     let mut previous: &[u8] = b"";
     let mut dropped_since_previous = false;
+    // Whether the statement's first word has gone by: the splitter reads it
+    // (`COPY`), so no `public.` before it may go.
+    let mut began = false;
+    // Where the whitespace written last starts, while only dropped tokens
+    // have followed it.
+    let mut whitespace_run: Option<usize> = None;
     for token in tokenize(text, LexMode::default()) {
         let piece = &text[at..at + token.len];
         at += token.len;
+        let first_word = !began && token.kind == TokenKind::Ident;
+        began = match token.kind {
+            TokenKind::Ident => true,
+            // `\;` starts another statement of the same line.
+            TokenKind::Semicolon | TokenKind::Backslash => false,
+            _ => began,
+        };
         match token.kind {
             TokenKind::LineComment | TokenKind::BlockComment if drop_comments => {
                 dropped_since_previous = true;
                 continue;
             }
+            // A qualifier, never the statement's first word: `public.COPY x`
+            // is no COPY, and must not become one.
             TokenKind::Ident
                 if drop_public
+                    && !first_word
                     && piece.eq_ignore_ascii_case(b"public")
                     && text.get(at) == Some(&b'.') =>
             {
@@ -793,20 +949,27 @@ fn tokens_text(text: &[u8], options: &NormalizeOptions) -> Vec<u8> {
                 continue;
             }
             TokenKind::Whitespace => {
+                // Whitespace either side of a dropped token is one run, as
+                // it is when the text is normalized again.
+                let run_start = whitespace_run.unwrap_or(out.len());
+                let mut run = out.split_off(run_start);
+                run.extend_from_slice(piece);
                 // Between tokens: no trailing spaces, no blank lines, indentation kept.
-                match piece.iter().rposition(|&b| b == b'\n') {
+                match run.iter().rposition(|&b| b == b'\n') {
                     Some(last_newline) => {
                         out.push(b'\n');
-                        out.extend_from_slice(&piece[last_newline + 1..]);
+                        out.extend_from_slice(&run[last_newline + 1..]);
                     }
-                    None => out.extend_from_slice(piece),
+                    None => out.extend_from_slice(&run),
                 }
+                whitespace_run = Some(run_start);
                 skip_dot = false;
                 previous = b"";
                 continue;
             }
             _ => skip_dot = false,
         }
+        whitespace_run = None;
         // A comment separates tokens as a space does: `*/ /**/ */` must not
         // become the comment opener `*/*/`, nor `a/**/b` the name `ab`.
         if dropped_since_previous && glue(previous, piece) {
@@ -1131,6 +1294,120 @@ mod tests {
         );
         let once = normalize(a, &options);
         assert_eq!(normalize(&once, &options), once);
+    }
+
+    /// The normalized text of `input`, checked to be a fixed point.
+    fn stable(input: &str, ignore: &[Ignore], sort: bool) -> String {
+        let options = NormalizeOptions {
+            ignore: ignore.to_vec(),
+            sort,
+            ..NormalizeOptions::default()
+        };
+        let once = normalize(input.as_bytes(), &options);
+        let twice = normalize(&once, &options);
+        let once = String::from_utf8_lossy(&once).into_owned();
+        assert_eq!(String::from_utf8_lossy(&twice), once, "{input:?}");
+        once
+    }
+
+    const TABLE_HEADER: &str = "--\n-- Name: t; Type: TABLE; Schema: public; Owner: -\n--\n\n";
+
+    #[test]
+    fn ignoring_data_keeps_the_end_of_copy_data() {
+        let input = "COPY t (a) FROM stdin;\n1\n\\.\nCREATE TABLE u (a int);\n";
+        assert_eq!(
+            stable(input, &[Ignore::Data], false),
+            "COPY t (a) FROM stdin;\n\\.\n\nCREATE TABLE u (a int);\n"
+        );
+    }
+
+    #[test]
+    fn a_psql_copy_from_stdin_keeps_its_rows() {
+        let input = "\\copy t from stdin\n1\n\\.\nSELECT 1;\n";
+        assert_eq!(
+            stable(input, &[], false),
+            "\\copy t from stdin\n1\n\\.\n\nSELECT 1;\n"
+        );
+    }
+
+    #[test]
+    fn a_statement_the_input_ends_inside_gets_no_semicolon() {
+        assert_eq!(
+            stable("SELECT 1;\nSELECT (1", &[], false),
+            "SELECT 1;\n\nSELECT (1\n"
+        );
+        assert_eq!(
+            stable("COPY t FROM stdin\"", &[], false),
+            "COPY t FROM stdin\"\n"
+        );
+    }
+
+    #[test]
+    fn sorting_never_moves_an_entry_across_standard_conforming_strings() {
+        let input = " x$y$ ;SET standard_conforming_strings = off;:: e' e'";
+        assert_eq!(
+            stable(input, &[], true),
+            "x$y$ ;\n\nSET standard_conforming_strings = off;\n\n:: e' e';\n"
+        );
+    }
+
+    #[test]
+    fn sorting_keeps_entries_without_a_header_before_those_with_one() {
+        let input = format!("VACUUM;\n\n{TABLE_HEADER}CREATE TABLE t ();\n");
+        let sorted = stable(&input, &[], true);
+        assert!(sorted.starts_with("VACUUM;\n"), "{sorted}");
+    }
+
+    #[test]
+    fn an_entry_after_the_dump_end_stays_without_a_header() {
+        let input = format!(
+            "{TABLE_HEADER}CREATE TABLE t ();\n\n--\n-- PostgreSQL database dump complete\n--\n\nSET search_path TO x;\n"
+        );
+        let once = stable(&input, &[], false);
+        assert!(once.ends_with("-- PostgreSQL database dump complete\nSET search_path TO x;\n"));
+        let found: Vec<String> = entries(once.as_bytes(), &NormalizeOptions::default())
+            .iter()
+            .map(|e| e.identity.to_string())
+            .collect();
+        assert_eq!(found, ["TABLE public.t", "SET search_path"]);
+    }
+
+    #[test]
+    fn ignoring_set_keeps_standard_conforming_strings_once_it_may_be_off() {
+        // Read with the setting on, `'a\'', 1;` opens a string it never closes.
+        let input = "SET standard_conforming_strings = on;\nSET standard_conforming_strings = off;\nSELECT 'a\\'', 1;\nSET x = 1;\n";
+        assert_eq!(
+            stable(input, &[Ignore::Set], false),
+            "SET standard_conforming_strings = off;\n\nSELECT 'a\\'', 1;\n"
+        );
+    }
+
+    #[test]
+    fn a_statement_a_meta_command_sends_stays_with_it() {
+        assert_eq!(stable("SELECT 1\n\\g\n", &[], false), "SELECT 1\n\\g\n");
+        let input = format!(
+            "{TABLE_HEADER}CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1;\n\n\\g\nSELECT 2;\n"
+        );
+        let sorted = stable(&input, &[], true);
+        assert!(sorted.contains("SELECT 1;\n\\g\n"), "{sorted}");
+    }
+
+    #[test]
+    fn ignoring_public_schema_keeps_a_statements_first_word() {
+        let input = "1,\"a\"\npublic.COPY public.t (b, a) FROM stdin;\nSELECT public.f();\n";
+        assert_eq!(
+            stable(input, &[Ignore::PublicSchema], false),
+            "1,\"a\"\npublic.COPY t (b, a) FROM stdin;\n\nSELECT f();\n"
+        );
+    }
+
+    #[test]
+    fn whitespace_around_a_dropped_qualifier_is_one_run() {
+        let input = "SELECT a,\npublic.   \n\nb;\n";
+        assert_eq!(
+            stable(input, &[Ignore::PublicSchema], false),
+            "SELECT a,\nb;\n"
+        );
     }
 
     #[test]

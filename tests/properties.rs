@@ -8,6 +8,7 @@
 
 mod common;
 
+use common::idempotence::{every_option_combination, idempotence_failure, idempotence_promised};
 use common::{assert_lossless, options};
 use pgsplit::diff::diff;
 use pgsplit::normalize::{normalize, Ignore, NormalizeOptions};
@@ -286,34 +287,88 @@ proptest! {
     }
 }
 
-fn normalize_options() -> impl Strategy<Value = NormalizeOptions> {
-    (
-        prop::sample::subsequence(Ignore::ALL.to_vec(), 0..=4),
-        any::<bool>(),
-    )
-        .prop_map(|(ignore, sort)| NormalizeOptions {
-            ignore,
-            sort,
-            ..NormalizeOptions::default()
-        })
+/// Dump pieces made of what `--ignore` leaves out, and of pieces that make
+/// it lie: a `public.` in a literal, a COPY whose rows hold `\.`-like text,
+/// a `public` that is not a schema.
+fn noise_like() -> impl Strategy<Value = Vec<u8>> {
+    let pieces = prop::sample::select(vec![
+        &b"\n\n--\n-- Name: t; Type: TABLE; Schema: public; Owner: alice\n--\n\n"[..],
+        b"\n\n--\n-- Data for Name: t; Type: TABLE DATA; Schema: public; Owner: -\n--\n\n",
+        b"\n\n--\n-- Name: TABLE t; Type: ACL; Schema: public; Owner: alice\n--\n\n",
+        b"\n\n--\n-- Name: s; Type: SEQUENCE SET; Schema: public; Owner: -\n--\n\n",
+        b"\n\n--\n-- Name: TABLE t; Type: COMMENT; Schema: public; Owner: -\n--\n\n",
+        b"CREATE TABLE public.t (\n    b integer,\n    a text\n);\n",
+        b"CREATE TABLE public.t (b int, a public.d);\n",
+        b"COPY public.t (b, a) FROM stdin;\n",
+        b"COPY public.t (b, a) FROM stdin WITH (FORMAT csv);\n",
+        b"COPY t FROM '/x';\n",
+        b"2\tx\n",
+        b"1,\"a\"\n",
+        b"\\.\n",
+        b"ALTER TABLE public.t OWNER TO alice;\n",
+        b"ALTER TABLE ONLY public.t OWNER TO \"Al\";\n",
+        b"GRANT SELECT ON TABLE public.t TO bob;\n",
+        b"REVOKE ALL ON SCHEMA public FROM PUBLIC;\n",
+        b"COMMENT ON TABLE public.t IS 'public.x';\n",
+        b"SET search_path = public, pg_catalog;\n",
+        b"SELECT pg_catalog.set_config('search_path', '', false);\n",
+        b"SELECT pg_catalog.setval('public.s', 5, true);\n",
+        b"SET standard_conforming_strings = off;\n",
+        b"SET standard_conforming_strings = on;\n",
+        b"RESET ALL;\n",
+        b"SELECT 'a\\';\n",
+        b"public.",
+        b"public",
+        b"public .x",
+        b"\"public\".",
+        b" -- c\n",
+        b"/* c */",
+        b"--\n",
+        b"-- x\n",
+        b"   \n",
+        b"\n",
+        b";",
+        b"\\g\n",
+        b"\\connect db\n",
+        b"\\restrict k\n",
+        b"SELECT 1",
+        b"CREATE INDEX ix ON public.t (a);\n",
+    ]);
+    prop::collection::vec(pieces, 0..40).prop_map(|v| v.concat())
 }
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(1000))]
 
-    /// For input pgsplit splits without errors or warnings (every real dump):
-    /// an input that ends inside an unclosed quote, parenthesis or body, or
-    /// that makes psql misread COPY data, has no stable canonical form.
     #[test]
-    fn normalize_is_deterministic_and_idempotent(input in any_input(), options in normalize_options()) {
-        let once = normalize(&input, &options);
-        prop_assert_eq!(&once, &normalize(&input, &options));
-        let script = split(&input, &SplitOptions::default());
-        if script.diagnostics.iter().any(|d| d.severity != pgsplit::Severity::Note) {
+    fn normalize_is_deterministic(input in any_input()) {
+        for options in every_option_combination() {
+            prop_assert_eq!(normalize(&input, &options), normalize(&input, &options));
+        }
+    }
+
+    #[test]
+    fn normalize_is_idempotent(input in any_input()) {
+        if !idempotence_promised(&input) {
             return Ok(());
         }
-        let twice = normalize(&once, &options);
-        prop_assert_eq!(String::from_utf8_lossy(&twice), String::from_utf8_lossy(&once));
+        for options in every_option_combination() {
+            if let Some(failure) = idempotence_failure(&input, &options) {
+                prop_assert!(false, "{}", failure);
+            }
+        }
+    }
+
+    #[test]
+    fn normalize_is_idempotent_on_dumps(input in prop_oneof![common::dump_like(), noise_like()]) {
+        if !idempotence_promised(&input) {
+            return Ok(());
+        }
+        for options in every_option_combination() {
+            if let Some(failure) = idempotence_failure(&input, &options) {
+                prop_assert!(false, "{}", failure);
+            }
+        }
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+pub mod idempotence;
+
 use pgsplit::{partition, split, Compat, Owner, Script, SplitOptions, StatementKind};
 use proptest::prelude::*;
 
