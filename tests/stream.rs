@@ -285,3 +285,27 @@ fn copy_rows_stream_whatever_their_total_under_the_statement_limit() {
     }
     assert_eq!(rows, 200_000);
 }
+
+/// Every window and read size over a small input, in both modes.
+fn assert_same_for_every_window(input: &[u8]) {
+    for compat in [Compat::Default, Compat::Psql] {
+        for window in 1..=input.len() + 2 {
+            for step in [1, 3, 7] {
+                assert_same(input, compat, window, step);
+            }
+        }
+    }
+}
+
+#[test]
+fn a_copy_whose_semicolon_is_in_a_comment_is_not_handed_out_as_a_long_copy() {
+    // The `;` is in a `--` comment: the COPY is unterminated, the `\` line
+    // is a meta-command, and at the end of the input the COPY has no data.
+    assert_same_for_every_window(b"COPY x FROM stdin -- x;\n\\");
+    assert_same_for_every_window(b"COPY x FROM stdin -- x;\n\\\n");
+}
+
+#[test]
+fn a_copy_in_a_compound_streams_without_the_backslash_of_its_separator() {
+    assert_same_for_every_window(b"SELECT 1 \\; COPY t FROM stdin;\n1\n2\n3\n4\n\\.\nSELECT 2;\n");
+}
