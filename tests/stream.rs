@@ -154,7 +154,7 @@ fn assert_same(input: &[u8], compat: Compat, window: usize, step: usize) {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(3000))]
+    #![proptest_config(ProptestConfig::with_cases(10000))]
 
     #[test]
     fn streaming_equals_slicing(
@@ -176,6 +176,23 @@ proptest! {
         window in 1usize..48,
     ) {
         assert_same(&input, Compat::Default, window, 7);
+    }
+
+    /// Short inputs of the words that change how psql reads the lines after
+    /// them: every window cuts a COPY, a compound or an unterminated ending.
+    #[test]
+    fn streaming_equals_slicing_around_copy_compounds_and_endings(
+        input in prop::collection::vec(prop::sample::select(vec![
+            &b"COPY t FROM stdin"[..], b"\\COPY t FROM stdin", b"SELECT 1", b";", b"\n",
+            b"\\;", b"\\.", b"\\", b"-- x", b" ", b"1", b"'", b"\\quit", b"\\q",
+            b"\\prompt x", b"\\echo a",
+        ]), 0..40).prop_map(|v| v.concat()),
+        window in 1usize..64,
+        step in 1usize..8,
+        psql in any::<bool>(),
+    ) {
+        let compat = if psql { Compat::Psql } else { Compat::Default };
+        assert_same(&input, compat, window, step);
     }
 }
 
