@@ -338,6 +338,8 @@ pub(crate) struct Boundary {
     restrict_key: Option<Span>,
     toc: Option<Toc>,
     toc_fresh: bool,
+    /// psql has read a `\q` (psql mode): it reads nothing more.
+    quit: bool,
 }
 
 impl Boundary {
@@ -372,6 +374,7 @@ impl Boundary {
             restrict_key: None,
             toc: None,
             toc_fresh: false,
+            quit: false,
         }
     }
 }
@@ -406,6 +409,7 @@ impl Stretch {
         self.start == start
             && guess.standard_strings == real.standard_strings
             && guess.mode_change == real.mode_change
+            && guess.quit == real.quit
             && (!self.used_entry_restrict || guess.restrict_key == real.restrict_key)
             && (!self.used_entry_toc
                 || (guess.toc == real.toc && guess.toc_fresh == real.toc_fresh))
@@ -715,6 +719,8 @@ struct Splitter<'a> {
     toc_fresh: bool,
     /// psql's restricted mode: the key of the `\restrict` in force.
     restrict_key: Option<Span>,
+    /// psql mode has met a `\q`: the rest of the input is never read.
+    quit: bool,
     fast_path: bool,
     /// The last token ran to the end of the input unterminated.
     input_ended_in_token: bool,
@@ -768,6 +774,7 @@ impl<'a> Splitter<'a> {
             toc: None,
             toc_fresh: false,
             restrict_key: None,
+            quit: false,
             fast_path: !options.lex_every_token,
             input_ended_in_token: false,
             stop_at: usize::MAX,
@@ -797,6 +804,9 @@ impl<'a> Splitter<'a> {
         splitter.restrict_key.clone_from(&entry.restrict_key);
         splitter.toc = entry.toc;
         splitter.toc_fresh = entry.toc_fresh;
+        if entry.quit {
+            splitter.read_no_further();
+        }
         splitter
     }
 
@@ -817,6 +827,7 @@ impl<'a> Splitter<'a> {
             restrict_key: self.restrict_key.clone(),
             toc: self.toc,
             toc_fresh: self.toc_fresh,
+            quit: self.quit,
         };
         if let Some((from, standard)) = boundary.mode_change {
             if from <= self.pos {
@@ -1622,10 +1633,66 @@ impl<'a> Splitter<'a> {
                 );
                 self.hole_in_pending(&command.span);
             }
-            Effect::Immediate => self.hole_in_pending(&command.span),
+            Effect::Prompt => {
+                if self.compat == Compat::Psql {
+                    self.skip_answer_line(&command);
+                }
+                self.hole_in_pending(&command.span);
+            }
+            Effect::Quit | Effect::Immediate => self.hole_in_pending(&command.span),
         }
+        let quits = command.effect == Effect::Quit && self.compat == Compat::Psql;
         statement.rare_mut().meta = Some(command);
         self.script.statements.push(statement);
+        if quits {
+            // psql sends what its buffer holds, as at the end of the input.
+            if !self.pending.is_empty() {
+                self.end_of_input();
+            }
+            self.read_no_further();
+        }
+    }
+
+    /// After `\q` psql reads no further line: the rest of the input is
+    /// trivia, and so is any input after it.
+    fn read_no_further(&mut self) {
+        self.quit = true;
+        self.line_limit = None;
+        self.pos = self.input.len();
+    }
+
+    /// `\prompt` without a terminal reads its answer from psql's standard
+    /// input, which is the script's next line when the script is that
+    /// input. The line is skipped as COPY data is: the rest of the command's
+    /// own line is read first (and data of a COPY on it comes after the
+    /// answer).
+    fn skip_answer_line(&mut self, command: &MetaCommand) {
+        let line_end = command.line_end;
+        let (lexed_to, from) = match self.line_limit {
+            Some(limit) => (limit.line_end, limit.resume),
+            None => {
+                // A statement around the command keeps the line ending,
+                // unless the command was alone on its line.
+                let start = command.span.start;
+                let alone = (start == 0 || self.input[start - 1] == b'\n')
+                    && self.input[command.span.end..line_end]
+                        .iter()
+                        .all(|b| matches!(b, b' ' | b'\t' | b'\r'));
+                let lexed_to = if alone { line_end } else { line_end + 1 };
+                (lexed_to.min(self.input.len()), line_end + 1)
+            }
+        };
+        self.touch(from);
+        if from >= self.input.len() {
+            return;
+        }
+        let answer_end =
+            memchr::memchr(b'\n', &self.input[from..]).map_or(self.input.len(), |i| from + i + 1);
+        self.touch(answer_end);
+        self.line_limit = Some(LineLimit {
+            line_end: lexed_to,
+            resume: answer_end,
+        });
     }
 
     /// `\restrict KEY` refuses every meta-command but `\unrestrict KEY`.
