@@ -21,7 +21,9 @@ use crate::diff::{diff, ChangeKind, DiffReport};
 use crate::files::{OutDir, Replace};
 use crate::input::{open_input, open_stream, Input, Watched};
 use crate::lines::{LineCounter, LineIndex};
-use crate::lint::{copy_rows_note, lint_statement, lint_statement_for_migration, not_utf8};
+use crate::lint::{
+    copy_rows_note, is_quit, lint_statement, lint_statement_for_migration, not_utf8, quit_warning,
+};
 use crate::normalize::{normalize_to, Ignore, NormalizeOptions};
 use crate::parallel::{split_chunks, split_parallel, stop_on_error, Parallelism};
 use crate::plan::{self, PlanOptions};
@@ -913,6 +915,10 @@ struct Linter {
     told: BTreeSet<plan::Handled>,
     /// The client_encoding the script declares, once a statement has.
     declared: Option<String>,
+    /// The first `\quit`, where psql stops (its offset and name), and how
+    /// many statements follow it. Its finding waits for that count, and the
+    /// findings after it wait with it, to be printed in input order.
+    quit: Option<(usize, String, usize)>,
 }
 
 impl Linter {
@@ -921,7 +927,21 @@ impl Linter {
             target,
             told: BTreeSet::new(),
             declared: None,
+            quit: None,
         }
+    }
+
+    /// Whether findings must wait for the count of statements after a
+    /// `\quit`.
+    fn holds_findings(&self) -> bool {
+        self.quit.is_some()
+    }
+
+    /// The finding about the `\quit`, once the input has ended, if any
+    /// statement follows it (in psql mode none does).
+    fn quit_warning(&self) -> Option<Diagnostic> {
+        let (at, name, after) = self.quit.as_ref()?;
+        (*after > 0).then(|| quit_warning(*at, name, *after))
     }
 
     /// The finding for bytes that stop being UTF-8 at `at`: a note for psql,
@@ -953,6 +973,14 @@ struct Findings {
 }
 
 impl Findings {
+    /// Adds `later`'s findings to these, to be printed with them.
+    fn absorb(&mut self, later: Findings) {
+        self.splitter.extend(later.splitter);
+        self.statements.extend(later.statements);
+        self.not_utf8 = self.not_utf8.take().or(later.not_utf8);
+        self.migration.extend(later.migration);
+    }
+
     fn is_empty(&self) -> bool {
         self.splitter.is_empty()
             && self.statements.is_empty()
@@ -963,6 +991,13 @@ impl Findings {
     /// Adds the findings about `statement` of `input`, a part of the script
     /// that starts at offset `base`.
     fn lint(&mut self, input: &[u8], base: usize, statement: &Statement, linter: &mut Linter) {
+        match &mut linter.quit {
+            Some((_, _, after)) => *after += 1,
+            None if is_quit(statement) => {
+                linter.quit = Some((base + statement.span.start, statement.tag.to_string(), 0));
+            }
+            None => {}
+        }
         let (statements, migration) = (self.statements.len(), self.migration.len());
         let rows = statement
             .copy_data()
@@ -1051,6 +1086,7 @@ fn check_mapped(file: &str, target: Target, options: &SplitOptions) -> io::Resul
     let mut not_utf8_at = std::str::from_utf8(&input).err().map(|e| e.valid_up_to());
     let mut lines = LineCounter::new();
     let mut failed = None;
+    let mut held = Findings::default();
     let progress = Progress::new(input.len(), "checking");
     split_chunks(&input, options, &Parallelism::default(), |chunk| {
         if let Some(last) = chunk.statements.last() {
@@ -1066,6 +1102,10 @@ fn check_mapped(file: &str, target: Target, options: &SplitOptions) -> io::Resul
         if not_utf8_at.is_some_and(|at| findings.tell_not_utf8(at, &linter)) {
             not_utf8_at = None;
         }
+        if linter.holds_findings() {
+            held.absorb(findings);
+            return ControlFlow::Continue(());
+        }
         let printed =
             progress.suspend(|| findings.print(file, |offset| lines.line_col(&input, offset)));
         stop_on_error(printed.map(|n| errors += n), &mut failed)
@@ -1074,11 +1114,12 @@ fn check_mapped(file: &str, target: Target, options: &SplitOptions) -> io::Resul
     if let Some(error) = failed {
         return Err(error);
     }
-    let rest = Findings {
+    held.absorb(Findings {
         not_utf8: not_utf8_at.and_then(|at| linter.not_utf8(at)),
         ..Findings::default()
-    };
-    Ok(errors + rest.print(file, |offset| lines.line_col(&input, offset))?)
+    });
+    held.statements.extend(linter.quit_warning());
+    Ok(errors + held.print(file, |offset| lines.line_col(&input, offset))?)
 }
 
 /// Checks standard input or a compressed file as it streams by, with the
@@ -1153,7 +1194,7 @@ fn check_stream(
                 .entry(at)
                 .or_insert_with(|| stream.line_col_at(at as u64));
         }
-        if copy.is_some() || findings.is_empty() {
+        if copy.is_some() || findings.is_empty() || linter.holds_findings() {
             continue;
         }
         if let Utf8::Found(at, position) = not_utf8_at {
@@ -1178,6 +1219,8 @@ fn check_stream(
         findings.not_utf8 = linter.not_utf8(at);
         located.insert(at, position);
     }
+    // At the offset of the `\quit`'s own finding, located with it.
+    findings.statements.extend(linter.quit_warning());
     locate(&mut stream, &findings, &mut located);
     errors += findings.print(file, |offset| located[&offset])?;
     Ok(errors)

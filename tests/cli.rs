@@ -303,6 +303,38 @@ fn check_exits_0_when_only_notes_and_warnings() {
 }
 
 #[test]
+fn check_tells_where_psql_stops_and_what_it_never_runs() {
+    let script = b"\\echo Use \"CREATE EXTENSION x\" to load this file. \\quit\nCREATE TABLE a (x int);\nVACUUM;\n";
+    let dir = scratch("quit");
+    let file = dir.join("x--1.0.sql");
+    std::fs::write(&file, script).unwrap();
+    let mapped = stdout(&pgsplit(&["check", file.to_str().unwrap()], None));
+    let streamed = stdout(&pgsplit(&["check", "-"], Some(script)));
+    let warning = ":1:51: warning: psql stops reading at this \\quit and never runs the 2 statement(s) after it";
+    assert!(mapped.contains(warning), "{mapped}");
+    assert_eq!(
+        mapped.replace(file.to_str().unwrap(), "<stdin>"),
+        streamed,
+        "a stream is checked as a mapped file is"
+    );
+    // Findings after the \quit are printed after it, in input order.
+    let quit_at = mapped.find(warning).unwrap();
+    assert!(
+        mapped.find("VACUUM cannot run").unwrap() > quit_at,
+        "{mapped}"
+    );
+    // psql mode has no statement after it, and nothing to warn of; neither
+    // has a \q at the end.
+    let psql = stdout(&pgsplit(
+        &["check", "--compat", "psql", file.to_str().unwrap()],
+        None,
+    ));
+    assert!(!psql.contains("stops reading"), "{psql}");
+    let at_end = stdout(&pgsplit(&["check", "-"], Some(b"SELECT 1;\n\\q\n")));
+    assert!(!at_end.contains("stops reading"), "{at_end}");
+}
+
+#[test]
 fn check_reports_non_transactional_statements() {
     let output = pgsplit(
         &["check", "-"],
