@@ -1634,10 +1634,10 @@ impl<'a> Splitter<'a> {
                 self.hole_in_pending(&command.span);
             }
             Effect::Prompt => {
-                if self.compat == Compat::Psql {
-                    self.skip_answer_line(&command);
-                }
                 self.hole_in_pending(&command.span);
+                if self.compat == Compat::Psql {
+                    self.skip_answer_line(command.line_end);
+                }
             }
             Effect::Quit | Effect::Immediate => self.hole_in_pending(&command.span),
         }
@@ -1666,21 +1666,12 @@ impl<'a> Splitter<'a> {
     /// input. The line is skipped as COPY data is: the rest of the command's
     /// own line is read first (and data of a COPY on it comes after the
     /// answer).
-    fn skip_answer_line(&mut self, command: &MetaCommand) {
-        let line_end = command.line_end;
+    fn skip_answer_line(&mut self, line_end: usize) {
+        // The command's own newline stays: it is the one psql puts between
+        // this line and the next line it scans.
         let (lexed_to, from) = match self.line_limit {
             Some(limit) => (limit.line_end, limit.resume),
-            None => {
-                // A statement around the command keeps the line ending,
-                // unless the command was alone on its line.
-                let start = command.span.start;
-                let alone = (start == 0 || self.input[start - 1] == b'\n')
-                    && self.input[command.span.end..line_end]
-                        .iter()
-                        .all(|b| matches!(b, b' ' | b'\t' | b'\r'));
-                let lexed_to = if alone { line_end } else { line_end + 1 };
-                (lexed_to.min(self.input.len()), line_end + 1)
-            }
+            None => ((line_end + 1).min(self.input.len()), line_end + 1),
         };
         self.touch(from);
         if from >= self.input.len() {
@@ -1713,8 +1704,12 @@ impl<'a> Splitter<'a> {
     }
 
     /// A meta-command inside a statement runs at once; its bytes are not part
-    /// of the statement that continues around it. A command alone on its line
-    /// takes the line ending along, as psql joins only lines that held SQL.
+    /// of the statement that continues around it. psql puts the newline
+    /// between two lines into its buffer as the second line starts, and
+    /// takes it out again when that line starts with a meta-command: the
+    /// newline before such a command goes with it (unless it already went
+    /// with COPY data or a `\prompt` answer), and so do the spaces after it
+    /// when nothing else is on its line.
     fn hole_in_pending(&mut self, span: &Span) {
         if self.pending.is_empty() {
             return;
@@ -1727,12 +1722,29 @@ impl<'a> Splitter<'a> {
             .take_while(|b| matches!(b, b' ' | b'\t' | b'\r'))
             .count();
         self.touch(span.end + to_newline);
-        let end = if starts_line && !data_follows && rest.get(to_newline) == Some(&b'\n') {
-            span.end + to_newline + 1
+        if !starts_line || data_follows {
+            // The line's own newline goes with the data that follows, if any.
+            self.pending.holes.push(span.clone());
+            return;
+        }
+        let newline_before = span.start > 0
+            && self
+                .pending
+                .holes
+                .last()
+                .is_none_or(|hole| hole.end < span.start);
+        let start = if newline_before {
+            span.start - 1
+        } else {
+            span.start
+        };
+        let alone = rest.get(to_newline) == Some(&b'\n');
+        let end = if alone {
+            span.end + to_newline
         } else {
             span.end
         };
-        self.pending.holes.push(span.start..end);
+        self.pending.holes.push(start..end);
     }
 
     fn end_of_input(&mut self) {

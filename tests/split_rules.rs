@@ -570,8 +570,25 @@ fn prompt_reads_its_answer_from_the_next_line_in_psql_mode() {
     // command's own line is read before it.
     assert_eq!(
         psql("SELECT 1\n\\prompt 'say' x \\\\ , 2\nline two;\nSELECT 3;\n"),
-        ["\\prompt 'say' x \\\\", "SELECT 1\n , 2\nSELECT 3;"]
+        ["\\prompt 'say' x \\\\", "SELECT 1 , 2\nSELECT 3;"]
     );
     // Without a variable name it is an error and reads nothing.
     assert_eq!(psql("\\prompt\nSELECT 1;\n"), ["\\prompt", "SELECT 1;"]);
+}
+
+#[test]
+fn sql_after_a_meta_command_at_a_line_start_joins_the_line_before() {
+    // psql adds the newline between lines as a line starts and takes it out
+    // again when the line starts with a meta-command.
+    assert_eq!(
+        both("SELECT 1\n\\echo a \\\\ , 2\n\\echo b\n\\echo c \\\\ , 3\n\\echo d\n;\nSELECT 4;\n"),
+        [
+            "\\echo a \\\\",
+            "\\echo b",
+            "\\echo c \\\\",
+            "\\echo d",
+            "SELECT 1 , 2 , 3\n;",
+            "SELECT 4;"
+        ]
+    );
 }
