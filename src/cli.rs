@@ -21,7 +21,9 @@ use crate::diff::{diff, ChangeKind, DiffReport};
 use crate::files::{OutDir, Replace};
 use crate::input::{open_input, open_stream, Input, Watched};
 use crate::lines::{LineCounter, LineIndex};
-use crate::lint::{copy_rows_note, lint_statement, lint_statement_for_migration, not_utf8};
+use crate::lint::{
+    copy_rows_note, is_quit, lint_statement, lint_statement_for_migration, not_utf8, quit_warning,
+};
 use crate::normalize::{normalize_to, Ignore, NormalizeOptions};
 use crate::parallel::{split_chunks, split_parallel, stop_on_error, Parallelism};
 use crate::plan::{self, PlanOptions};
@@ -935,6 +937,10 @@ struct Linter {
     told: BTreeSet<plan::Handled>,
     /// The client_encoding the script declares, once a statement has.
     declared: Option<String>,
+    /// The first `\quit`, where psql stops (its offset and name), and how
+    /// many statements follow it. Its finding waits for that count, and the
+    /// findings after it wait with it, to be printed in input order.
+    quit: Option<(usize, String, usize)>,
 }
 
 impl Linter {
@@ -944,7 +950,21 @@ impl Linter {
             format,
             told: BTreeSet::new(),
             declared: None,
+            quit: None,
         }
+    }
+
+    /// Whether findings must wait for the count of statements after a
+    /// `\quit`.
+    fn holds_findings(&self) -> bool {
+        self.quit.is_some()
+    }
+
+    /// The finding about the `\quit`, once the input has ended, if any
+    /// statement follows it (in psql mode none does).
+    fn quit_warning(&self) -> Option<Diagnostic> {
+        let (at, name, after) = self.quit.as_ref()?;
+        (*after > 0).then(|| quit_warning(*at, name, *after))
     }
 
     /// The finding for bytes that stop being UTF-8 at `at`: a note for psql,
@@ -976,6 +996,14 @@ struct Findings {
 }
 
 impl Findings {
+    /// Adds `later`'s findings to these, to be printed with them.
+    fn absorb(&mut self, later: Findings) {
+        self.splitter.extend(later.splitter);
+        self.statements.extend(later.statements);
+        self.not_utf8 = self.not_utf8.take().or(later.not_utf8);
+        self.migration.extend(later.migration);
+    }
+
     fn is_empty(&self) -> bool {
         self.splitter.is_empty()
             && self.statements.is_empty()
@@ -986,6 +1014,13 @@ impl Findings {
     /// Adds the findings about `statement` of `input`, a part of the script
     /// that starts at offset `base`.
     fn lint(&mut self, input: &[u8], base: usize, statement: &Statement, linter: &mut Linter) {
+        match &mut linter.quit {
+            Some((_, _, after)) => *after += 1,
+            None if is_quit(statement) => {
+                linter.quit = Some((base + statement.span.start, statement.tag.to_string(), 0));
+            }
+            None => {}
+        }
         let (statements, migration) = (self.statements.len(), self.migration.len());
         let rows = statement
             .copy_data()
@@ -1152,6 +1187,7 @@ fn check_mapped(file: &str, mut linter: Linter, options: &SplitOptions) -> io::R
     let mut not_utf8_at = std::str::from_utf8(&input).err().map(|e| e.valid_up_to());
     let mut lines = LineCounter::new();
     let mut failed = None;
+    let mut held = Findings::default();
     let progress = Progress::new(input.len(), "checking");
     split_chunks(&input, options, &Parallelism::default(), |chunk| {
         if let Some(last) = chunk.statements.last() {
@@ -1167,6 +1203,10 @@ fn check_mapped(file: &str, mut linter: Linter, options: &SplitOptions) -> io::R
         if not_utf8_at.is_some_and(|at| findings.tell_not_utf8(at, &linter)) {
             not_utf8_at = None;
         }
+        if linter.holds_findings() {
+            held.absorb(findings);
+            return ControlFlow::Continue(());
+        }
         let printed = progress.suspend(|| {
             findings.print(file, linter.format, |offset| lines.line_col(&input, offset))
         });
@@ -1176,11 +1216,12 @@ fn check_mapped(file: &str, mut linter: Linter, options: &SplitOptions) -> io::R
     if let Some(error) = failed {
         return Err(error);
     }
-    let rest = Findings {
+    held.absorb(Findings {
         not_utf8: not_utf8_at.and_then(|at| linter.not_utf8(at)),
         ..Findings::default()
-    };
-    Ok(errors + rest.print(file, linter.format, |offset| lines.line_col(&input, offset))?)
+    });
+    held.statements.extend(linter.quit_warning());
+    Ok(errors + held.print(file, linter.format, |offset| lines.line_col(&input, offset))?)
 }
 
 /// Checks standard input or a compressed file as it streams by, with the
@@ -1254,7 +1295,7 @@ fn check_stream(
                 .entry(at)
                 .or_insert_with(|| stream.line_col_at(at as u64));
         }
-        if copy.is_some() || findings.is_empty() {
+        if copy.is_some() || findings.is_empty() || linter.holds_findings() {
             continue;
         }
         if let Utf8::Found(at, position) = not_utf8_at {
@@ -1280,6 +1321,8 @@ fn check_stream(
         findings.not_utf8 = linter.not_utf8(at);
         located.insert(at, position);
     }
+    // At the offset of the `\quit`'s own finding, located with it.
+    findings.statements.extend(linter.quit_warning());
     locate(&mut stream, &findings, &mut located);
     errors += findings.print(file, linter.format, |offset| located[&offset])?;
     Ok(errors)

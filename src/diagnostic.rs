@@ -106,6 +106,8 @@ codes! {
     ResendsPreviousQuery = "resends-previous-query",
     /// A statement that a reset meta-command discards before psql sends it.
     DiscardedStatement = "discarded-statement",
+    /// A quit meta-command with statements after it, which psql never runs.
+    QuitBeforeStatements = "quit-before-statements",
     /// A meta-command psql does not know.
     UnknownMetaCommand = "unknown-meta-command",
     /// A meta-command that psql refuses in restricted mode.

@@ -553,6 +553,30 @@ pub fn lint_statement(
     }
 }
 
+/// Whether `statement` is psql's `\q` or `\quit`, after which psql reads
+/// nothing more.
+pub fn is_quit(statement: &Statement) -> bool {
+    statement
+        .meta()
+        .is_some_and(|meta| meta.effect == crate::meta::Effect::Quit)
+}
+
+/// The finding about a `\q` or `\quit` (`name`) at `offset` that
+/// `statements` statements follow: psql never runs them. An extension script starts with such a guard, which
+/// the server strips when CREATE EXTENSION runs the script.
+pub fn quit_warning(offset: usize, name: &str, statements: usize) -> Diagnostic {
+    Diagnostic::new(
+        Severity::Warning,
+        Code::QuitBeforeStatements,
+        offset,
+        format!(
+            "psql stops reading at this {name} and never runs the {statements} statement(s) \
+             after it; fine as an extension script's guard (CREATE EXTENSION strips it), \
+             otherwise remove it or move it to the end"
+        ),
+    )
+}
+
 /// The finding about a COPY at `offset` with `rows` data lines.
 pub fn copy_rows_note(offset: usize, rows: usize) -> Diagnostic {
     Diagnostic::new(

@@ -15,7 +15,15 @@
 //! psql evaluates these at run time; this module only classifies them, which is
 //! all the splitter needs: commands that send the query buffer (`\g` and its
 //! family) end a statement, `\r` discards it, `\copy ... from stdin` reads data
-//! lines, and all others run on the spot without touching the buffer.
+//! lines, `\q` ends psql's input, `\prompt` may read its answer from it, and
+//! all others run on the spot without touching the buffer.
+//!
+//! psql's command table (`exec_command` in `command.c`) compares every name
+//! with `strcmp`, except `\copy`'s (`pg_strcasecmp`): `\COPY` is `\copy`, but
+//! `\Q` and `\QUIT` are unknown commands. Besides `\copy ... from stdin`, the
+//! commands that read lines of psql's input are `\q` (it reads no more) and,
+//! when the script is psql's standard input and there is no terminal,
+//! `\prompt` (one line, its answer).
 
 use crate::Span;
 
@@ -47,6 +55,13 @@ pub enum Effect {
     ResetsBuffer,
     /// `\copy ... from stdin`: data lines follow, up to a `\.` line.
     CopyFromStdin,
+    /// `\q` or `\quit`: psql sends what the query buffer holds and reads
+    /// nothing after this line.
+    Quit,
+    /// `\prompt [TEXT] NAME`: psql reads the answer from its standard input,
+    /// which is the script's next line when the script is psql's standard
+    /// input and there is no terminal.
+    Prompt,
     /// A command psql does not know: an error at run time.
     Unknown,
     /// Refused because psql is in restricted mode (after pg_dump's
@@ -227,6 +242,11 @@ pub fn scan(input: &[u8], start: usize, restricted: bool) -> MetaCommand {
         Effect::ResetsBuffer
     } else if name == b"copy" && copies_from_script(&input[args_start..line_end]) {
         Effect::CopyFromStdin
+    } else if name == b"q" || name == b"quit" {
+        Effect::Quit
+    } else if name == b"prompt" && args_end > args_start {
+        // Without a variable name psql reports an error and reads nothing.
+        Effect::Prompt
     } else {
         Effect::Immediate
     };
@@ -386,6 +406,30 @@ mod tests {
         assert_eq!(meta.effect, Effect::Restricted);
         assert_eq!(meta.span, 0..15);
         assert_eq!(scan(b"\\unrestrict key", 0, true).effect, Effect::Immediate);
+    }
+
+    #[test]
+    fn quit_is_matched_in_lower_case_only() {
+        assert_eq!(scan_str("\\q").3, Effect::Quit);
+        assert_eq!(scan_str("\\quit extra").3, Effect::Quit);
+        assert_eq!(scan_str("\\Q").3, Effect::Unknown);
+        assert_eq!(scan_str("\\QUIT").3, Effect::Unknown);
+        let (span, _, _, effect) = scan_str("\\echo Use \"CREATE EXTENSION x\" \\quit\n");
+        assert_eq!(
+            (span.as_str(), effect),
+            ("\\echo Use \"CREATE EXTENSION x\"", Effect::Immediate)
+        );
+    }
+
+    #[test]
+    fn prompt_reads_a_line_only_with_a_variable_name() {
+        assert_eq!(scan_str("\\prompt x").3, Effect::Prompt);
+        assert_eq!(
+            scan_str("\\prompt 'Name? ' x \\\\ SELECT 1;").3,
+            Effect::Prompt
+        );
+        assert_eq!(scan_str("\\prompt").3, Effect::Immediate);
+        assert_eq!(scan_str("\\PROMPT x").3, Effect::Unknown);
     }
 
     #[test]

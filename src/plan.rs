@@ -391,6 +391,24 @@ mod tests {
     }
 
     #[test]
+    fn quit_is_refused_like_other_meta_commands_or_skipped() {
+        // An extension script's guard: psql stops at it, the server strips it.
+        let sql = "\\echo Use \"CREATE EXTENSION x\" to load this file. \\quit\nSELECT 1;\n";
+        assert_eq!(
+            steps(sql, &PlanOptions::default()),
+            [Err("meta-command"), Err("meta-command"), Ok(Step::Run)]
+        );
+        let skip = PlanOptions {
+            meta: MetaCommands::Skip,
+            ..PlanOptions::default()
+        };
+        assert_eq!(
+            steps(sql, &skip),
+            [Ok(Step::Skip), Ok(Step::Skip), Ok(Step::Run)]
+        );
+    }
+
+    #[test]
     fn a_meta_command_inside_a_statement_is_refused() {
         // psql runs it before it sends the statement around it.
         let sql = "SELECT 1\n\\echo hi\n;";

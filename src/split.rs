@@ -314,6 +314,8 @@ pub(crate) struct Boundary {
     restrict_key: Option<Span>,
     toc: Option<Toc>,
     toc_fresh: bool,
+    /// psql has read a `\q` (psql mode): it reads nothing more.
+    quit: bool,
 }
 
 impl Boundary {
@@ -348,6 +350,7 @@ impl Boundary {
             restrict_key: None,
             toc: None,
             toc_fresh: false,
+            quit: false,
         }
     }
 }
@@ -382,6 +385,7 @@ impl Stretch {
         self.start == start
             && guess.standard_strings == real.standard_strings
             && guess.mode_change == real.mode_change
+            && guess.quit == real.quit
             && (!self.used_entry_restrict || guess.restrict_key == real.restrict_key)
             && (!self.used_entry_toc
                 || (guess.toc == real.toc && guess.toc_fresh == real.toc_fresh))
@@ -691,6 +695,8 @@ struct Splitter<'a> {
     toc_fresh: bool,
     /// psql's restricted mode: the key of the `\restrict` in force.
     restrict_key: Option<Span>,
+    /// psql mode has met a `\q`: the rest of the input is never read.
+    quit: bool,
     fast_path: bool,
     /// The last token ran to the end of the input unterminated.
     input_ended_in_token: bool,
@@ -744,6 +750,7 @@ impl<'a> Splitter<'a> {
             toc: None,
             toc_fresh: false,
             restrict_key: None,
+            quit: false,
             fast_path: !options.lex_every_token,
             input_ended_in_token: false,
             stop_at: usize::MAX,
@@ -773,6 +780,9 @@ impl<'a> Splitter<'a> {
         splitter.restrict_key.clone_from(&entry.restrict_key);
         splitter.toc = entry.toc;
         splitter.toc_fresh = entry.toc_fresh;
+        if entry.quit {
+            splitter.read_no_further();
+        }
         splitter
     }
 
@@ -793,6 +803,7 @@ impl<'a> Splitter<'a> {
             restrict_key: self.restrict_key.clone(),
             toc: self.toc,
             toc_fresh: self.toc_fresh,
+            quit: self.quit,
         };
         if let Some((from, standard)) = boundary.mode_change {
             if from <= self.pos {
@@ -1612,10 +1623,57 @@ impl<'a> Splitter<'a> {
                 );
                 self.hole_in_pending(&command.span);
             }
-            Effect::Immediate => self.hole_in_pending(&command.span),
+            Effect::Prompt => {
+                self.hole_in_pending(&command.span);
+                if self.compat == Compat::Psql {
+                    self.skip_answer_line(command.line_end);
+                }
+            }
+            Effect::Quit | Effect::Immediate => self.hole_in_pending(&command.span),
         }
+        let quits = command.effect == Effect::Quit && self.compat == Compat::Psql;
         statement.rare_mut().meta = Some(command);
         self.script.statements.push(statement);
+        if quits {
+            // psql sends what its buffer holds, as at the end of the input.
+            if !self.pending.is_empty() {
+                self.end_of_input();
+            }
+            self.read_no_further();
+        }
+    }
+
+    /// After `\q` psql reads no further line: the rest of the input is
+    /// trivia, and so is any input after it.
+    fn read_no_further(&mut self) {
+        self.quit = true;
+        self.line_limit = None;
+        self.pos = self.input.len();
+    }
+
+    /// `\prompt` without a terminal reads its answer from psql's standard
+    /// input, which is the script's next line when the script is that
+    /// input. The line is skipped as COPY data is: the rest of the command's
+    /// own line is read first (and data of a COPY on it comes after the
+    /// answer).
+    fn skip_answer_line(&mut self, line_end: usize) {
+        // The command's own newline stays: it is the one psql puts between
+        // this line and the next line it scans.
+        let (lexed_to, from) = match self.line_limit {
+            Some(limit) => (limit.line_end, limit.resume),
+            None => ((line_end + 1).min(self.input.len()), line_end + 1),
+        };
+        self.touch(from);
+        if from >= self.input.len() {
+            return;
+        }
+        let answer_end =
+            memchr::memchr(b'\n', &self.input[from..]).map_or(self.input.len(), |i| from + i + 1);
+        self.touch(answer_end);
+        self.line_limit = Some(LineLimit {
+            line_end: lexed_to,
+            resume: answer_end,
+        });
     }
 
     /// `\restrict KEY` refuses every meta-command but `\unrestrict KEY`.
@@ -1636,8 +1694,12 @@ impl<'a> Splitter<'a> {
     }
 
     /// A meta-command inside a statement runs at once; its bytes are not part
-    /// of the statement that continues around it. A command alone on its line
-    /// takes the line ending along, as psql joins only lines that held SQL.
+    /// of the statement that continues around it. psql puts the newline
+    /// between two lines into its buffer as the second line starts, and
+    /// takes it out again when that line starts with a meta-command: the
+    /// newline before such a command goes with it (unless it already went
+    /// with COPY data or a `\prompt` answer), and so do the spaces after it
+    /// when nothing else is on its line.
     fn hole_in_pending(&mut self, span: &Span) {
         if self.pending.is_empty() {
             return;
@@ -1650,12 +1712,29 @@ impl<'a> Splitter<'a> {
             .take_while(|b| matches!(b, b' ' | b'\t' | b'\r'))
             .count();
         self.touch(span.end + to_newline);
-        let end = if starts_line && !data_follows && rest.get(to_newline) == Some(&b'\n') {
-            span.end + to_newline + 1
+        if !starts_line || data_follows {
+            // The line's own newline goes with the data that follows, if any.
+            self.pending.holes.push(span.clone());
+            return;
+        }
+        let newline_before = span.start > 0
+            && self
+                .pending
+                .holes
+                .last()
+                .is_none_or(|hole| hole.end < span.start);
+        let start = if newline_before {
+            span.start - 1
+        } else {
+            span.start
+        };
+        let alone = rest.get(to_newline) == Some(&b'\n');
+        let end = if alone {
+            span.end + to_newline
         } else {
             span.end
         };
-        self.pending.holes.push(span.start..end);
+        self.pending.holes.push(start..end);
     }
 
     fn end_of_input(&mut self) {

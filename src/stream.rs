@@ -301,7 +301,10 @@ impl<R: Read> StreamSplitter<R> {
         let mut copy = part.uncertain.into_iter().next().expect("one COPY");
         copy.span.end = copy.command_end;
         copy.forget_copy_data();
-        copy.holes.clear();
+        // The holes in the command (the `\` of a `\;` compound) stay; the
+        // one from its end to the rows goes with the rows.
+        let command_end = copy.command_end;
+        copy.holes.retain(|hole| hole.end <= command_end);
         let (mut missing_end, diagnostics): (Vec<Diagnostic>, Vec<Diagnostic>) = part
             .uncertain_diagnostics
             .into_iter()
@@ -514,12 +517,10 @@ fn long_copy(buffer: &[u8], uncertain: &[Statement]) -> Option<usize> {
         .iter()
         .all(|&b| is_whitespace(b));
     let single = copy.copy_blocks().count() == 1;
-    // The command ended at its `;` and its line at a newline, in the buffer:
-    // not where the buffer happens to end.
-    let command_ended = copy.command_end > copy.span.start
-        && buffer[copy.command_end - 1] == b';'
-        && rows.start > copy.command_end
-        && buffer[rows.start - 1] == b'\n';
+    // The command ended at its own `;` (not at the buffer's end, perhaps
+    // after a `;` in a `--` comment) and its line at a newline in the buffer.
+    let command_ended =
+        copy.is_terminated() && rows.start > copy.command_end && buffer[rows.start - 1] == b'\n';
     (copy.kind == StatementKind::Copy
         && command_ended
         && alone_on_its_line

@@ -303,6 +303,38 @@ fn check_exits_0_when_only_notes_and_warnings() {
 }
 
 #[test]
+fn check_tells_where_psql_stops_and_what_it_never_runs() {
+    let script = b"\\echo Use \"CREATE EXTENSION x\" to load this file. \\quit\nCREATE TABLE a (x int);\nVACUUM;\n";
+    let dir = scratch("quit");
+    let file = dir.join("x--1.0.sql");
+    std::fs::write(&file, script).unwrap();
+    let mapped = stdout(&pgsplit(&["check", file.to_str().unwrap()], None));
+    let streamed = stdout(&pgsplit(&["check", "-"], Some(script)));
+    let warning = ":1:51: warning: psql stops reading at this \\quit and never runs the 2 statement(s) after it";
+    assert!(mapped.contains(warning), "{mapped}");
+    assert_eq!(
+        mapped.replace(file.to_str().unwrap(), "<stdin>"),
+        streamed,
+        "a stream is checked as a mapped file is"
+    );
+    // Findings after the \quit are printed after it, in input order.
+    let quit_at = mapped.find(warning).unwrap();
+    assert!(
+        mapped.find("VACUUM cannot run").unwrap() > quit_at,
+        "{mapped}"
+    );
+    // psql mode has no statement after it, and nothing to warn of; neither
+    // has a \q at the end.
+    let psql = stdout(&pgsplit(
+        &["check", "--compat", "psql", file.to_str().unwrap()],
+        None,
+    ));
+    assert!(!psql.contains("stops reading"), "{psql}");
+    let at_end = stdout(&pgsplit(&["check", "-"], Some(b"SELECT 1;\n\\q\n")));
+    assert!(!at_end.contains("stops reading"), "{at_end}");
+}
+
+#[test]
 fn check_reports_non_transactional_statements() {
     let output = pgsplit(
         &["check", "-"],
@@ -1281,7 +1313,10 @@ fn check_json_prints_one_object_per_finding_with_its_code() {
         .lines()
         .map(|line| serde_json::from_str(line).unwrap())
         .collect();
-    let codes: Vec<&str> = findings.iter().map(|f| f["code"].as_str().unwrap()).collect();
+    let codes: Vec<&str> = findings
+        .iter()
+        .map(|f| f["code"].as_str().unwrap())
+        .collect();
     assert_eq!(
         codes,
         [
@@ -1296,11 +1331,21 @@ fn check_json_prints_one_object_per_finding_with_its_code() {
     );
     let last = &findings[6];
     assert_eq!(last["file"], "<stdin>");
-    assert_eq!((last["line"].as_u64(), last["col"].as_u64()), (Some(5), Some(8)));
+    assert_eq!(
+        (last["line"].as_u64(), last["col"].as_u64()),
+        (Some(5), Some(8))
+    );
     assert_eq!(last["level"], "error");
-    assert!(last["message"].as_str().unwrap().starts_with("unterminated quoted string"));
+    assert!(last["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("unterminated quoted string"));
     let text = stdout(&pgsplit(&["check", "-"], Some(FINDINGS)));
-    assert_eq!(text.lines().count(), findings.len(), "the same findings as text");
+    assert_eq!(
+        text.lines().count(),
+        findings.len(),
+        "the same findings as text"
+    );
 }
 
 #[test]
@@ -1308,10 +1353,17 @@ fn check_github_writes_escaped_workflow_annotations() {
     let dir = scratch("github");
     let file = dir.join("a,b:c.sql");
     std::fs::write(&file, b"VACUUM t;\nselect 'abc").unwrap();
-    let output = pgsplit(&["check", "--format", "github", file.to_str().unwrap()], None);
+    let output = pgsplit(
+        &["check", "--format", "github", file.to_str().unwrap()],
+        None,
+    );
     let text = stdout(&output);
     let lines: Vec<&str> = text.lines().collect();
-    let name = file.to_str().unwrap().replace(':', "%3A").replace(',', "%2C");
+    let name = file
+        .to_str()
+        .unwrap()
+        .replace(':', "%3A")
+        .replace(',', "%2C");
     assert_eq!(
         lines[0],
         format!(
@@ -1319,7 +1371,9 @@ fn check_github_writes_escaped_workflow_annotations() {
         )
     );
     assert!(
-        lines[2].starts_with(&format!("::error file={name},line=2,col=8,title=unterminated-string::")),
+        lines[2].starts_with(&format!(
+            "::error file={name},line=2,col=8,title=unterminated-string::"
+        )),
         "{}",
         lines[2]
     );

@@ -147,3 +147,20 @@ fn normalizing_gives_the_same_text_on_any_number_of_threads() {
         );
     }
 }
+
+#[test]
+fn chunks_after_a_quit_hold_no_statements_in_psql_mode() {
+    // psql reads nothing after `\quit`: a chunk guessed from the start state
+    // would split what follows, so it must be split again from the real one.
+    let mut input = b"SELECT 1;\n\\quit\n".to_vec();
+    for _ in 0..50 {
+        input.extend_from_slice(b"SELECT 2;\n");
+    }
+    for compat in [Compat::Psql, Compat::Default] {
+        for chunk_size in [1, 7, 16, 64] {
+            assert_same(&input, compat, tiny(3, chunk_size));
+        }
+    }
+    let statements = split_parallel(&input, &options(Compat::Psql), &tiny(3, 16)).statements;
+    assert_eq!(statements.len(), 2, "{statements:?}");
+}

@@ -517,3 +517,78 @@ fn backslash_copy_is_matched_in_any_case_and_only_copy_is() {
         unknown.diagnostics
     );
 }
+
+#[test]
+fn psql_reads_nothing_after_quit() {
+    // psql stops at `\q` or `\quit` and sends what its buffer holds; the rest
+    // of the input is trivia. `\Q` is an unknown command (names are matched
+    // in lower case).
+    assert_eq!(
+        psql("SELECT 1;\n\\quit\nSELECT 2;\n\\unknown\n"),
+        ["SELECT 1;", "\\quit"]
+    );
+    assert_eq!(
+        psql("SELECT 1;\nSELECT 2 \\q SELECT 3;\nSELECT 4;\n"),
+        ["SELECT 1;", "\\q SELECT 3;", "SELECT 2"]
+    );
+    assert_eq!(
+        psql("SELECT 1;\n\\Q\nSELECT 2;\n"),
+        ["SELECT 1;", "\\Q", "SELECT 2;"]
+    );
+}
+
+#[test]
+fn default_mode_splits_on_after_an_extension_scripts_quit_guard() {
+    // The server strips this guard when it runs the script for CREATE
+    // EXTENSION; psql run on the file stops at it.
+    let input = "\\echo Use \"CREATE EXTENSION x\" to load this file. \\quit\nCREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1';\n";
+    assert_eq!(
+        default(input),
+        [
+            "\\echo Use \"CREATE EXTENSION x\" to load this file.",
+            "\\quit",
+            "CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1';"
+        ]
+    );
+    assert_eq!(
+        psql(input),
+        [
+            "\\echo Use \"CREATE EXTENSION x\" to load this file.",
+            "\\quit"
+        ]
+    );
+}
+
+#[test]
+fn prompt_reads_its_answer_from_the_next_line_in_psql_mode() {
+    // Without a terminal psql reads the answer from its standard input,
+    // which is the script when psql reads the script from there.
+    let input = "\\prompt x\nthe answer;\nSELECT 1;\n";
+    assert_eq!(psql(input), ["\\prompt x", "SELECT 1;"]);
+    assert_eq!(default(input), ["\\prompt x", "the answer;", "SELECT 1;"]);
+    // Inside a statement the answer line is left out of it; the rest of the
+    // command's own line is read before it.
+    assert_eq!(
+        psql("SELECT 1\n\\prompt 'say' x \\\\ , 2\nline two;\nSELECT 3;\n"),
+        ["\\prompt 'say' x \\\\", "SELECT 1 , 2\nSELECT 3;"]
+    );
+    // Without a variable name it is an error and reads nothing.
+    assert_eq!(psql("\\prompt\nSELECT 1;\n"), ["\\prompt", "SELECT 1;"]);
+}
+
+#[test]
+fn sql_after_a_meta_command_at_a_line_start_joins_the_line_before() {
+    // psql adds the newline between lines as a line starts and takes it out
+    // again when the line starts with a meta-command.
+    assert_eq!(
+        both("SELECT 1\n\\echo a \\\\ , 2\n\\echo b\n\\echo c \\\\ , 3\n\\echo d\n;\nSELECT 4;\n"),
+        [
+            "\\echo a \\\\",
+            "\\echo b",
+            "\\echo c \\\\",
+            "\\echo d",
+            "SELECT 1 , 2 , 3\n;",
+            "SELECT 4;"
+        ]
+    );
+}

@@ -154,7 +154,7 @@ fn assert_same(input: &[u8], compat: Compat, window: usize, step: usize) {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(3000))]
+    #![proptest_config(ProptestConfig::with_cases(10000))]
 
     #[test]
     fn streaming_equals_slicing(
@@ -176,6 +176,23 @@ proptest! {
         window in 1usize..48,
     ) {
         assert_same(&input, Compat::Default, window, 7);
+    }
+
+    /// Short inputs of the words that change how psql reads the lines after
+    /// them: every window cuts a COPY, a compound or an unterminated ending.
+    #[test]
+    fn streaming_equals_slicing_around_copy_compounds_and_endings(
+        input in prop::collection::vec(prop::sample::select(vec![
+            &b"COPY t FROM stdin"[..], b"\\COPY t FROM stdin", b"SELECT 1", b";", b"\n",
+            b"\\;", b"\\.", b"\\", b"-- x", b" ", b"1", b"'", b"\\quit", b"\\q",
+            b"\\prompt x", b"\\echo a",
+        ]), 0..40).prop_map(|v| v.concat()),
+        window in 1usize..64,
+        step in 1usize..8,
+        psql in any::<bool>(),
+    ) {
+        let compat = if psql { Compat::Psql } else { Compat::Default };
+        assert_same(&input, compat, window, step);
     }
 }
 
@@ -284,4 +301,28 @@ fn copy_rows_stream_whatever_their_total_under_the_statement_limit() {
         }
     }
     assert_eq!(rows, 200_000);
+}
+
+/// Every window and read size over a small input, in both modes.
+fn assert_same_for_every_window(input: &[u8]) {
+    for compat in [Compat::Default, Compat::Psql] {
+        for window in 1..=input.len() + 2 {
+            for step in [1, 3, 7] {
+                assert_same(input, compat, window, step);
+            }
+        }
+    }
+}
+
+#[test]
+fn a_copy_whose_semicolon_is_in_a_comment_is_not_handed_out_as_a_long_copy() {
+    // The `;` is in a `--` comment: the COPY is unterminated, the `\` line
+    // is a meta-command, and at the end of the input the COPY has no data.
+    assert_same_for_every_window(b"COPY x FROM stdin -- x;\n\\");
+    assert_same_for_every_window(b"COPY x FROM stdin -- x;\n\\\n");
+}
+
+#[test]
+fn a_copy_in_a_compound_streams_without_the_backslash_of_its_separator() {
+    assert_same_for_every_window(b"SELECT 1 \\; COPY t FROM stdin;\n1\n2\n3\n4\n\\.\nSELECT 2;\n");
 }

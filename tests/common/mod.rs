@@ -98,6 +98,37 @@ pub fn dump_like() -> impl Strategy<Value = Vec<u8>> {
         b"\"q;\n\n",
         b"SELECT 1 \\; SELECT 2;\n",
         b"\\g\n",
+        b"SELECT 1 \\; COPY t FROM stdin;\n",
+        b"COPY t FROM stdin \\; SELECT 1;\n",
+        b"COPY t FROM stdin -- c;\n",
+        b"\\COPY t FROM stdin\n",
+        b"\\\n",
+        b"\\prompt x\n",
+        b"\\prompt 'say' x \\\\ SELECT 1;\n",
     ]);
-    prop::collection::vec(pieces, 0..80).prop_map(|v| v.concat())
+    // Endings that leave a statement open where the input stops.
+    let unterminated = prop::sample::select(vec![
+        &b"SELECT 1"[..],
+        b"COPY t FROM stdin",
+        b"COPY t FROM stdin -- ;",
+        b"\\",
+        b"'",
+    ]);
+    // psql reads nothing after these: rare, so that most inputs go on.
+    let quits = prop::sample::select(vec![
+        &b"\\quit\n"[..],
+        b"\\q\n",
+        b"SELECT 1 \\q\n",
+        b"\\echo Use \"CREATE EXTENSION x\" to load this file. \\quit\n",
+    ]);
+    let piece = prop_oneof![40 => pieces, 1 => quits];
+    (
+        prop::collection::vec(piece, 0..80),
+        prop::option::of(unterminated),
+    )
+        .prop_map(|(pieces, ending)| {
+            let mut input = pieces.concat();
+            input.extend_from_slice(ending.unwrap_or_default());
+            input
+        })
 }

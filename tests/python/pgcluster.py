@@ -92,15 +92,23 @@ class Cluster:
     def drop_database(self, name: str) -> None:
         self.server.psql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE);')
 
-    def run_psql(self, path: Path, database: str, app: str, timeout: float = 120) -> subprocess.CompletedProcess[bytes]:
+    def run_psql(
+        self, path: Path, database: str, app: str, timeout: float = 120, from_stdin: bool = False
+    ) -> subprocess.CompletedProcess[bytes]:
+        """Runs a script through psql: with ``-f``, or as psql's standard input
+        (``from_stdin``), where ``\\prompt`` reads its answers from the script.
+        Either way without a terminal (a session of its own)."""
         env = dict(os.environ, PGAPPNAME=app, PGTZ="PST8PDT", PGDATESTYLE="Postgres, MDY")
-        return subprocess.run(
-            [self.tool("psql"), "-X", "-q", "-v", "ECHO_HIDDEN=noexec", "-d", self.uri(database), "-f", str(path)],
-            capture_output=True,
-            timeout=timeout,
-            env=env,
-            stdin=subprocess.DEVNULL,
-        )
+        command = [self.tool("psql"), "-X", "-q", "-v", "ECHO_HIDDEN=noexec", "-d", self.uri(database)]
+        with open(path, "rb") if from_stdin else open(os.devnull, "rb") as stdin:
+            return subprocess.run(
+                command if from_stdin else [*command, "-f", str(path)],
+                capture_output=True,
+                timeout=timeout,
+                env=env,
+                stdin=stdin,
+                start_new_session=True,
+            )
 
     def psql_file(self, path: Path, database: str) -> subprocess.CompletedProcess[str]:
         """Runs a script through psql, stopping at the first error."""

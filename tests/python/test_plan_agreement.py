@@ -28,6 +28,7 @@ GENERATED = {
     "not UTF-8": b"SELECT 1;\nSELECT '\xe9t\xe9';\n",
     "declared LATIN1": b"SET client_encoding = 'LATIN1';\nSELECT '\xe9t\xe9';\n",
     "unknown encoding": b"SET client_encoding = 'MULE_INTERNAL';\nSELECT 1;\n",
+    "extension script guard": b'\\echo Use "CREATE EXTENSION x" to load this file. \\quit\nSELECT 1;\n',
     "clean": b"SET search_path = '';\nCREATE TABLE public.t (a int);\nCOPY public.t FROM stdin;\n1\n\\.\n",
 }
 

@@ -142,11 +142,11 @@ class Comparison:
         return f"#{self.agreed + 1}: pgsplit {want[:160]!r} / psql {got[:160]!r}"
 
 
-def compare(cluster: Cluster, pgsplit_bin: Path, path: Path, label: str) -> Agreement:
+def compare(cluster: Cluster, pgsplit_bin: Path, path: Path, label: str, from_stdin: bool = False) -> Agreement:
     database = cluster.create_database("oracle")
     app = f"pgsplit-oracle-{database}"
     try:
-        run = cluster.run_psql(path, database, app)
+        run = cluster.run_psql(path, database, app, from_stdin=from_stdin)
         sent = sent_statements(cluster.wait_for_log(app))
     finally:
         cluster.drop_database(database)
@@ -204,14 +204,34 @@ def test_regression_scripts_split_as_psql_sends_them(pg18: Cluster, pgsplit_bin:
 GENERATED_RULES = {
     "copy_in_upper_case.sql": b"CREATE TABLE t (a int);\n\\COPY t FROM STDIN\n1\n2\n\\.\nSELECT count(*) FROM t;\n",
     "copy_in_mixed_case.sql": b"CREATE TABLE u (a text);\n\\Copy u (a) from stdin\nx;y\n\\.\nSELECT 2;\n",
+    # psql stops at \quit and sends what its buffer holds; \Q is unknown.
+    "quit_ends_the_input.sql": b"SELECT 1;\n\\Q\nSELECT 2 \\q SELECT 3;\nSELECT 4;\n",
+    # A line that starts with a meta-command joins its SQL to the line before.
+    "sql_after_a_meta_command_on_its_line.sql": (
+        b"SELECT 1\n\\echo a \\\\ , 2\n\\echo b\n\\echo c \\\\ , 3\n\\echo d\n;\nSELECT 4;\n"
+    ),
+    "extension_script_guard.sql": (
+        b"SELECT 0;\n"
+        b'\\echo Use "CREATE EXTENSION demo" to load this file. \\quit\n'
+        b"CREATE FUNCTION demo() RETURNS int LANGUAGE sql AS 'SELECT 1';\n"
+    ),
+}
+
+#: Files whose rules hold when the script is psql's standard input: run so.
+GENERATED_STDIN_RULES = {
+    # The answer line is read by \prompt, never scanned as SQL.
+    "prompt_reads_the_next_line.sql": (
+        b"\\prompt x\nSELECT 'the answer';\nSELECT 1\n\\prompt 'say' y \\\\ , 2\nDROP TABLE nowhere;\nSELECT 3;\n"
+    ),
 }
 
 
 def test_generated_rule_files_split_as_psql_sends_them(tmp_path: Path, pg18: Cluster, pgsplit_bin: Path) -> None:
     rows = []
-    for name, content in GENERATED_RULES.items():
+    runs = [(GENERATED_RULES, False), (GENERATED_STDIN_RULES, True)]
+    for name, content, from_stdin in ((n, c, s) for files, s in runs for n, c in files.items()):
         path = tmp_path / name
         path.write_bytes(content)
-        rows.append(compare(pg18, pgsplit_bin, path, name))
+        rows.append(compare(pg18, pgsplit_bin, path, name, from_stdin))
     text = report(rows, "files written for single psql rules")
     assert all(row.identical and row.psql > 0 for row in rows), text

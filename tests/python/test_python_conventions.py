@@ -163,6 +163,25 @@ def test_dry_run_names_every_refusal_with_attributes(tmp_path: Path) -> None:
     assert [f.code for f in raised.value.findings] == ["psql-variable", "copy-program"], "no option allows these"
 
 
+def test_an_extension_scripts_quit_guard_is_refused_or_skipped(tmp_path: Path) -> None:
+    """psql stops at the guard; the server strips it when CREATE EXTENSION
+    runs the script. execute_file refuses it with the other meta-commands, and
+    with meta="skip" runs what follows."""
+    script = tmp_path / "demo--1.0.sql"
+    guard = '\\echo Use "CREATE EXTENSION demo" to load this file. \\quit\n'
+    script.write_text(guard + "CREATE FUNCTION demo() RETURNS int LANGUAGE sql AS 'SELECT 1';\n")
+    with pytest.raises(PlanError) as raised:
+        execute_file(script, dry_run=True)
+    quit_col = guard.index("\\quit") + 1
+    assert [(f.code, f.line, f.col) for f in raised.value.findings] == [
+        ("meta-command", 1, 1),
+        ("meta-command", 1, quit_col),
+    ]
+    assert "\\quit" in raised.value.findings[1].message
+    planned = execute_file(script, meta="skip", dry_run=True)
+    assert [s.text for s in planned] == ["CREATE FUNCTION demo() RETURNS int LANGUAGE sql AS 'SELECT 1';"]
+
+
 def test_bytes_in_a_declared_encoding_are_decoded_and_invalid_ones_refused(tmp_path: Path) -> None:
     latin1 = tmp_path / "latin1.sql"
     latin1.write_bytes("SET client_encoding = 'LATIN1';\nINSERT INTO t VALUES ('café');\n".encode("latin-1"))
