@@ -331,6 +331,12 @@ struct Cutter<'a> {
     chunk_size: usize,
     /// Where the next chunk starts.
     next: usize,
+    /// What the last search for a pg_dump header found: where its
+    /// `\n\n--\n-- ` begins, or `None` for none after where it looked.
+    /// Cuts only move forward, so the answer holds until a cut passes it.
+    /// Without it, a script without headers (a seed file of INSERTs) would
+    /// be searched to its end once per chunk: quadratic time.
+    next_header: Option<Option<usize>>,
 }
 
 impl<'a> Cutter<'a> {
@@ -339,6 +345,7 @@ impl<'a> Cutter<'a> {
             input,
             chunk_size,
             next: 0,
+            next_header: None,
         }
     }
 
@@ -350,7 +357,7 @@ impl<'a> Cutter<'a> {
         }
         let from = self.next + self.chunk_size;
         let cut = if from < input.len() {
-            likely_boundary(input, from).filter(|&cut| cut < input.len())
+            self.likely_boundary(from).filter(|&cut| cut < input.len())
         } else {
             None
         };
@@ -370,32 +377,149 @@ impl<'a> Cutter<'a> {
         }
         (cuts.len() > 1).then_some(cuts)
     }
+
+    /// The first likely statement boundary after `from`. In a dump, the
+    /// `--` line of the next pg_dump object header after a blank line,
+    /// however far: a cut anywhere else may land in COPY rows, and splitting
+    /// rows as SQL is wasted work. In a script without headers, looked for
+    /// [`SEARCH_WINDOW`] bytes (or a chunk's length) at a time, so that the
+    /// search never reads far past the cut it finds: the first line after
+    /// one that ends in `;` or the first meta-command line (a seed file of
+    /// INSERTs, a psql script), else the first token after any `;`
+    /// (statements that share one long line).
+    fn likely_boundary(&mut self, from: usize) -> Option<usize> {
+        if let Some(header) = self.header_at_or_after(from) {
+            return Some(header + 2);
+        }
+        let input = self.input;
+        let mut window = from;
+        while window < input.len() {
+            let window_end = window
+                .saturating_add(self.chunk_size.max(SEARCH_WINDOW))
+                .min(input.len());
+            let cut = after_line_boundary(input, window, window_end)
+                .or_else(|| after_semicolon(input, window, window_end));
+            if let Some(cut) = cut {
+                return (cut < input.len()).then_some(cut);
+            }
+            window = window_end;
+        }
+        None
+    }
+
+    /// Where the first `\n\n--\n-- ` at or after `from` begins, searched
+    /// for only when the last answer lies behind `from`.
+    fn header_at_or_after(&mut self, from: usize) -> Option<usize> {
+        match self.next_header {
+            Some(Some(header)) if header >= from => Some(header),
+            // No header after an earlier offset: none after this one.
+            Some(None) => None,
+            _ => {
+                let found = memchr::memmem::find(&self.input[from..], HEADER).map(|i| from + i);
+                self.next_header = Some(found);
+                found
+            }
+        }
+    }
 }
 
-/// The first likely statement boundary after `from`: the `--` line of the
-/// next pg_dump header after a blank line, however far (in a dump, a cut
-/// anywhere else may land in COPY rows, and splitting rows as SQL is wasted
-/// work); in a script without headers, the first token after a line that
-/// ends in `;`.
-fn likely_boundary(input: &[u8], from: usize) -> Option<usize> {
-    if let Some(i) = memchr::memmem::find(&input[from..], b"\n\n--\n-- ") {
-        return Some(from + i + 2);
-    }
-    for newline in memchr::memchr_iter(b'\n', &input[from..]).map(|i| from + i) {
-        let before = &input[from..newline];
-        let ends_statement = before.ends_with(b";") || before.ends_with(b";\r");
-        if !ends_statement {
-            continue;
-        }
-        let next = newline + whitespace_len(&input[newline..]);
-        return (next < input.len()).then_some(next);
-    }
-    None
+/// In `input[from..to]`, the first line start that likely begins a
+/// statement: the token after a line that ends in `;`, or a line that opens
+/// with a meta-command's backslash.
+fn after_line_boundary(input: &[u8], from: usize, to: usize) -> Option<usize> {
+    memchr::memchr_iter(b'\n', &input[from..to])
+        .map(|i| from + i)
+        .find_map(|newline| {
+            let before = &input[from..newline];
+            if before.ends_with(b";") || before.ends_with(b";\r") {
+                Some(newline + whitespace_len(&input[newline..]))
+            } else {
+                (input.get(newline + 1) == Some(&b'\\')).then_some(newline + 1)
+            }
+        })
 }
+
+/// In `input[from..to]`, the first token after a `;`.
+fn after_semicolon(input: &[u8], from: usize, to: usize) -> Option<usize> {
+    let semicolon = from + memchr::memchr(b';', &input[from..to])?;
+    let next = semicolon + 1;
+    Some(next + whitespace_len(&input[next..]))
+}
+
+/// The least a script without headers is searched for a line boundary
+/// before a `;` inside a line will do: enough for any ordinary statement's
+/// line, and a `;` in a comment or a string is a cut the guess gets wrong.
+const SEARCH_WINDOW: usize = 64 << 10;
+
+/// What precedes a pg_dump object header: a blank line and the `--` line
+/// that opens the header's comment block.
+const HEADER: &[u8] = b"\n\n--\n-- ";
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every cut of `input` with chunks of `chunk_size`, the input's end
+    /// last.
+    fn cuts(input: &[u8], chunk_size: usize) -> Vec<usize> {
+        let mut cutter = Cutter::new(input, chunk_size);
+        std::iter::from_fn(|| cutter.next_cut()).collect()
+    }
+
+    /// Regression: in a script without pg_dump headers (one INSERT per
+    /// line), every cut searched the rest of the input for a header again,
+    /// and splitting took quadratic time. The search's answer is kept.
+    #[test]
+    fn a_script_without_headers_is_searched_for_them_once() {
+        let input = "INSERT INTO t VALUES (1, 'a;b');\n".repeat(100);
+        let input = input.as_bytes();
+        let mut cutter = Cutter::new(input, 50);
+        let first = cutter.next_cut();
+        assert_eq!(cutter.next_header, Some(None));
+        let mut all: Vec<usize> = first.into_iter().collect();
+        all.extend(std::iter::from_fn(|| cutter.next_cut()));
+        assert!(all.len() > 10, "{all:?}");
+        for &cut in &all[..all.len() - 1] {
+            assert!(input[cut..].starts_with(b"INSERT"), "cut at {cut}");
+        }
+    }
+
+    /// A header found further on is the cut for every chunk before it, and
+    /// headers found later are found as well.
+    #[test]
+    fn headers_after_a_script_without_them_are_still_found() {
+        let header = "\n--\n-- Name: t; Type: TABLE; Schema: public; Owner: -\n--\n\nCREATE TABLE t (a int);\n";
+        let input = format!(
+            "{}{header}{}{header}",
+            "SELECT 1;\n".repeat(30),
+            "SELECT 2;\n".repeat(30)
+        );
+        let input = input.as_bytes();
+        let headers: Vec<usize> = memchr::memmem::find_iter(input, HEADER)
+            .map(|i| i + 2)
+            .collect();
+        let found = cuts(input, 40);
+        assert_eq!(found[..found.len() - 1], headers[..], "{found:?}");
+    }
+
+    /// Without lines that end in `;`, a script is cut before meta-command
+    /// lines, and without line ends at all, after a `;`: inputs of lone
+    /// backslashes or of `SELECT 1;` with NULs between are not one chunk.
+    #[test]
+    fn scripts_without_statement_lines_are_cut_too() {
+        let meta = "\\\n\\set a b\n".repeat(50);
+        let found = cuts(meta.as_bytes(), 30);
+        assert!(found.len() > 10, "{found:?}");
+        for &cut in &found[..found.len() - 1] {
+            assert_eq!(meta.as_bytes()[cut], b'\\', "cut at {cut}");
+        }
+        let one_line = "SELECT 1;\0".repeat(50);
+        let found = cuts(one_line.as_bytes(), 30);
+        assert!(found.len() > 10, "{found:?}");
+        for &cut in &found[..found.len() - 1] {
+            assert_eq!(one_line.as_bytes()[cut - 1], b';', "cut at {cut}");
+        }
+    }
 
     /// Windows of cuts tile the input: from 0 to its end, each window
     /// starting where the last ended, each cut at a likely boundary at least
