@@ -1,8 +1,9 @@
 //! Criterion benchmarks: lexing, splitting on 1 and 2 threads, and
 //! normalizing, on dumps made by a real pg_dump at bench time.
 //!
-//! `cargo bench` uses `target/bench-dumps/{ddl,copy}-8MiB.sql`, writing them
-//! first with `benches/make_dumps.py` (which needs the Python packages of
+//! `cargo bench` uses `target/bench-dumps/{ddl,copy,inserts}-8MiB.sql` (DDL-dense,
+//! COPY-heavy and statement-dense: one INSERT per line, no pg_dump header),
+//! writing them first with `benches/make_dumps.py` (which needs the Python packages of
 //! `requirements-dev.txt`; `scripts/test` installs them into `.venv`). Set
 //! `PGSPLIT_BENCH_MIB=256` for the 256 MiB dumps the targets are set on.
 
@@ -22,7 +23,8 @@ fn dumps() -> Vec<(String, Vec<u8>)> {
         .unwrap_or(8);
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let dir = root.join("target").join("bench-dumps");
-    let paths: Vec<PathBuf> = ["ddl", "copy"]
+    let flavours = ["ddl", "copy", "inserts"];
+    let paths: Vec<PathBuf> = flavours
         .iter()
         .map(|flavour| dir.join(format!("{flavour}-{mib}MiB.sql")))
         .collect();
@@ -35,7 +37,8 @@ fn dumps() -> Vec<(String, Vec<u8>)> {
         };
         let made = Command::new(&python)
             .arg(root.join("benches").join("make_dumps.py"))
-            .args(["--size-mib", &mib.to_string()])
+            .args(["--size-mib", &mib.to_string(), "--flavour"])
+            .args(flavours)
             .status()
             .expect("benches/make_dumps.py runs");
         assert!(

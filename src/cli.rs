@@ -362,9 +362,14 @@ fn capped_jobs(requested: usize) -> usize {
 const MAX_JOBS: usize = 256;
 
 /// Standard error, its control characters escaped if it is a terminal:
-/// diagnostics quote names and text from the dump.
-fn stderr() -> Shown<io::StderrLock<'static>> {
-    Shown::new(io::stderr().lock(), io::stderr().is_terminal())
+/// diagnostics quote names and text from the dump. Buffered, and written
+/// when flushed or dropped: a diagnostic line is made of several writes, and
+/// an input of a million meta-commands has a million diagnostics.
+fn stderr() -> Shown<BufWriter<io::StderrLock<'static>>> {
+    Shown::new(
+        BufWriter::new(io::stderr().lock()),
+        io::stderr().is_terminal(),
+    )
 }
 
 /// Standard output, escaped in the same way if it is a terminal, byte for
@@ -510,7 +515,7 @@ fn write_diagnostics<W: Write>(
         )?;
         writeln!(out, ": {}", d.message)?;
     }
-    Ok(())
+    out.flush()
 }
 
 fn run_split(

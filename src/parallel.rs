@@ -28,7 +28,11 @@ use std::ops::ControlFlow;
 use rayon::prelude::*;
 
 use crate::lexer::whitespace_len;
-use crate::split::{split, split_stretch, Boundary, Script, SplitOptions, Statement, Stretch};
+use crate::meta;
+use crate::split::{
+    restricted_mode_after, split, split_stretch, Boundary, Script, SplitOptions, Statement, Stretch,
+};
+use crate::Span;
 
 /// How to split in parallel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -154,12 +158,13 @@ pub fn split_chunks(
     // the speculation and the search for cuts (which in a dump with large
     // COPY blocks reads as many bytes as splitting does) overlap.
     let window = threads * 4;
+    cutter.follow_restricted_mode = true;
     let speculate_window =
-        |window_cuts: &[usize], lists| speculate(input, options, window_cuts, lists);
+        |window_cuts: &Window, lists| speculate(input, options, window_cuts, lists);
     let Some(first_cuts) = cutter.window(window) else {
         return order.counts;
     };
-    let lists = order.spare_lists(first_cuts.len() - 1);
+    let lists = order.spare_lists(first_cuts.chunks());
     // Without a pool of its own, the global pool gives the same result.
     let mut ahead = Some(match &pool {
         Some(pool) => pool.install(|| speculate_window(&first_cuts, lists)),
@@ -170,8 +175,8 @@ pub fn split_chunks(
     loop {
         let stretches = ahead.take().expect("speculated before its turn");
         let next = next_cuts
-            .as_deref()
-            .map(|cuts| (cuts, order.spare_lists(cuts.len() - 1)));
+            .as_ref()
+            .map(|cuts| (cuts, order.spare_lists(cuts.chunks())));
         let mut next_stretches = None;
         let mut cuts_after = None;
         let flow = in_place_scope(pool.as_ref(), |scope| {
@@ -179,7 +184,7 @@ pub fn split_chunks(
                 let next_stretches = &mut next_stretches;
                 scope.spawn(move |_| *next_stretches = Some(speculate_window(next_cuts, lists)));
             }
-            for (stretch, limit) in stretches.into_iter().zip(&window_cuts[1..]) {
+            for (stretch, limit) in stretches.into_iter().zip(&window_cuts.cuts[1..]) {
                 if order
                     .take(input, options, Some(stretch), *limit, &mut visit)
                     .is_break()
@@ -224,27 +229,22 @@ fn in_place_scope<'scope, R>(
     }
 }
 
-/// Splits every chunk from the state a script starts in, each into one of
-/// `lists`.
+/// Splits every chunk from the state a script starts in, in the restricted
+/// mode the cutter saw in force there, each into one of `lists`.
 fn speculate(
     input: &[u8],
     options: &SplitOptions,
-    cuts: &[usize],
+    window: &Window,
     lists: Vec<Vec<Statement>>,
 ) -> Vec<Stretch> {
-    let guess = Boundary::start(options);
-    cuts.par_windows(2)
+    window
+        .cuts
+        .par_windows(2)
+        .zip(&window.restrict_keys)
         .zip(lists)
-        .map(|(chunk, list)| {
-            split_stretch(
-                input,
-                options,
-                chunk[0],
-                guess.clone(),
-                chunk[1],
-                true,
-                list,
-            )
+        .map(|((chunk, restrict_key), list)| {
+            let guess = Boundary::guess(options, restrict_key.clone());
+            split_stretch(input, options, chunk[0], guess, chunk[1], true, list)
         })
         .collect()
 }
@@ -324,6 +324,20 @@ impl InOrder {
     }
 }
 
+/// Chunks to split at once: the boundaries around them, and for each chunk
+/// the `\restrict` key of psql's restricted mode where it starts, as far as
+/// the cutter can tell.
+struct Window {
+    cuts: Vec<usize>,
+    restrict_keys: Vec<Option<Span>>,
+}
+
+impl Window {
+    fn chunks(&self) -> usize {
+        self.restrict_keys.len()
+    }
+}
+
 /// The chunk boundaries, found as they are needed: each chunk about
 /// `chunk_size` long, the last one ending at the input's end.
 struct Cutter<'a> {
@@ -331,6 +345,24 @@ struct Cutter<'a> {
     chunk_size: usize,
     /// Where the next chunk starts.
     next: usize,
+    /// What the last search for a pg_dump header found: where its
+    /// `\n\n--\n-- ` begins, or `None` for none after where it looked.
+    /// Cuts only move forward, so the answer holds until a cut passes it.
+    /// Without it, a script without headers (a seed file of INSERTs) would
+    /// be searched to its end once per chunk: quadratic time.
+    next_header: Option<Option<usize>>,
+    /// Whether to follow psql's restricted mode from line to line, for the
+    /// guesses of parallel chunks; and its key at `next`.
+    ///
+    /// Concatenated dumps (pg_dumpall's output, `cat`) hold one
+    /// `\restrict`/`\unrestrict` pair each; a chunk guessed outside the mode
+    /// that meets the `\unrestrict` has read the state wrong and is split
+    /// again. The mode is followed by a substring search for the two
+    /// commands at line starts, cheap beside splitting; a line the search
+    /// mistakes (in a string or in COPY rows) costs a re-split, never a
+    /// wrong answer.
+    follow_restricted_mode: bool,
+    restrict_key: Option<Span>,
 }
 
 impl<'a> Cutter<'a> {
@@ -339,6 +371,9 @@ impl<'a> Cutter<'a> {
             input,
             chunk_size,
             next: 0,
+            next_header: None,
+            follow_restricted_mode: false,
+            restrict_key: None,
         }
     }
 
@@ -350,52 +385,240 @@ impl<'a> Cutter<'a> {
         }
         let from = self.next + self.chunk_size;
         let cut = if from < input.len() {
-            likely_boundary(input, from).filter(|&cut| cut < input.len())
+            self.likely_boundary(from).filter(|&cut| cut < input.len())
         } else {
             None
         };
+        let start = self.next;
         self.next = cut.unwrap_or(input.len());
+        if self.follow_restricted_mode {
+            self.follow_restricted_mode_through(start, self.next);
+        }
         Some(self.next)
+    }
+
+    /// Moves the restricted mode through the `\restrict` and `\unrestrict`
+    /// lines of `input[from..to]`.
+    fn follow_restricted_mode_through(&mut self, from: usize, to: usize) {
+        let input = self.input;
+        for found in memchr::memmem::find_iter(&input[from..to], b"restrict ") {
+            let at = from + found;
+            let command_start = if input[..at].ends_with(b"\\un") {
+                at - 3
+            } else if input[..at].ends_with(b"\\") {
+                at - 1
+            } else {
+                continue;
+            };
+            if command_start > 0 && input[command_start - 1] != b'\n' {
+                continue;
+            }
+            let command = meta::scan(input, command_start, self.restrict_key.is_some());
+            if let Some(key) = restricted_mode_after(input, &command, self.restrict_key.as_ref()) {
+                self.restrict_key = key;
+            }
+        }
     }
 
     /// The next `chunks` chunks (fewer at the end) as the boundaries around
     /// them, or `None` after the last.
-    fn window(&mut self, chunks: usize) -> Option<Vec<usize>> {
+    fn window(&mut self, chunks: usize) -> Option<Window> {
         let mut cuts = vec![self.next];
+        let mut restrict_keys = Vec::new();
         while cuts.len() <= chunks {
+            let restrict_key = self.restrict_key.clone();
             match self.next_cut() {
-                Some(cut) => cuts.push(cut),
+                Some(cut) => {
+                    cuts.push(cut);
+                    restrict_keys.push(restrict_key);
+                }
                 None => break,
             }
         }
-        (cuts.len() > 1).then_some(cuts)
+        (cuts.len() > 1).then_some(Window {
+            cuts,
+            restrict_keys,
+        })
+    }
+
+    /// The first likely statement boundary after `from`. In a dump, the
+    /// `--` line of the next pg_dump object header after a blank line,
+    /// however far: a cut anywhere else may land in COPY rows, and splitting
+    /// rows as SQL is wasted work. In a script without headers, looked for
+    /// [`SEARCH_WINDOW`] bytes (or a chunk's length) at a time, so that the
+    /// search never reads far past the cut it finds: the first line after
+    /// one that ends in `;` or the first meta-command line (a seed file of
+    /// INSERTs, a psql script), else the first token after any `;`
+    /// (statements that share one long line).
+    fn likely_boundary(&mut self, from: usize) -> Option<usize> {
+        if let Some(header) = self.header_at_or_after(from) {
+            return Some(header + 2);
+        }
+        let input = self.input;
+        let mut window = from;
+        while window < input.len() {
+            let window_end = window
+                .saturating_add(self.chunk_size.max(SEARCH_WINDOW))
+                .min(input.len());
+            let cut = after_line_boundary(input, window, window_end)
+                .or_else(|| after_semicolon(input, window, window_end));
+            if let Some(cut) = cut {
+                return (cut < input.len()).then_some(cut);
+            }
+            window = window_end;
+        }
+        None
+    }
+
+    /// Where the first `\n\n--\n-- ` at or after `from` begins, searched
+    /// for only when the last answer lies behind `from`.
+    fn header_at_or_after(&mut self, from: usize) -> Option<usize> {
+        match self.next_header {
+            Some(Some(header)) if header >= from => Some(header),
+            // No header after an earlier offset: none after this one.
+            Some(None) => None,
+            _ => {
+                let found = memchr::memmem::find(&self.input[from..], HEADER).map(|i| from + i);
+                self.next_header = Some(found);
+                found
+            }
+        }
     }
 }
 
-/// The first likely statement boundary after `from`: the `--` line of the
-/// next pg_dump header after a blank line, however far (in a dump, a cut
-/// anywhere else may land in COPY rows, and splitting rows as SQL is wasted
-/// work); in a script without headers, the first token after a line that
-/// ends in `;`.
-fn likely_boundary(input: &[u8], from: usize) -> Option<usize> {
-    if let Some(i) = memchr::memmem::find(&input[from..], b"\n\n--\n-- ") {
-        return Some(from + i + 2);
-    }
-    for newline in memchr::memchr_iter(b'\n', &input[from..]).map(|i| from + i) {
-        let before = &input[from..newline];
-        let ends_statement = before.ends_with(b";") || before.ends_with(b";\r");
-        if !ends_statement {
-            continue;
-        }
-        let next = newline + whitespace_len(&input[newline..]);
-        return (next < input.len()).then_some(next);
-    }
-    None
+/// In `input[from..to]`, the first line start that likely begins a
+/// statement: the token after a line that ends in `;`, or a line that opens
+/// with a meta-command's backslash.
+fn after_line_boundary(input: &[u8], from: usize, to: usize) -> Option<usize> {
+    memchr::memchr_iter(b'\n', &input[from..to])
+        .map(|i| from + i)
+        .find_map(|newline| {
+            let before = &input[from..newline];
+            if before.ends_with(b";") || before.ends_with(b";\r") {
+                Some(newline + whitespace_len(&input[newline..]))
+            } else {
+                (input.get(newline + 1) == Some(&b'\\')).then_some(newline + 1)
+            }
+        })
 }
+
+/// In `input[from..to]`, the first token after a `;`.
+fn after_semicolon(input: &[u8], from: usize, to: usize) -> Option<usize> {
+    let semicolon = from + memchr::memchr(b';', &input[from..to])?;
+    let next = semicolon + 1;
+    Some(next + whitespace_len(&input[next..]))
+}
+
+/// The least a script without headers is searched for a line boundary
+/// before a `;` inside a line will do: enough for any ordinary statement's
+/// line, and a `;` in a comment or a string is a cut the guess gets wrong.
+const SEARCH_WINDOW: usize = 64 << 10;
+
+/// What precedes a pg_dump object header: a blank line and the `--` line
+/// that opens the header's comment block.
+const HEADER: &[u8] = b"\n\n--\n-- ";
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every cut of `input` with chunks of `chunk_size`, the input's end
+    /// last.
+    fn cuts(input: &[u8], chunk_size: usize) -> Vec<usize> {
+        let mut cutter = Cutter::new(input, chunk_size);
+        std::iter::from_fn(|| cutter.next_cut()).collect()
+    }
+
+    /// Regression: in a script without pg_dump headers (one INSERT per
+    /// line), every cut searched the rest of the input for a header again,
+    /// and splitting took quadratic time. The search's answer is kept.
+    #[test]
+    fn a_script_without_headers_is_searched_for_them_once() {
+        let input = "INSERT INTO t VALUES (1, 'a;b');\n".repeat(100);
+        let input = input.as_bytes();
+        let mut cutter = Cutter::new(input, 50);
+        let first = cutter.next_cut();
+        assert_eq!(cutter.next_header, Some(None));
+        let mut all: Vec<usize> = first.into_iter().collect();
+        all.extend(std::iter::from_fn(|| cutter.next_cut()));
+        assert!(all.len() > 10, "{all:?}");
+        for &cut in &all[..all.len() - 1] {
+            assert!(input[cut..].starts_with(b"INSERT"), "cut at {cut}");
+        }
+    }
+
+    /// A header found further on is the cut for every chunk before it, and
+    /// headers found later are found as well.
+    #[test]
+    fn headers_after_a_script_without_them_are_still_found() {
+        let header = "\n--\n-- Name: t; Type: TABLE; Schema: public; Owner: -\n--\n\nCREATE TABLE t (a int);\n";
+        let input = format!(
+            "{}{header}{}{header}",
+            "SELECT 1;\n".repeat(30),
+            "SELECT 2;\n".repeat(30)
+        );
+        let input = input.as_bytes();
+        let headers: Vec<usize> = memchr::memmem::find_iter(input, HEADER)
+            .map(|i| i + 2)
+            .collect();
+        let found = cuts(input, 40);
+        assert_eq!(found[..found.len() - 1], headers[..], "{found:?}");
+    }
+
+    /// Regression: in concatenated dumps, a chunk inside the second dump's
+    /// `\restrict` was guessed unrestricted, and split again. The cutter
+    /// follows the mode: each chunk is guessed in the mode its start is in.
+    #[test]
+    fn chunks_are_guessed_in_the_restricted_mode_they_start_in() {
+        let mut input = String::new();
+        for i in 0..3 {
+            input.push_str(&format!("\\restrict key{i}\n"));
+            input.push_str(&"SELECT 1;\n".repeat(20));
+            input.push_str(&format!("\\unrestrict key{i}\nSELECT 2;\n"));
+        }
+        let input = input.as_bytes();
+        let mut cutter = Cutter::new(input, 25);
+        cutter.follow_restricted_mode = true;
+        let mut restricted_chunks = 0;
+        while let Some(window) = cutter.window(1) {
+            let start = window.cuts[0];
+            let guessed = window.restrict_keys[0].clone().map(|key| &input[key]);
+            // The key of the last `\restrict` before the start, if no
+            // `\unrestrict` came after it.
+            let lines = input[..start].split(|&b| b == b'\n');
+            let in_force = lines.fold(None, |key, line| {
+                if let Some(new) = line.strip_prefix(b"\\restrict ") {
+                    Some(new)
+                } else if line.starts_with(b"\\unrestrict ") {
+                    None
+                } else {
+                    key
+                }
+            });
+            assert_eq!(guessed, in_force, "chunk at {start}");
+            restricted_chunks += usize::from(guessed.is_some());
+        }
+        assert!(restricted_chunks > 10, "{restricted_chunks}");
+    }
+
+    /// Without lines that end in `;`, a script is cut before meta-command
+    /// lines, and without line ends at all, after a `;`: inputs of lone
+    /// backslashes or of `SELECT 1;` with NULs between are not one chunk.
+    #[test]
+    fn scripts_without_statement_lines_are_cut_too() {
+        let meta = "\\\n\\set a b\n".repeat(50);
+        let found = cuts(meta.as_bytes(), 30);
+        assert!(found.len() > 10, "{found:?}");
+        for &cut in &found[..found.len() - 1] {
+            assert_eq!(meta.as_bytes()[cut], b'\\', "cut at {cut}");
+        }
+        let one_line = "SELECT 1;\0".repeat(50);
+        let found = cuts(one_line.as_bytes(), 30);
+        assert!(found.len() > 10, "{found:?}");
+        for &cut in &found[..found.len() - 1] {
+            assert_eq!(one_line.as_bytes()[cut - 1], b';', "cut at {cut}");
+        }
+    }
 
     /// Windows of cuts tile the input: from 0 to its end, each window
     /// starting where the last ended, each cut at a likely boundary at least
@@ -409,6 +632,7 @@ mod tests {
             let mut cutter = Cutter::new(input, chunk_size);
             let mut all = vec![0];
             while let Some(window) = cutter.window(chunks) {
+                let window = window.cuts;
                 assert_eq!(window[0], *all.last().unwrap());
                 assert!(window.len() >= 2 && window.len() <= chunks + 1);
                 all.extend_from_slice(&window[1..]);

@@ -342,6 +342,16 @@ impl Boundary {
         }
     }
 
+    /// The state at the start of a script, in psql's restricted mode if
+    /// `restrict_key` is the key of a `\restrict` in force: the parallel
+    /// splitter's guess for a chunk.
+    pub(crate) fn guess(options: &SplitOptions, restrict_key: Option<Span>) -> Self {
+        Boundary {
+            restrict_key,
+            ..Boundary::start(options)
+        }
+    }
+
     /// The state at the start of a script.
     pub(crate) fn start(options: &SplitOptions) -> Self {
         Boundary {
@@ -352,6 +362,23 @@ impl Boundary {
             toc_fresh: false,
             quit: false,
         }
+    }
+}
+
+/// psql's restricted mode after `command` when the `\restrict` key `open`
+/// is in force (`None`: not restricted): `Some` of the new key if the
+/// command enters or leaves the mode, `None` if it changes nothing.
+pub(crate) fn restricted_mode_after(
+    input: &[u8],
+    command: &MetaCommand,
+    open: Option<&Span>,
+) -> Option<Option<Span>> {
+    let name = &input[command.name.clone()];
+    let key = &input[command.args.clone()];
+    match open {
+        None if name == b"restrict" && !key.is_empty() => Some(Some(command.args.clone())),
+        Some(open) if name == b"unrestrict" && input[open.clone()] == *key => Some(None),
+        _ => None,
     }
 }
 
@@ -1678,18 +1705,9 @@ impl<'a> Splitter<'a> {
 
     /// `\restrict KEY` refuses every meta-command but `\unrestrict KEY`.
     fn track_restricted_mode(&mut self, command: &MetaCommand) {
-        let name = &self.input[command.name.clone()];
-        let key = &self.input[command.args.clone()];
-        match &self.restrict_key {
-            None if name == b"restrict" && !key.is_empty() => {
-                self.restrict_key = Some(command.args.clone());
-                self.stretch.set_restrict = true;
-            }
-            Some(open) if name == b"unrestrict" && self.input[open.clone()] == *key => {
-                self.restrict_key = None;
-                self.stretch.set_restrict = true;
-            }
-            _ => {}
+        if let Some(key) = restricted_mode_after(self.input, command, self.restrict_key.as_ref()) {
+            self.restrict_key = key;
+            self.stretch.set_restrict = true;
         }
     }
 

@@ -96,6 +96,50 @@ fn headers_carry_over_chunks() {
     }
 }
 
+/// Inputs with no line that ends in `;`, cut before meta-command lines or
+/// after a `;` in the middle of a line.
+#[test]
+fn meta_command_lines_and_one_line_scripts_split_alike() {
+    let inputs = [
+        "\\\n".repeat(200),
+        "\\set a b\nSELECT :a\n\\g\n".repeat(50),
+        "SELECT 1;\0".repeat(100),
+        "SELECT 'a;b'; SELECT $$;$$; -- x;\n".repeat(40),
+        "x;\n".repeat(200),
+    ];
+    for input in inputs {
+        for chunk_size in [1, 5, 33, 200] {
+            assert_same(input.as_bytes(), Compat::Default, tiny(2, chunk_size));
+            assert_same(input.as_bytes(), Compat::Psql, tiny(3, chunk_size));
+        }
+    }
+}
+
+/// Dumps one after the other, as pg_dumpall writes them or `cat` joins
+/// them: each with its own `\restrict` key, a `\connect` before its first
+/// header, and `standard_conforming_strings` set off in one of them.
+#[test]
+fn concatenated_dumps_split_alike() {
+    let mut input = String::new();
+    for (i, standard) in ["on", "off", "on"].iter().enumerate() {
+        input.push_str(&format!(
+            "--\n-- PostgreSQL database dump\n--\n\n\\restrict key{i}\n\nSET standard_conforming_strings = {standard};\n\\connect db{i}\n"
+        ));
+        for t in 0..6 {
+            input.push_str(&format!(
+                "\n--\n-- Name: t{t}; Type: TABLE; Schema: public; Owner: -\n--\n\nCREATE TABLE t{t} (a text DEFAULT 'a\\';\n\n\\echo made t{t}\n"
+            ));
+        }
+        input.push_str(&format!(
+            "\n--\n-- PostgreSQL database dump complete\n--\n\n\\unrestrict key{i}\n\n"
+        ));
+    }
+    for chunk_size in [1, 9, 40, 150, 700] {
+        assert_same(input.as_bytes(), Compat::Default, tiny(2, chunk_size));
+        assert_same(input.as_bytes(), Compat::Psql, tiny(4, chunk_size));
+    }
+}
+
 #[test]
 fn normalizing_gives_the_same_text_on_any_number_of_threads() {
     use pgsplit::normalize::{normalize, Ignore, NormalizeOptions};
