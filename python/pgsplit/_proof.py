@@ -6,7 +6,9 @@ same server through every step a careful reviewer would take by hand:
 
 1. the new revision upgrades the empty database;
 2. its schema and the reference's dump identically, object by object;
-3. the rows the migration keeps are the reference's, row for row;
+3. its materialized views are populated where the reference's are (a
+   schema dump creates them empty: a populated one must be kept, which
+   refreshes it), and the rows the migration keeps are the reference's;
 4. ``alembic check`` finds nothing to do against the project's models
    (skipped when there is no ``env.py`` or it gives no ``target_metadata``);
 5. ``downgrade base`` leaves the database as it was before step 1: no user
@@ -33,19 +35,22 @@ import types
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, Protocol, TextIO
+from typing import TYPE_CHECKING, Any, Literal, Protocol, TextIO, TypeAlias
 
 from ._diff import Diff, diff
-from ._scratch import Server, VerifyError, data_dump, schema_dump, scratch_database, with_connection
+from ._scratch import Server, VerifyError, data_dump, query, schema_dump, scratch_database, with_connection
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import URL
 
+# Unions of one-value Literals, as in pgsplit.alembic: the same types as
+# Literal["a", "b"], and unions at run time too, which stubtest checks.
+
 #: How a step ended.
-Status = Literal["ok", "differs", "skipped"]
+Status: TypeAlias = Literal["ok"] | Literal["differs"] | Literal["skipped"]
 
 #: How the checklist is printed: a line per step, or one JSON object at the end.
-Format = Literal["text", "json"]
+Format: TypeAlias = Literal["text"] | Literal["json"]
 
 
 @dataclass(frozen=True)
@@ -135,6 +140,8 @@ class Reference:
     rows it keeps."""
 
     url: URL
+    #: How the checklist names it: "the chain", "the reference database".
+    name: str
     kept_tables: Sequence[str] = ()
 
 
@@ -159,9 +166,19 @@ def prove(
         _step(checklist, "the new revision upgrades an empty database", lambda: runner.upgrade(scratch))
         built = dump(scratch)
         schema = diff(expected, built, ignore=ignore)
-        _compared(checklist, "its schema is the chain's", schema, f"{_objects(expected)} objects")
+        _compared(checklist, f"its schema is {reference.name}'s", schema, f"{_objects(expected)} objects")
 
-        name = "its rows are the chain's"
+        name = f"its materialized views are populated as in {reference.name}"
+        populated = [_populated(reference.url), _populated(scratch)]
+        if not populated[0]:
+            checklist.record(name, "skipped", "there are none")
+        elif populated[0] == populated[1]:
+            checklist.record(name, "ok", f"{sum(1 for _, is_populated in populated[0] if is_populated)} populated")
+        else:
+            differing = [view for (view, was), (_, now) in zip(*populated, strict=False) if was != now]
+            checklist.record(name, "differs", ", ".join(differing) + ": keep them with --data-tables to refresh them")
+
+        name = f"its rows are {reference.name}'s"
         if reference.kept_tables:
             tables = reference.kept_tables
             rows = diff(
@@ -185,6 +202,18 @@ def prove(
         _step(checklist, "upgrade again runs", lambda: runner.upgrade(scratch))
         _compared(checklist, "upgrade again gives the same schema", diff(built, dump(scratch), ignore=ignore), "")
     return schema
+
+
+def _populated(url: URL) -> list[tuple[str, bool]]:
+    """Each materialized view, and whether it holds its rows."""
+    return [
+        (str(name), bool(populated))
+        for name, populated in query(
+            url,
+            "SELECT n.nspname || '.' || c.relname, c.relispopulated FROM pg_class c"
+            " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'm' ORDER BY 1",
+        )
+    ]
 
 
 def _step(checklist: Checklist, name: str, work: Callable[[], None]) -> None:

@@ -284,10 +284,12 @@ def schema_dump(pg_dump: str, url: URL, *, version_table: str) -> bytes:
 
 
 def data_dump(pg_dump: str, url: URL, *, tables: Sequence[str]) -> bytes:
-    """The rows of ``tables`` (``schema.table``, unquoted) as ``pg_dump -a``
-    writes them."""
+    """The rows of ``tables`` (``schema.table``, unquoted) as pg_dump writes
+    them, and the refreshes of the materialized views among them: those are
+    post-data, which ``-a`` leaves out, so the sections are named (the
+    indexes that come along are no rows; ``squash`` takes only data)."""
     patterns = [f"--table={pattern_of(table)}" for table in tables]
-    return _pg_dump(pg_dump, url, ["-a", "-O", "-x", *patterns])
+    return _pg_dump(pg_dump, url, ["--section=data", "--section=post-data", "-O", "-x", *patterns])
 
 
 def pattern_of(table: str) -> str:

@@ -41,7 +41,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
-from typing import TYPE_CHECKING, Literal, TextIO
+from typing import TYPE_CHECKING, Literal, TextIO, TypeAlias
 
 from . import _native
 from ._diff import Diff
@@ -66,7 +66,7 @@ __all__ = ["Consolidation", "Step", "VerifyError", "consolidate", "verify"]
 #: Which tables' rows the new revision keeps: ``auto``, every table that holds
 #: rows once the chain ran on an empty database; ``none``; or the tables
 #: named (``table`` or ``schema.table``).
-DataTables = Literal["auto", "none"] | Sequence[str]
+DataTables: TypeAlias = Literal["auto"] | Literal["none"] | Sequence[str]
 
 #: The environment variable env.py files commonly read their URL from.
 DEFAULT_URL_ENV = "DATABASE_URL"
@@ -179,7 +179,7 @@ def _consolidate(
             checklist.record(
                 "rows that data migrations inserted are kept",
                 "ok" if kept else "skipped",
-                ", ".join(f"{table} ({count} rows)" for table, count in _counts(chain, kept)) or "none",
+                _kept_detail(chain, kept),
             )
 
             title = message or f"Initial schema, consolidated from {len(revisions)} migrations"
@@ -196,7 +196,7 @@ def _consolidate(
                 shutil.copy(path, versions)
             prove(
                 server=where,
-                reference=Reference(chain, kept),
+                reference=Reference(chain, "the chain", kept),
                 runner=project.with_versions(versions),
                 checklist=checklist,
                 version_table=version_table,
@@ -214,12 +214,13 @@ def _server(url: str | None, *, pg_dump: str | None, driver: str | None) -> Iter
         yield server if pg_dump is None else dataclasses.replace(server, pg_dump=pg_dump)
 
 
-#: Tables of the database's own (not the system's, not an extension's), as
-#: pg_dump's headers name them and as a query may name them.
-_USER_TABLES = """
-SELECT n.nspname || '.' || c.relname, format('%I.%I', n.nspname, c.relname)
+#: Tables and materialized views of the database's own (not the system's,
+#: not an extension's): as pg_dump's headers name them, as a query names
+#: them, their kind, and whether a materialized view is populated.
+_USER_RELATIONS = """
+SELECT n.nspname || '.' || c.relname, format('%I.%I', n.nspname, c.relname), c.relkind::text, c.relispopulated
   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
- WHERE c.relkind = 'r'
+ WHERE c.relkind IN ('r', 'm')
    AND n.nspname NOT IN ('pg_catalog', 'information_schema')
    AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%'
    AND NOT EXISTS (SELECT FROM pg_depend d
@@ -229,22 +230,36 @@ SELECT n.nspname || '.' || c.relname, format('%I.%I', n.nspname, c.relname)
 
 
 def _kept_tables(chain: URL, data_tables: DataTables, *, version_table: str) -> list[str]:
+    """With ``auto``: every table that holds rows (data migrations put them
+    there, since the database started empty) and every populated
+    materialized view, which the revision refreshes as the chain left it."""
     if data_tables == "none":
         return []
     if data_tables != "auto":
         return [table for table in data_tables if table]
-    return [
-        table
-        for table, quoted in query(chain, _USER_TABLES)
-        if table.rpartition(".")[2] != version_table and query(chain, f"SELECT EXISTS (SELECT FROM {quoted})")[0][0]
-    ]
+    kept = []
+    for name, quoted, kind, populated in query(chain, _USER_RELATIONS):
+        if kind == "m":
+            if populated:
+                kept.append(name)
+        elif name.rpartition(".")[2] != version_table and query(chain, f"SELECT EXISTS (SELECT FROM {quoted})")[0][0]:
+            kept.append(name)
+    return kept
 
 
-def _counts(chain: URL, tables: Sequence[str]) -> list[tuple[str, int]]:
-    quoted = dict(query(chain, _USER_TABLES))
-    return [
-        (table, int(query(chain, f"SELECT count(*) FROM {quoted[table]}")[0][0])) for table in tables if table in quoted
-    ]
+def _kept_detail(chain: URL, kept: Sequence[str]) -> str:
+    """The checklist's account of what is kept: rows per table, refreshed views."""
+    relations = {name: (quoted, kind) for name, quoted, kind, _ in query(chain, _USER_RELATIONS)}
+    parts = []
+    for name in kept:
+        quoted, kind = relations.get(name, (None, "r"))
+        if kind == "m":
+            parts.append(f"{name} (refreshed)")
+        elif quoted is not None:
+            parts.append(f"{name} ({query(chain, f'SELECT count(*) FROM {quoted}')[0][0]} rows)")
+        else:
+            parts.append(name)
+    return ", ".join(parts) or "none"
 
 
 def _write_revision(
@@ -317,7 +332,7 @@ def _verify(
     with given_server(reference_url, pg_dump=pg_dump) as server:
         return prove(
             server=server,
-            reference=Reference(server.admin),
+            reference=Reference(server.admin, "the reference database"),
             runner=runner,
             checklist=checklist,
             version_table=version_table,
