@@ -10,7 +10,9 @@ depends_on = None
 
 def upgrade() -> None:
     op.execute("CREATE TABLE statuses (code text PRIMARY KEY, label text NOT NULL)")
-    op.execute("CREATE TABLE products (id serial PRIMARY KEY, name text NOT NULL, slug text, price numeric(10,2) NOT NULL)")
+    op.execute(
+        "CREATE TABLE products (id serial PRIMARY KEY, name text NOT NULL, slug text, price numeric(10,2) NOT NULL)"
+    )
     op.execute(
         """CREATE TABLE order_lines (
             id serial PRIMARY KEY,

@@ -20,7 +20,8 @@ def upgrade() -> None:
         $$"""
     )
     op.execute(
-        "CREATE TRIGGER products_slug BEFORE INSERT OR UPDATE ON products FOR EACH ROW EXECUTE FUNCTION products_set_slug()"
+        "CREATE TRIGGER products_slug BEFORE INSERT OR UPDATE ON products"
+        " FOR EACH ROW EXECUTE FUNCTION products_set_slug()"
     )
 
 
