@@ -45,7 +45,7 @@ from typing import TYPE_CHECKING, Literal, TextIO, TypeAlias
 
 from . import _native
 from ._diff import Diff
-from ._proof import AlembicProject, BareRevision, Checklist, Format, Reference, Step, prove
+from ._proof import AlembicProject, BareRevision, Checklist, Format, Reference, Status, Step, prove
 from ._scratch import (
     Server,
     VerifyError,
@@ -167,21 +167,9 @@ def _consolidate(
             checklist.running(name)
             project.upgrade(chain)
             checklist.record(name, "ok")
-
-            kept = _kept_tables(chain, data_tables, version_table=version_table)
-            dump = work / "chain-head-schema.sql"
-            dump.write_bytes(schema_dump(where.pg_dump, chain, version_table=version_table))
-            checklist.record("its schema is dumped", "ok", f"pg_dump {where.major}")
-            rows = None
-            if kept:
-                rows = work / "chain-head-rows.sql"
-                rows.write_bytes(data_dump(where.pg_dump, chain, tables=kept))
-            checklist.record(
-                "rows that data migrations inserted are kept",
-                "ok" if kept else "skipped",
-                _kept_detail(chain, kept),
+            dump, rows, kept = _dump_chain_head(
+                where, chain, work, data_tables=data_tables, version_table=version_table, checklist=checklist
             )
-
             title = message or f"Initial schema, consolidated from {len(revisions)} migrations"
             _write_revision(
                 dump, rows, kept, out=out, revision=revision, message=title, version_table=version_table,
@@ -202,6 +190,30 @@ def _consolidate(
                 version_table=version_table,
             )
     return written
+
+
+def _dump_chain_head(
+    server: Server,
+    chain: URL,
+    work: Path,
+    *,
+    data_tables: DataTables,
+    version_table: str,
+    checklist: Checklist,
+) -> tuple[Path, Path | None, list[str]]:
+    """The chain's schema dump and, when rows are kept, the dump they are
+    taken from, both in ``work``; and the tables kept."""
+    dump = work / "chain-head-schema.sql"
+    dump.write_bytes(schema_dump(server.pg_dump, chain, version_table=version_table))
+    checklist.record("its schema is dumped", "ok", f"pg_dump {server.major}")
+    kept = _kept_tables(chain, data_tables, version_table=version_table)
+    rows = None
+    if kept:
+        rows = work / "chain-head-rows.sql"
+        rows.write_bytes(data_dump(server.pg_dump, chain, tables=kept))
+    status: Status = "ok" if kept else "skipped"
+    checklist.record("rows that data migrations inserted are kept", status, _kept_detail(chain, kept))
+    return dump, rows, kept
 
 
 @contextlib.contextmanager

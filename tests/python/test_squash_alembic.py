@@ -374,3 +374,10 @@ def test_existing_files_are_kept_without_force(tmp_path: Path, pg18: Cluster) ->
     assert done.returncode == 2
     assert "exists; pass --force to replace it" in done.stderr
     assert (out / f"{REVISION}.py").read_text() == "# mine\n"
+
+
+def test_the_python_api_raises_verify_error_when_it_cannot_run(tmp_path: Path) -> None:
+    from pgsplit.squash import VerifyError, consolidate
+
+    with pytest.raises(VerifyError, match=re.escape("does not exist; give the project's alembic.ini")):
+        consolidate(tmp_path / "alembic.ini", out=tmp_path / "versions")
