@@ -134,7 +134,7 @@ whose downgrade() drops every object it creates. The docstring lists what the sc
 inside a git repository, the commit the old chain is at.",
         after_help = "Examples:\n  pgsplit squash --alembic alembic.ini --out migrations/versions\n  pg_dump -s -O -x -d \"$DATABASE_URL\" -f schema.sql\n  pgsplit squash schema.sql --out migrations/versions\n  pgsplit squash schema.sql --out migrations/versions \\\n      --data-from full.sql --data-tables statuses,countries\n  pgsplit squash --verify \"$DATABASE_URL\" \\\n      --out migrations/versions\n\n--alembic and --verify need the Python package with Alembic: pip install 'pgsplit[alembic]'.\n--alembic alone builds the chain on an embedded PostgreSQL, writes the revision\nand proves it.\nIts URL is SQLAlchemy's (postgresql+psycopg://user@host/db) or libpq's\n(postgresql://user@host/db: the first of psycopg, psycopg2, pg8000, asyncpg\ninstalled). Then, on every existing database: back it up, verify it, run\n`alembic stamp --purge 001_initial_schema`. The README's \"Consolidating an\nAlembic chain\" walks through it."
     )]
-    Squash(SquashArgs),
+    Squash(Box<SquashArgs>),
     /// Count statements by kind, command and pg_dump object type, with sizes and speed
     Stats {
         /// The script to measure (- for standard input)
