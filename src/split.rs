@@ -599,6 +599,11 @@ fn word_end(input: &[u8], start: usize) -> Option<usize> {
     (!opens_literal).then_some(start + len)
 }
 
+/// A byte of a word or of a number a word may be glued to (`0.5e3x`).
+fn is_word_or_number_byte(byte: u8) -> bool {
+    is_ident_continue(byte) || byte == b'.'
+}
+
 /// Whether a quote after `byte` belongs to a word before it (`E'`, `U&'`,
 /// `x"`), which only the lexer reads right.
 fn glues_to_quote(byte: u8) -> bool {
@@ -1136,7 +1141,9 @@ impl<'a> Splitter<'a> {
         let stop = from + skipped_len;
         let mut resume = stop;
         if stop < limit && matches!(self.input[stop], b'\'' | b'"' | b'$') {
-            while resume > from && is_ident_continue(self.input[resume - 1]) {
+            // Back over the word and any number it is glued to: in `0.B'`
+            // the lexer reads the number `0.B` and then a quote, not `B'`.
+            while resume > from && is_word_or_number_byte(self.input[resume - 1]) {
                 resume -= 1;
             }
             let unicode_prefix = resume == stop

@@ -592,3 +592,21 @@ fn sql_after_a_meta_command_at_a_line_start_joins_the_line_before() {
         ]
     );
 }
+
+#[test]
+fn a_quote_after_a_number_with_a_glued_word_opens_a_plain_string() {
+    // `0.B` is one number token (with trailing junk), so the quote after it
+    // opens a plain string, not the bit string `B'`.
+    for input in [&b"a\"\"0.B'"[..], b"x 0.B'", b"0.B'"] {
+        let at = input.iter().rposition(|&b| b == b'\'').unwrap();
+        for compat in [Compat::Default, Compat::Psql] {
+            let script = split(input, &common::options(compat));
+            let error = script
+                .diagnostics
+                .iter()
+                .find(|d| d.severity == Severity::Error)
+                .unwrap();
+            assert_eq!(error.offset, at, "{}", String::from_utf8_lossy(input));
+        }
+    }
+}
