@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod idempotence;
+pub mod streamed;
 
 use pgsplit::{partition, split, Compat, Owner, Script, SplitOptions, StatementKind};
 use proptest::prelude::*;
