@@ -381,3 +381,15 @@ def test_the_python_api_raises_verify_error_when_it_cannot_run(tmp_path: Path) -
 
     with pytest.raises(VerifyError, match=re.escape("does not exist; give the project's alembic.ini")):
         consolidate(tmp_path / "alembic.ini", out=tmp_path / "versions")
+
+
+def test_help_with_alembic_prints_the_options_instead_of_running(tmp_path: Path) -> None:
+    shown = subprocess.run(
+        [sys.executable, "-m", "pgsplit", "squash", "--alembic", str(tmp_path / "alembic.ini"), "--help"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert shown.returncode == 0, shown.stderr
+    assert "--alembic <ALEMBIC_INI>" in shown.stdout and "--data-tables" in shown.stdout
+    assert not (tmp_path / "alembic.ini").exists()
