@@ -59,8 +59,8 @@ enum Command {
         after_help = "Examples:\n  pgsplit split dump.sql\n  pgsplit split dump.sql --format jsonl | jq .tag\n  pgsplit split dump.sql.gz --out-dir statements/\n  cat dump.sql | pgsplit split - --format count"
     )]
     Split {
-        /// The script to split (- for standard input)
-        file: String,
+        /// The script to split (- or none for standard input)
+        file: Option<String>,
         /// Output format
         #[arg(long, value_enum, default_value_t = Format::Sql)]
         format: Format,
@@ -79,8 +79,7 @@ enum Command {
         after_help = "Each finding is printed as file:line:col: level: message; --format json prints one\nJSON object per line with its stable code ({\"file\", \"line\", \"col\", \"level\", \"code\",\n\"message\"}), --format github a GitHub Actions annotation.\nExit status 1 when any finding is an error."
     )]
     Check {
-        /// The scripts to check (- for standard input)
-        #[arg(required = true)]
+        /// The scripts to check (- or none for standard input)
         files: Vec<String>,
         /// Where the script will run: `psql`, or `alembic` to add what
         /// matters inside a migration (roles named by owner and privilege
@@ -98,8 +97,8 @@ enum Command {
         after_help = "Always left out: the \\restrict lines, trailing whitespace, blank lines.\n\nExamples:\n  pgsplit normalize dump.sql --ignore owner,acl --sort -o dump.norm.sql\n\nAs a git diff driver for dumps (.gitattributes: *.sql diff=pgdump):\n  git config diff.pgdump.textconv 'pgsplit normalize --ignore owner,acl'"
     )]
     Normalize {
-        /// The dump (- for standard input)
-        file: String,
+        /// The dump (- or none for standard input)
+        file: Option<String>,
         #[command(flatten)]
         ignore: IgnoreArg,
         /// Order objects by identity within pg_dump's sections
@@ -142,8 +141,8 @@ inside a git repository, the commit the old chain is at.",
     Squash(Box<SquashArgs>),
     /// Count statements by kind, command and pg_dump object type, with sizes and speed
     Stats {
-        /// The script to measure (- for standard input)
-        file: String,
+        /// The script to measure (- or none for standard input)
+        file: Option<String>,
         #[command(flatten)]
         compat: CompatArg,
     },
@@ -282,7 +281,7 @@ where
             compat,
             jobs,
         } => run_split(
-            &file,
+            &or_standard_input(file),
             format,
             out_dir.as_deref(),
             compat.options(),
@@ -293,8 +292,15 @@ where
             target,
             format,
             compat,
-        } => run_check(&files, target, format, compat.options()),
-        Command::Stats { file, compat } => run_stats(&file, compat.options()),
+        } => {
+            let files = if files.is_empty() {
+                vec![or_standard_input(None)]
+            } else {
+                files
+            };
+            run_check(&files, target, format, compat.options())
+        }
+        Command::Stats { file, compat } => run_stats(&or_standard_input(file), compat.options()),
         Command::Completions { shell } => run_completions(shell),
         Command::Man => run_man(),
         Command::Squash(squash) => {
@@ -323,7 +329,7 @@ where
             output,
             jobs,
         } => run_normalize(
-            &file,
+            &or_standard_input(file),
             ignore.ignore,
             sort,
             output.as_deref(),
@@ -355,6 +361,20 @@ where
 /// `--jobs`, at most four threads per core and never more than 256: more
 /// only wait for each other, and a number in the thousands makes the
 /// system spend itself on starting threads.
+/// The input a command reads: the FILE given, or standard input, as grep
+/// reads it. Standard input on a terminal is said so, since nothing seems to
+/// happen while it waits.
+fn or_standard_input(file: Option<String>) -> String {
+    file.unwrap_or_else(|| {
+        if io::stdin().is_terminal() {
+            say(format_args!(
+                "reading SQL from standard input (end it with Ctrl-D); give a FILE to read a file"
+            ));
+        }
+        "-".to_string()
+    })
+}
+
 fn capped_jobs(requested: usize) -> usize {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let most = (4 * cores).min(MAX_JOBS);

@@ -1379,3 +1379,31 @@ fn check_github_writes_escaped_workflow_annotations() {
     );
     assert_eq!(output.status.code(), Some(1));
 }
+
+#[test]
+fn a_command_given_no_file_reads_standard_input() {
+    let sample = std::fs::read(SAMPLE).unwrap();
+    for command in [
+        &["split", "--format", "jsonl"][..],
+        &["check"],
+        &["stats"],
+        &["normalize"],
+    ] {
+        let with_dash = pgsplit(&[command, &["-"]].concat(), Some(&sample));
+        let without = pgsplit(command, Some(&sample));
+        assert_eq!(
+            without.status.code(),
+            with_dash.status.code(),
+            "{command:?}"
+        );
+        assert!(!without.stdout.is_empty(), "{command:?} printed nothing");
+        if command[0] != "stats" {
+            // stats prints its own timing, which differs run to run.
+            assert_eq!(stdout(&without), stdout(&with_dash), "{command:?}");
+        }
+        assert!(
+            !String::from_utf8_lossy(&without.stderr).contains("reading SQL from standard input"),
+            "the terminal hint is for terminals only"
+        );
+    }
+}
