@@ -15,8 +15,10 @@ def main() -> None:
     python_only = ("--verify", "--alembic")
     # Help is the native command's, which documents the Python-only options too.
     asks_for_help = any(a in ("-h", "--help") for a in args[1:])
-    if args[:1] == ["squash"] and not asks_for_help and any(
-        a in python_only or a.startswith(tuple(f"{o}=" for o in python_only)) for a in args[1:]
+    if (
+        args[:1] == ["squash"]
+        and not asks_for_help
+        and any(a in python_only or a.startswith(tuple(f"{o}=" for o in python_only)) for a in args[1:])
     ):
         from .squash import main as squash_main
 
