@@ -25,6 +25,7 @@ use crate::lint::{has_word, significant_tokens};
 
 use crate::parallel::{split_parallel, Parallelism};
 use crate::split::{SplitOptions, Statement, StatementKind};
+use crate::Span;
 
 /// Noise that can be left out on request (always-removed noise is not here).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -524,9 +525,14 @@ fn walk<'a>(
     // when a dropped statement opened the entry).
     let normalize_one = |first: usize, i: usize, batch: &[Statement]| {
         let statement = &batch[i];
+        let at = first + i;
+        let sent_by_meta = sent_by_meta(&script.statements, at);
         let place = Place {
-            keeps_settings: first + i >= literal_syntax_from,
-            sent_by_meta: sent_by_meta(&script.statements, first + i),
+            keeps_settings: at >= literal_syntax_from,
+            sent_by_meta,
+            copy_sender: (sent_by_meta && statement.kind == StatementKind::Copy)
+                .then(|| script.statements[at + 1].span.clone()),
+            sends_copy: at > 0 && sends_copy(&script.statements, at - 1),
         };
         let text = statement_text(input, statement, options, place)?;
         let opens = i == 0 || !same_toc(&batch[i - 1], statement);
@@ -585,7 +591,7 @@ fn walk<'a>(
 type Normalized<'a> = (Vec<Cow<'a, [u8]>>, Option<Vec<u8>>);
 
 /// What normalizing a statement needs to know about the statements around it.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 struct Place {
     /// `standard_conforming_strings` settings decide how later literals are
     /// read here, and `--ignore set` leaves them in.
@@ -593,6 +599,17 @@ struct Place {
     /// The meta-command after the statement sends it (`\g`, `\gexec`): it
     /// needs no `;`, which would make the meta-command send it again.
     sent_by_meta: bool,
+    /// For a COPY a meta-command sends: that meta-command, which stands
+    /// between the command and its data and is written there.
+    copy_sender: Option<Span>,
+    /// The statement is the meta-command that sends the COPY before it, and
+    /// is written with that COPY.
+    sends_copy: bool,
+}
+
+/// Whether `statements[at]` is a COPY that the meta-command after it sends.
+fn sends_copy(statements: &[Statement], at: usize) -> bool {
+    statements[at].kind == StatementKind::Copy && sent_by_meta(statements, at)
 }
 
 /// Whether the meta-command after `statements[at]` is what sends it.
@@ -691,9 +708,10 @@ fn statement_text<'a>(
     place: Place,
 ) -> Option<Vec<Cow<'a, [u8]>>> {
     if statement.kind == StatementKind::Meta {
-        // `\restrict` keys are random; other meta-commands stay.
+        // `\restrict` keys are random; other meta-commands stay, but the one
+        // that sends a COPY is written inside it.
         let name = statement.meta().map(|m| &input[m.name.clone()]);
-        if matches!(name, Some(b"restrict" | b"unrestrict")) {
+        if matches!(name, Some(b"restrict" | b"unrestrict")) || place.sends_copy {
             return None;
         }
     }
@@ -756,6 +774,11 @@ fn statement_text<'a>(
     let blocks = statement
         .copy_blocks()
         .filter(|_| !statement.is_incomplete());
+    if let Some(sender) = &place.copy_sender {
+        // The rows follow the meta-command that sent the COPY, as in the input.
+        sql.push(b'\n');
+        sql.extend_from_slice(input[sender.clone()].trim_ascii());
+    }
     for block in blocks {
         sql.push(b'\n');
         if !options.ignores(Ignore::Data) {
@@ -1356,6 +1379,23 @@ mod tests {
         let input = format!("VACUUM;\n\n{TABLE_HEADER}CREATE TABLE t ();\n");
         let sorted = stable(&input, &[], true);
         assert!(sorted.starts_with("VACUUM;\n"), "{sorted}");
+    }
+
+    #[test]
+    fn a_copy_a_meta_command_sends_keeps_it_before_its_rows() {
+        // The `;` is in a comment: `\g` sends the COPY, and its rows follow
+        // the `\g` line. Written after the `\.`, the `\g` would leave the
+        // COPY to read the `\.` as its end and then resend it.
+        for input in [
+            "COPY t FROM stdin -- c;\n\\g\n\\.\n",
+            "COPY t FROM stdin -- c;\n\\g\n1\n2\n\\.\nSELECT 1;\n",
+        ] {
+            for sort in [false, true] {
+                let once = stable(input, &[], sort);
+                assert!(once.contains("-- c;\n\\g\n"), "{once}");
+                assert_eq!(once.matches("\\g").count(), 1, "{once}");
+            }
+        }
     }
 
     #[test]
