@@ -364,7 +364,10 @@ fn unreadable_input_exits_2_with_a_message() {
 
 #[test]
 fn bad_usage_exits_2() {
-    assert_eq!(pgsplit(&["split", "a.sql", "b.sql"], None).status.code(), Some(2));
+    assert_eq!(
+        pgsplit(&["split", "a.sql", "b.sql"], None).status.code(),
+        Some(2)
+    );
     assert_eq!(
         pgsplit(&["split", SAMPLE, "--format", "yaml"], None)
             .status
