@@ -143,6 +143,9 @@ inside a git repository, the commit the old chain is at.",
     Stats {
         /// The script to measure (- or none for standard input)
         file: Option<String>,
+        /// Output format: text, or one JSON object
+        #[arg(long, value_enum, default_value_t = StatsFormat::Text)]
+        format: StatsFormat,
         #[command(flatten)]
         compat: CompatArg,
     },
@@ -228,6 +231,16 @@ impl CompatArg {
     }
 }
 
+/// How `stats` prints its counts.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum StatsFormat {
+    /// Aligned lines for people
+    Text,
+    /// One JSON object: file, bytes, statements, by_kind, copy_bytes,
+    /// diagnostics, by_command, by_object_type, seconds
+    Json,
+}
+
 /// How `check` prints its findings.
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum CheckFormat {
@@ -300,7 +313,11 @@ where
             };
             run_check(&files, target, format, compat.options())
         }
-        Command::Stats { file, compat } => run_stats(&or_standard_input(file), compat.options()),
+        Command::Stats {
+            file,
+            format,
+            compat,
+        } => run_stats(&or_standard_input(file), format, compat.options()),
         Command::Completions { shell } => run_completions(shell),
         Command::Man => run_man(),
         Command::Squash(squash) => {
@@ -1568,13 +1585,34 @@ fn git_commit() -> Option<String> {
     })
 }
 
-fn run_stats(file: &str, options: SplitOptions) -> io::Result<u8> {
+fn run_stats(file: &str, format: StatsFormat, options: SplitOptions) -> io::Result<u8> {
     let stats = match open_as_stream(file)? {
         Some(reader) => stats_of_stream(file, reader, &options)?,
         None => stats_of_mapped(file, &options)?,
     };
-    stats.write(&mut stdout(), file)?;
+    let mut out = stdout();
+    match format {
+        StatsFormat::Text => stats.write(&mut out, file)?,
+        StatsFormat::Json => {
+            serde_json::to_writer(&mut out, &stats.json(file))?;
+            out.write_all(b"\n")?;
+        }
+    }
     Ok(SUCCESS)
+}
+
+/// What `stats --format json` prints.
+#[derive(Serialize)]
+struct StatsJson<'a> {
+    file: &'a str,
+    bytes: u64,
+    statements: usize,
+    by_kind: BTreeMap<&'static str, usize>,
+    copy_bytes: u64,
+    diagnostics: usize,
+    by_command: BTreeMap<String, usize>,
+    by_object_type: BTreeMap<String, usize>,
+    seconds: f64,
 }
 
 /// Counts statements of a mapped file chunk by chunk, in flat memory.
@@ -1686,6 +1724,21 @@ impl Stats {
         }
     }
 
+    fn json(self, file: &str) -> StatsJson<'_> {
+        let seconds = self.started.elapsed().as_secs_f64();
+        StatsJson {
+            file: display_name(file),
+            bytes: self.bytes,
+            statements: self.statements,
+            by_kind: self.by_kind,
+            copy_bytes: self.copy_bytes,
+            diagnostics: self.diagnostics,
+            by_command: self.by_tag.into_iter().collect(),
+            by_object_type: object_type_counts(self.by_type).into_iter().collect(),
+            seconds,
+        }
+    }
+
     fn write(self, out: &mut impl Write, file: &str) -> io::Result<()> {
         let elapsed = self.started.elapsed();
         writeln!(out, "file:        {}", display_name(file))?;
@@ -1710,13 +1763,7 @@ impl Stats {
                 out,
                 "by pg_dump object type (statements under each header):"
             )?;
-            let mut by_name: HashMap<String, usize> = HashMap::new();
-            for (object_type, count) in self.by_type {
-                *by_name
-                    .entry(String::from_utf8_lossy(&object_type).into_owned())
-                    .or_default() += count;
-            }
-            for (object_type, count) in by_count(by_name) {
+            for (object_type, count) in by_count(object_type_counts(self.by_type)) {
                 writeln!(out, "  {count:>8}  {object_type}")?;
             }
         }
@@ -1733,6 +1780,18 @@ impl Stats {
             seconds * 1e3
         )
     }
+}
+
+/// Statements by pg_dump object type, the types' bytes read as text (two
+/// byte strings that read alike count together).
+fn object_type_counts(by_type: HashMap<Vec<u8>, usize>) -> HashMap<String, usize> {
+    let mut by_name: HashMap<String, usize> = HashMap::new();
+    for (object_type, count) in by_type {
+        *by_name
+            .entry(String::from_utf8_lossy(&object_type).into_owned())
+            .or_default() += count;
+    }
+    by_name
 }
 
 fn run_normalize(

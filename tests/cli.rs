@@ -1410,3 +1410,32 @@ fn a_command_given_no_file_reads_standard_input() {
         );
     }
 }
+
+#[test]
+fn stats_json_counts_what_the_text_counts_from_a_file_and_from_a_stream() {
+    let sample = std::fs::read(SAMPLE).unwrap();
+    let json = |args: &[&str], stdin: Option<&[u8]>| -> serde_json::Value {
+        let output = pgsplit(args, stdin);
+        assert_eq!(output.status.code(), Some(0));
+        let mut value: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+        assert!(value["seconds"].as_f64().unwrap() >= 0.0);
+        value.as_object_mut().unwrap().remove("seconds");
+        value.as_object_mut().unwrap().remove("file");
+        value
+    };
+    let mapped = json(&["stats", "--format", "json", SAMPLE], None);
+    assert_eq!(
+        mapped,
+        json(&["stats", "--format", "json", "-"], Some(&sample))
+    );
+    let text = stdout(&pgsplit(&["stats", SAMPLE], None));
+    assert!(text.contains(&format!("statements:  {}\n", mapped["statements"])));
+    assert!(text.contains(&format!("copy data:   {} bytes\n", mapped["copy_bytes"])));
+    for (tag, count) in mapped["by_command"].as_object().unwrap() {
+        assert!(
+            text.contains(&format!("  {count:>8}  {tag}\n")),
+            "{tag} {count}"
+        );
+    }
+    assert_eq!(mapped["by_kind"]["copy"], 2);
+}
