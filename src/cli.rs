@@ -79,8 +79,13 @@ enum Command {
         after_help = "Each finding is printed as file:line:col: level: message; --format json prints one\nJSON object per line with its stable code ({\"file\", \"line\", \"col\", \"level\", \"code\",\n\"message\"}), --format github a GitHub Actions annotation.\nExit status 1 when any finding is an error."
     )]
     Check {
-        /// The scripts to check (- or none for standard input)
+        /// The scripts to check (- or none for standard input); a folder
+        /// stands for the scripts below it
         files: Vec<String>,
+        /// In folders, check the files whose names match PATTERN (* and ?;
+        /// repeatable; default *.sql, *.sql.gz, *.sql.zst)
+        #[arg(long, value_name = "PATTERN")]
+        glob: Vec<String>,
         /// Where the script will run: `psql`, or `alembic` to add what
         /// matters inside a migration (roles named by owner and privilege
         /// statements, settings older servers reject)
@@ -302,6 +307,7 @@ where
         ),
         Command::Check {
             files,
+            glob,
             target,
             format,
             compat,
@@ -311,7 +317,10 @@ where
             } else {
                 files
             };
-            run_check(&files, target, format, compat.options())
+            match scripts_in(files, glob) {
+                Ok(files) => run_check(&files, target, format, compat.options()),
+                Err(error) => Err(error),
+            }
         }
         Command::Stats {
             file,
@@ -378,6 +387,40 @@ where
 /// `--jobs`, at most four threads per core and never more than 256: more
 /// only wait for each other, and a number in the thousands makes the
 /// system spend itself on starting threads.
+/// The files `check` reads: each FILE, and for each folder the scripts below
+/// it (see [`crate::walk`]). A folder that holds none is an error, since a
+/// check of nothing would pass whatever the scripts say.
+fn scripts_in(files: Vec<String>, patterns: Vec<String>) -> io::Result<Vec<String>> {
+    let patterns = if patterns.is_empty() {
+        crate::walk::DEFAULT_PATTERNS
+            .iter()
+            .map(|p| p.to_string())
+            .collect()
+    } else {
+        patterns
+    };
+    let mut scripts = Vec::new();
+    for file in files {
+        let path = Path::new(&file);
+        if file == "-" || !path.is_dir() {
+            scripts.push(file);
+            continue;
+        }
+        let found = crate::walk::files_below(path, &patterns).map_err(unreadable(&file))?;
+        if found.is_empty() {
+            return Err(io::Error::new(
+                io::ErrorKind::NotFound,
+                format!(
+                    "{file}: no file below it matches {}; pass --glob PATTERN to choose others",
+                    patterns.join(", ")
+                ),
+            ));
+        }
+        scripts.extend(found.iter().map(|p| p.to_string_lossy().into_owned()));
+    }
+    Ok(scripts)
+}
+
 /// The input a command reads: the FILE given, or standard input, as grep
 /// reads it. Standard input on a terminal is said so, since nothing seems to
 /// happen while it waits.

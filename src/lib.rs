@@ -47,6 +47,7 @@ pub mod stream;
 pub mod tag;
 pub mod terminal;
 pub mod toc;
+pub mod walk;
 
 /// A byte range in the input.
 pub type Span = std::ops::Range<usize>;

@@ -1439,3 +1439,30 @@ fn stats_json_counts_what_the_text_counts_from_a_file_and_from_a_stream() {
     }
     assert_eq!(mapped["by_kind"]["copy"], 2);
 }
+
+#[test]
+fn check_of_a_folder_checks_the_scripts_below_it_in_sorted_order() {
+    let dir = scratch("folder");
+    std::fs::create_dir_all(dir.join("versions/.hidden")).unwrap();
+    std::fs::write(dir.join("versions/002.sql"), b"VACUUM t;\n").unwrap();
+    std::fs::write(dir.join("versions/001.sql"), b"select :x;\n").unwrap();
+    std::fs::write(dir.join("versions/.hidden/003.sql"), b"VACUUM t;\n").unwrap();
+    std::fs::write(dir.join("versions/notes.txt"), b"VACUUM t;\n").unwrap();
+    let folder = dir.to_str().unwrap();
+    let text = stdout(&pgsplit(&["check", folder], None));
+    let files: Vec<&str> = text.lines().map(|l| l.split(':').next().unwrap()).collect();
+    let under = |name: &str| dir.join(name).to_string_lossy().into_owned();
+    assert_eq!(
+        files,
+        [under("versions/001.sql"), under("versions/002.sql")]
+    );
+    let txt = stdout(&pgsplit(&["check", folder, "--glob", "*.txt"], None));
+    assert!(txt.starts_with(&under("versions/notes.txt")), "{txt}");
+    let none = pgsplit(&["check", folder, "--glob", "*.psql"], None);
+    assert_eq!(
+        none.status.code(),
+        Some(2),
+        "a folder with nothing to check is an error"
+    );
+    assert!(String::from_utf8_lossy(&none.stderr).contains("no file below it matches *.psql"));
+}
