@@ -1,8 +1,10 @@
 //! The Python extension module `pgsplit._native` (cargo feature `python`).
 //!
-//! A thin layer that converts and nothing else: it hands plain tuples, strings
-//! and bytes to the pure-Python package in `python/pgsplit/`, which builds the
-//! classes users see, so no Rust type ever reaches a Python user. The GIL is
+//! A thin layer that converts and nothing else: it hands plain tuples, dicts,
+//! strings and bytes, and one private table of parsed statements
+//! ([`StatementTable`]), to the pure-Python package in `python/pgsplit/`,
+//! which builds the classes users see, so no Rust type ever reaches a Python
+//! user. The GIL is
 //! released while Rust works, and a panic, which would be a bug, becomes a
 //! Python `RuntimeError` instead of tearing the interpreter down.
 
