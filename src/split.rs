@@ -285,7 +285,6 @@ impl Statement {
     }
 }
 
-/// How serious a diagnostic is.
 pub use crate::diagnostic::{Code, Diagnostic, Severity};
 
 /// The result of splitting: statements in execution order, and diagnostics.
@@ -1271,19 +1270,19 @@ impl<'a> Splitter<'a> {
             }
             _ => ("/* comment", Code::UnterminatedBlockComment),
         };
-        let on_copy_line = self.line_limit.is_some_and(|l| span.end == l.line_end);
-        let code = if on_copy_line {
-            Code::QuoteOnCopyLine
-        } else {
-            code
-        };
-        let message = if on_copy_line {
-            format!(
-                "{what} opened after COPY ... FROM stdin on the same line continues past the line; \
-                 psql would read its rest after the COPY data, pgsplit ends it at the line end"
+        let (code, message) = if self.line_limit.is_some_and(|l| span.end == l.line_end) {
+            (
+                Code::QuoteOnCopyLine,
+                format!(
+                    "{what} opened after COPY ... FROM stdin on the same line continues past the line; \
+                     psql would read its rest after the COPY data, pgsplit ends it at the line end"
+                ),
             )
         } else {
-            format!("unterminated {what}: it runs to the end of the input; close it where it should end")
+            (
+                code,
+                format!("unterminated {what}: it runs to the end of the input; close it where it should end"),
+            )
         };
         self.input_ended_in_token = span.end == self.input.len();
         self.diagnose(Severity::Error, code, span.start, message);
