@@ -1,13 +1,14 @@
 //! Reading a script: a path, `-` for standard input, `.gz` and `.zst`
 //! decompressed.
 //!
-//! A plain file is memory-mapped: the operating system pages it in as the
-//! splitter reads it, nothing is copied, and a gigabyte dump costs no
-//! gigabyte of heap. Standard input and compressed files are either read into
-//! memory ([`open_input`], for commands that need the whole script) or opened
-//! as a stream ([`open_stream`], for `split`, `check` and `stats`, whose
-//! memory then stays flat; [`Watched`] counts a stream's bytes and finds
-//! where it stops being UTF-8 as it goes by).
+//! [`open_source`] opens an input once, as what it is. A plain file is
+//! memory-mapped: the operating system pages it in as the splitter reads it,
+//! nothing is copied, and a gigabyte dump costs no gigabyte of heap.
+//! Standard input, pipes, FIFOs and compressed files are streams, read once
+//! from start to end (`split`, `check` and `stats` search them in flat
+//! memory; [`Watched`] counts a stream's bytes and finds where it stops
+//! being UTF-8 as it goes by). [`open_input`] reads a stream into memory,
+//! for commands that need the whole script.
 //!
 //! Errors say which input failed and why, so the CLI can print them as they
 //! are and exit 2. Gzip and zstd are recognised by their magic bytes, so a
@@ -71,25 +72,30 @@ impl std::ops::Deref for Input {
     }
 }
 
-/// Opens `name` (`-` is standard input): a plain file is mapped, standard
-/// input and gzip are read into memory.
-pub fn open_input(name: &str) -> Result<Input, InputError> {
-    if name == "-" || name.ends_with(".gz") || name.ends_with(".zst") {
-        return read_input(name).map(Input::Owned);
-    }
+/// An input opened once: mapped whole, or a stream to read from start to end.
+pub enum Opened {
+    /// A plain regular file, mapped.
+    Whole(Input),
+    /// Standard input, a pipe, a FIFO, `<(...)`, or a compressed file,
+    /// decompressed as it is read.
+    Stream(Box<dyn Read>),
+}
+
+/// Opens `name` (`-` is standard input) once, as what it is: a plain regular
+/// file is mapped; anything else is a stream, since a pipe or a FIFO can be
+/// read only once, and a compressed file is decompressed as it streams.
+pub fn open_source(name: &str) -> Result<Opened, InputError> {
     let wrap = |error| InputError::new(name, error);
+    if name == "-" {
+        return stream_of(name, Box::new(io::stdin().lock())).map(Opened::Stream);
+    }
     let file = std::fs::File::open(Path::new(name)).map_err(wrap)?;
     let metadata = file.metadata().map_err(wrap)?;
     if !metadata.is_file() {
-        // A pipe, a FIFO, a terminal, `<(...)`: readable once, as it comes.
-        let mut bytes = Vec::new();
-        io::BufReader::new(file)
-            .read_to_end(&mut bytes)
-            .map_err(wrap)?;
-        return Ok(Input::Owned(bytes));
+        return stream_of(name, Box::new(file)).map(Opened::Stream);
     }
     if metadata.len() == 0 {
-        return Ok(Input::Owned(Vec::new()));
+        return stream_of(name, Box::new(io::empty())).map(Opened::Stream);
     }
     // Safety: the map is read-only; a file changed by another process while
     // it is split gives garbled statements, never undefined behaviour in
@@ -97,60 +103,56 @@ pub fn open_input(name: &str) -> Result<Input, InputError> {
     // Populated up front: the kernel maps the pages in one pass, where
     // faulting them in one by one costs more than splitting them.
     let map = unsafe { memmap2::MmapOptions::new().populate().map(&file) }.map_err(wrap)?;
-    if map.starts_with(GZIP_MAGIC) || map.starts_with(ZSTD_MAGIC) {
-        return read_input(name).map(Input::Owned);
+    let compressed = map.starts_with(GZIP_MAGIC) || map.starts_with(ZSTD_MAGIC);
+    if compressed || name.ends_with(".gz") || name.ends_with(".zst") {
+        return stream_of(name, Box::new(io::Cursor::new(map))).map(Opened::Stream);
     }
-    Ok(Input::Mapped(map))
+    Ok(Opened::Whole(Input::Mapped(map)))
 }
 
-/// Standard input, a path that is not a regular file (a pipe, a FIFO,
-/// `<(...)`), or a gzip or zstd file as a stream of decompressed bytes;
-/// `None` for a plain file, which is better mapped. Whatever it opens is
-/// read through the returned stream only: a FIFO can be opened just once.
-pub fn open_stream(name: &str) -> Result<Option<Box<dyn Read>>, InputError> {
+/// The bytes `raw` yields, decompressed if they start as gzip or zstd do.
+fn stream_of(name: &str, raw: Box<dyn Read>) -> Result<Box<dyn Read>, InputError> {
     let wrap = |error| InputError::new(name, error);
-    let mut regular = false;
-    let raw: Box<dyn Read> = if name == "-" {
-        Box::new(io::stdin().lock())
-    } else {
-        let file = std::fs::File::open(Path::new(name)).map_err(wrap)?;
-        regular = file.metadata().map_err(wrap)?.is_file();
-        Box::new(file)
-    };
     let mut reader = io::BufReader::with_capacity(1 << 16, raw);
     let head = io::BufRead::fill_buf(&mut reader).map_err(wrap)?;
     if head.starts_with(GZIP_MAGIC) {
-        return Ok(Some(Box::new(flate2::bufread::MultiGzDecoder::new(reader))));
+        return Ok(Box::new(flate2::bufread::MultiGzDecoder::new(reader)));
     }
     if head.starts_with(ZSTD_MAGIC) {
-        return Ok(Some(Box::new(ZstdFrames::new(reader))));
+        return Ok(Box::new(ZstdFrames::new(reader)));
     }
-    if name.ends_with(".zst") {
-        return Err(wrap(io::Error::new(
-            io::ErrorKind::InvalidData,
-            "the name ends in .zst but the content is not zstd",
-        )));
+    for (suffix, format) in [(".zst", "zstd"), (".gz", "gzip")] {
+        if name.ends_with(suffix) {
+            return Err(wrap(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("the name ends in {suffix} but the content is not {format}"),
+            )));
+        }
     }
-    if name.ends_with(".gz") {
-        return Err(wrap(io::Error::new(
-            io::ErrorKind::InvalidData,
-            "the name ends in .gz but the content is not gzip",
-        )));
+    Ok(Box::new(reader))
+}
+
+/// Opens `name` (`-` is standard input) whole: a plain file is mapped, any
+/// other input is read into memory (decompressed).
+pub fn open_input(name: &str) -> Result<Input, InputError> {
+    match open_source(name)? {
+        Opened::Whole(input) => Ok(input),
+        Opened::Stream(mut stream) => {
+            let mut bytes = Vec::new();
+            stream
+                .read_to_end(&mut bytes)
+                .map_err(|e| InputError::new(name, e))?;
+            Ok(Input::Owned(bytes))
+        }
     }
-    Ok((!regular).then(|| Box::new(reader) as Box<dyn Read>))
 }
 
 /// Reads all of `name` (`-` is standard input), decompressing gzip and zstd.
 pub fn read_input(name: &str) -> Result<Vec<u8>, InputError> {
-    let wrap = |error| InputError::new(name, error);
-    match open_stream(name)? {
-        Some(mut stream) => {
-            let mut decoded = Vec::new();
-            stream.read_to_end(&mut decoded).map_err(wrap)?;
-            Ok(decoded)
-        }
-        None => std::fs::read(Path::new(name)).map_err(wrap),
-    }
+    Ok(match open_input(name)? {
+        Input::Mapped(map) => map.to_vec(),
+        Input::Owned(bytes) => bytes,
+    })
 }
 
 /// A reader that counts the bytes it passes on and watches where they stop

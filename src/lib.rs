@@ -40,6 +40,7 @@ mod progress;
 #[cfg(feature = "python")]
 mod python;
 pub mod report;
+pub mod search;
 mod skip;
 pub mod split;
 pub mod squash;

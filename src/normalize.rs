@@ -27,63 +27,73 @@ use crate::parallel::{split_parallel, Parallelism};
 use crate::split::{SplitOptions, Statement, StatementKind};
 use crate::Span;
 
-/// Noise that can be left out on request (always-removed noise is not here).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Ignore {
+/// The noise `--ignore` can leave out, one row each: the variant, its
+/// value on the command line and in Python, and what it leaves out (also
+/// the value's help). A new kind is a row here and its test in
+/// [`NormalizeOptions::ignores`]'s callers.
+macro_rules! ignore_kinds {
+    ($($(#[doc = $doc:literal])* $variant:ident = $name:literal,)*) => {
+        /// Noise that can be left out on request (always-removed noise, the
+        /// `\restrict` lines and dump version lines, is not here).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Ignore {
+            $($(#[doc = $doc])* $variant,)*
+        }
+
+        impl Ignore {
+            /// Every kind, in the order of this table.
+            pub const ALL: &'static [Ignore] = &[$(Ignore::$variant,)*];
+
+            /// The value that names it: `owner`, `column-order`...
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(Ignore::$variant => $name,)*
+                }
+            }
+
+            /// What it leaves out, in one line.
+            pub fn summary(self) -> &'static str {
+                match self {
+                    $(Ignore::$variant => concat!($($doc),*).trim_ascii(),)*
+                }
+            }
+        }
+    };
+}
+
+ignore_kinds! {
     /// `ALTER ... OWNER TO` statements that change nothing else, and the
     /// `Owner:` of headers.
-    Owner,
+    Owner = "owner",
     /// `GRANT`, `REVOKE`, `ALTER DEFAULT PRIVILEGES`.
-    Acl,
-    /// SQL comments (`COMMENT ON` stays: see `CommentOn`). Each object's
+    Acl = "acl",
+    /// SQL comments (`COMMENT ON` stays: see `comment-on`). Each object's
     /// pg_dump header stays as one line: it is the normalized text's structure.
-    Comments,
+    Comments = "comments",
     /// `COMMENT ON` statements.
-    CommentOn,
+    CommentOn = "comment-on",
     /// Session settings: `SET`, `RESET`, and `SELECT pg_catalog.set_config(...)`
     /// of literals alone.
-    Set,
+    Set = "set",
     /// The `public.` qualifier, on tokens only.
-    PublicSchema,
+    PublicSchema = "public-schema",
     /// COPY data and sequence values (`SELECT pg_catalog.setval(...)` of
     /// literals alone).
-    Data,
+    Data = "data",
     /// The order of columns: `CREATE TABLE` column definitions are sorted,
     /// and a text-format COPY's column list and data fields with them.
-    ColumnOrder,
-    /// The `\restrict` lines (always left out).
-    Restrict,
-    /// Dump version lines (always left out).
-    Version,
+    ColumnOrder = "column-order",
 }
 
 impl Ignore {
-    pub const ALL: [Ignore; 10] = [
-        Ignore::Owner,
-        Ignore::Acl,
-        Ignore::Comments,
-        Ignore::CommentOn,
-        Ignore::Set,
-        Ignore::PublicSchema,
-        Ignore::Data,
-        Ignore::ColumnOrder,
-        Ignore::Restrict,
-        Ignore::Version,
-    ];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Ignore::Owner => "owner",
-            Ignore::Acl => "acl",
-            Ignore::Comments => "comments",
-            Ignore::CommentOn => "comment-on",
-            Ignore::Set => "set",
-            Ignore::PublicSchema => "public-schema",
-            Ignore::Data => "data",
-            Ignore::ColumnOrder => "column-order",
-            Ignore::Restrict => "restrict",
-            Ignore::Version => "version",
-        }
+    /// `--ignore`'s help, listing every value.
+    pub fn help() -> String {
+        let names: Vec<&str> = Ignore::ALL.iter().map(|i| i.name()).collect();
+        format!(
+            "Noise to leave out, comma-separated: {} (the \\restrict lines and dump version \
+             lines always are)",
+            names.join(", ")
+        )
     }
 }
 
@@ -91,16 +101,22 @@ impl FromStr for Ignore {
     type Err = String;
 
     fn from_str(value: &str) -> Result<Self, String> {
-        Ignore::ALL
-            .into_iter()
-            .find(|i| i.name() == value)
-            .ok_or_else(|| {
-                let known: Vec<&str> = Ignore::ALL.iter().map(|i| i.name()).collect();
-                format!(
-                    "unknown --ignore value {value:?}; known: {}",
-                    known.join(", ")
-                )
-            })
+        if let Some(kind) = Ignore::ALL.iter().find(|i| i.name() == value) {
+            return Ok(*kind);
+        }
+        let known: Vec<&str> = Ignore::ALL.iter().map(|i| i.name()).collect();
+        let always = matches!(value, "restrict" | "version");
+        Err(if always {
+            format!(
+                "--ignore {value}: those lines are always left out; drop the value (known: {})",
+                known.join(", ")
+            )
+        } else {
+            format!(
+                "unknown --ignore value {value:?}; known: {}",
+                known.join(", ")
+            )
+        })
     }
 }
 

@@ -19,7 +19,7 @@ use pyo3::pybacked::PyBackedBytes;
 use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
 
 use crate::attach::{self, Attacher, Text};
-use crate::input::{open_stream, read_input};
+use crate::input::{open_source, read_input, Opened};
 use crate::lines::LineCounter;
 use crate::lint::{self, transactional, Transactional};
 use crate::normalize::{Ignore, NormalizeOptions};
@@ -617,17 +617,15 @@ fn os_error(error: crate::input::InputError) -> PyErr {
 /// (the caller reads a plain file's COPY data back from the file itself).
 fn read_decompressed(path: &str) -> Result<(Vec<u8>, bool), crate::input::InputError> {
     use std::io::Read;
-    match open_stream(path)? {
-        Some(mut stream) => {
+    match open_source(path)? {
+        Opened::Stream(mut stream) => {
             let mut bytes = Vec::new();
             stream
                 .read_to_end(&mut bytes)
                 .map_err(|e| crate::input::InputError::new(path, e))?;
             Ok((bytes, true))
         }
-        None => std::fs::read(path)
-            .map(|bytes| (bytes, false))
-            .map_err(|e| crate::input::InputError::new(path, e)),
+        Opened::Whole(input) => Ok((input.to_vec(), false)),
     }
 }
 

@@ -189,42 +189,50 @@ impl<R: Read> StreamSplitter<R> {
     /// The 1-based line and column of a byte of the buffer lent by the last
     /// event (`offset` as in its statements' spans).
     pub fn line_col(&mut self, offset: usize) -> (usize, usize) {
-        let stream_offset = self.base + offset as u64;
-        if stream_offset < self.lines.at {
-            self.lines = self.front_lines.clone();
-        }
-        // Counting never starts before the front: the buffer holds stream
-        // bytes from there on.
-        let from = ((self.lines.at - self.base) as usize).max(self.front);
-        let to = offset.clamp(from, self.buffer.len());
-        self.lines
-            .advance(&self.buffer[from..to], self.base + from as u64);
-        self.lines.line_col(stream_offset)
+        self.lines_of_window().line_col(offset)
     }
 
     /// The 1-based line and column of a stream offset in the buffer lent by
     /// the last event (diagnostics carry stream offsets).
     pub fn line_col_at(&mut self, stream_offset: u64) -> (usize, usize) {
-        let offset = stream_offset
-            .saturating_sub(self.base)
-            .max(self.front as u64) as usize;
-        self.line_col(offset.min(self.buffer.len()))
+        self.lines_of_window().line_col_at(stream_offset)
+    }
+
+    fn lines_of_window(&mut self) -> WindowLines<'_> {
+        self.lent_with_lines().2
+    }
+
+    /// [`StreamSplitter::lent`], with the line numbers of what it lends.
+    pub fn lent_with_lines(&mut self) -> (&[u8], u64, WindowLines<'_>) {
+        let lines = WindowLines {
+            buffer: &self.buffer,
+            base: self.base,
+            front: self.front,
+            lines: &mut self.lines,
+            front_lines: &self.front_lines,
+        };
+        (&self.buffer, self.base, lines)
     }
 
     /// The next event, or `None` at the end of the stream.
     pub fn next_event(&mut self) -> io::Result<Option<StreamEvent<'_>>> {
-        loop {
+        Ok(self.next_event_with_lines()?.map(|(event, _, _)| event))
+    }
+
+    /// The next event, the line numbers of the bytes it lends and the reader
+    /// as far as it has been read, or `None` at the end of the stream.
+    #[allow(clippy::type_complexity)]
+    pub fn next_event_with_lines(
+        &mut self,
+    ) -> io::Result<Option<(StreamEvent<'_>, WindowLines<'_>, &R)>> {
+        let ready = loop {
             match self.advance()? {
                 Ready::Again => continue,
                 Ready::End => return Ok(None),
-                ready => return Ok(Some(self.event(ready))),
+                ready => break ready,
             }
-        }
-    }
-
-    /// The event `ready` describes, lending from the buffer.
-    fn event(&self, ready: Ready) -> StreamEvent<'_> {
-        match ready {
+        };
+        let event = match ready {
             Ready::CopyStart => StreamEvent::CopyStart {
                 base: self.base,
                 input: &self.buffer,
@@ -250,7 +258,15 @@ impl<R: Read> StreamSplitter<R> {
                 statements: &self.statements,
                 diagnostics: &self.diagnostics,
             },
-        }
+        };
+        let lines = WindowLines {
+            buffer: &self.buffer,
+            base: self.base,
+            front: self.front,
+            lines: &mut self.lines,
+            front_lines: &self.front_lines,
+        };
+        Ok(Some((event, lines, &self.reader)))
     }
 
     /// Reads and splits until an event is ready.
@@ -538,6 +554,41 @@ fn copy_end(rows: &[u8]) -> Option<(usize, usize)> {
 
 fn is_missing_copy_end(diagnostic: &Diagnostic) -> bool {
     diagnostic.code == Code::CopyWithoutEnd
+}
+
+/// Line numbers of the bytes an event lends: counted forwards as far as
+/// asked, from the window's front after a step back.
+pub struct WindowLines<'a> {
+    buffer: &'a [u8],
+    base: u64,
+    front: usize,
+    lines: &'a mut LineCount,
+    front_lines: &'a LineCount,
+}
+
+impl WindowLines<'_> {
+    /// The 1-based line and column of a byte of the lent buffer.
+    pub fn line_col(&mut self, offset: usize) -> (usize, usize) {
+        let stream_offset = self.base + offset as u64;
+        if stream_offset < self.lines.at {
+            *self.lines = self.front_lines.clone();
+        }
+        // Counting never starts before the front: the buffer holds stream
+        // bytes from there on.
+        let from = ((self.lines.at - self.base) as usize).max(self.front);
+        let to = offset.clamp(from, self.buffer.len());
+        self.lines
+            .advance(&self.buffer[from..to], self.base + from as u64);
+        self.lines.line_col(stream_offset)
+    }
+
+    /// The 1-based line and column of a stream offset in the lent buffer.
+    pub fn line_col_at(&mut self, stream_offset: u64) -> (usize, usize) {
+        let offset = stream_offset
+            .saturating_sub(self.base)
+            .max(self.front as u64) as usize;
+        self.line_col(offset.min(self.buffer.len()))
+    }
 }
 
 /// Lines counted in a stream up to an offset.

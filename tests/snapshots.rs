@@ -108,7 +108,8 @@ fn outputs(name: &str, input: &[u8]) -> String {
         for reading in [Reading::StandardInput, Reading::Gzip] {
             let other = run(command, &dir, input, reading);
             assert_eq!(
-                mapped, other,
+                mapped,
+                other,
                 "{name}: `{}` read as {reading:?} differs from the mapped file",
                 command.join(" ")
             );
@@ -170,8 +171,11 @@ fn commands_on_inputs_made_here() {
 
 #[test]
 fn commands_on_the_sample_dump() {
-    let sample = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/sample_dump.sql"))
-        .unwrap();
+    let sample = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/sample_dump.sql"
+    ))
+    .unwrap();
     snapshot("sample_dump", &sample);
 }
 

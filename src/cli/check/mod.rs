@@ -1,0 +1,122 @@
+//! `pgsplit check`: what is wrong with a script, or risky where it will run.
+//!
+//! [`findings::Checker`] is the search's sink for one file: it gathers the
+//! splitter's diagnostics and [`crate::lint`]'s findings about each
+//! statement, and hands them, in input order with their line and column, to
+//! a [`report::Report`], one per output format. A new format is a new
+//! `Report`; a new finding is made in `lint` or `plan`, not here.
+
+mod findings;
+mod report;
+
+use std::io;
+use std::path::Path;
+
+use clap::ValueEnum;
+
+use super::args::{or_standard_input, CompatArg};
+use super::reading::{search_file, unreadable};
+use super::{FINDING, SUCCESS};
+use crate::parallel::Parallelism;
+use findings::Checker;
+
+pub const AFTER_HELP: &str = "Each finding is printed as file:line:col: level: message; --format json prints one\nJSON object per line with its stable code ({\"file\", \"line\", \"col\", \"level\", \"code\",\n\"message\"}), --format github a GitHub Actions annotation.\nExit status 1 when any finding is an error.";
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// The scripts to check (- or none for standard input); a folder
+    /// stands for the scripts below it
+    files: Vec<String>,
+    /// In folders, check the files whose names match PATTERN (* and ?;
+    /// repeatable; default *.sql, *.sql.gz, *.sql.zst)
+    #[arg(long, value_name = "PATTERN")]
+    glob: Vec<String>,
+    /// Where the script will run: `psql`, or `alembic` to add what
+    /// matters inside a migration (roles named by owner and privilege
+    /// statements, settings older servers reject)
+    #[arg(long, value_enum, default_value_t = Target::Psql)]
+    target: Target,
+    /// How findings are printed
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    #[command(flatten)]
+    compat: CompatArg,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Target {
+    /// The script runs in psql
+    Psql,
+    /// The script runs inside an Alembic migration (pgsplit.alembic)
+    Alembic,
+}
+
+/// How `check` prints its findings.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// file:line:col: level: message, as compilers print
+    Text,
+    /// One JSON object per finding per line, with its stable code
+    Json,
+    /// GitHub Actions workflow commands, which annotate the lines in a pull request
+    Github,
+}
+
+pub fn run(args: Args) -> io::Result<u8> {
+    let files = if args.files.is_empty() {
+        vec![or_standard_input(None)]
+    } else {
+        args.files
+    };
+    let files = scripts_in(files, args.glob)?;
+    let options = args.compat.options();
+    let mut report = report::for_format(args.format);
+    let mut errors = 0;
+    for file in &files {
+        let mut checker = Checker::new(file, args.target, report.as_mut());
+        search_file(
+            file,
+            &options,
+            &Parallelism::default(),
+            "checking",
+            &mut checker,
+        )?;
+        errors += checker.errors();
+    }
+    report.finish()?;
+    Ok(if errors > 0 { FINDING } else { SUCCESS })
+}
+
+/// The files `check` reads: each FILE, and for each folder the scripts below
+/// it (see [`crate::walk`]). A folder that holds none is an error, since a
+/// check of nothing would pass whatever the scripts say.
+fn scripts_in(files: Vec<String>, patterns: Vec<String>) -> io::Result<Vec<String>> {
+    let patterns = if patterns.is_empty() {
+        crate::walk::DEFAULT_PATTERNS
+            .iter()
+            .map(|p| p.to_string())
+            .collect()
+    } else {
+        patterns
+    };
+    let mut scripts = Vec::new();
+    for file in files {
+        let path = Path::new(&file);
+        if file == "-" || !path.is_dir() {
+            scripts.push(file);
+            continue;
+        }
+        let found = crate::walk::files_below(path, &patterns).map_err(|e| unreadable(&file, e))?;
+        if found.is_empty() {
+            return Err(io::Error::new(
+                io::ErrorKind::NotFound,
+                format!(
+                    "{file}: no file below it matches {}; pass --glob PATTERN to choose others",
+                    patterns.join(", ")
+                ),
+            ));
+        }
+        scripts.extend(found.iter().map(|p| p.to_string_lossy().into_owned()));
+    }
+    Ok(scripts)
+}

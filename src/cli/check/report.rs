@@ -1,0 +1,122 @@
+//! The formats `check` prints findings in: one [`Report`] each.
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use super::Format;
+use crate::cli::output::{buffered_stdout, display_name, write_diagnostic, Out};
+use crate::color;
+use crate::{Diagnostic, Severity};
+
+/// Where findings go, in input order, file after file.
+pub trait Report {
+    /// A finding of `file` at `line`:`col`.
+    fn finding(&mut self, file: &str, at: (usize, usize), finding: &Diagnostic) -> io::Result<()>;
+
+    /// What has been told so far is due: a file, or a part of one, is done.
+    fn flush(&mut self) -> io::Result<()>;
+
+    /// Every file has been checked.
+    fn finish(&mut self) -> io::Result<()> {
+        self.flush()
+    }
+}
+
+pub fn for_format(format: Format) -> Box<dyn Report> {
+    match format {
+        Format::Text => Box::new(Text(buffered_stdout())),
+        Format::Json => Box::new(JsonLines(buffered_stdout())),
+        Format::Github => Box::new(Github(buffered_stdout())),
+    }
+}
+
+/// `file:line:col: level: message`, as compilers print.
+struct Text(Out);
+
+impl Report for Text {
+    fn finding(&mut self, file: &str, at: (usize, usize), finding: &Diagnostic) -> io::Result<()> {
+        write_diagnostic(&mut self.0, color::stdout(), file, at, finding)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.0.flush()
+    }
+}
+
+/// One JSON object per finding per line.
+struct JsonLines(Out);
+
+/// A finding as `check --format json` prints it.
+#[derive(Serialize)]
+struct FindingJson<'a> {
+    file: &'a str,
+    line: usize,
+    col: usize,
+    level: &'static str,
+    code: &'static str,
+    message: &'a str,
+}
+
+impl Report for JsonLines {
+    fn finding(
+        &mut self,
+        file: &str,
+        (line, col): (usize, usize),
+        d: &Diagnostic,
+    ) -> io::Result<()> {
+        let finding = FindingJson {
+            file: display_name(file),
+            line,
+            col,
+            level: d.severity.as_str(),
+            code: d.code.as_str(),
+            message: &d.message,
+        };
+        serde_json::to_writer(&mut self.0, &finding)?;
+        self.0.write_all(b"\n")
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.0.flush()
+    }
+}
+
+/// GitHub Actions workflow commands
+/// (`::warning file=F,line=L,col=C,title=CODE::MESSAGE`), which the Actions
+/// runner shows on the line in a pull request.
+struct Github(Out);
+
+impl Report for Github {
+    fn finding(
+        &mut self,
+        file: &str,
+        (line, col): (usize, usize),
+        d: &Diagnostic,
+    ) -> io::Result<()> {
+        // The runner's own escapes: `%`, CR and LF everywhere, and in the
+        // properties also `:` and `,`, which separate them.
+        let data = |text: &str| {
+            text.replace('%', "%25")
+                .replace('\r', "%0D")
+                .replace('\n', "%0A")
+        };
+        let property = |text: &str| data(text).replace(':', "%3A").replace(',', "%2C");
+        let level = match d.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Note => "notice",
+        };
+        writeln!(
+            self.0,
+            "::{level} file={},line={line},col={col},title={}::{}",
+            property(display_name(file)),
+            d.code,
+            data(&d.message)
+        )
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.0.flush()
+    }
+}
