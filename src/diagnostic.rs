@@ -146,6 +146,8 @@ codes! {
     RestoredSettings = "restored-settings",
     /// SET transaction_timeout, which execute_file skips on servers older than 17.
     TransactionTimeout = "transaction-timeout",
+    /// A `pgsplit: ignore[...]` comment naming a code no finding has.
+    UnknownSuppression = "unknown-suppression",
 }
 
 impl fmt::Display for Code {

@@ -1466,3 +1466,165 @@ fn check_of_a_folder_checks_the_scripts_below_it_in_sorted_order() {
     );
     assert!(String::from_utf8_lossy(&none.stderr).contains("no file below it matches *.psql"));
 }
+
+fn check_lines(output: &Output) -> Vec<String> {
+    stdout(output).lines().map(str::to_string).collect()
+}
+
+#[test]
+fn suppression_comments_silence_findings_by_code_in_comments_only() {
+    let script = b"VACUUM a; -- pgsplit: ignore[non-transactional]\n\
+VACUUM b;\n\
+-- pgsplit: ignore[non-transactional]\n\
+VACUUM c;\n\
+SELECT '-- pgsplit: ignore[non-transactional]'; VACUUM d;\n\
+/* pgsplit: ignore-file[meta-command, unknown-meta-command] */\n\
+\\set x 1\n\
+\\nosuch\n\
+-- pgsplit: ignore[no-such-code]\n\
+SELECT $$never closed;\n";
+    let output = pgsplit(&["check", "-"], Some(script));
+    let lines = check_lines(&output);
+    let at = |line: usize| {
+        lines
+            .iter()
+            .filter(|l| l.starts_with(&format!("<stdin>:{line}:")))
+            .count()
+    };
+    assert_eq!(at(1), 0, "a trailing comment silences its line: {lines:#?}");
+    assert_eq!(at(2), 1, "... and not the next: {lines:#?}");
+    assert_eq!(
+        at(4),
+        0,
+        "a comment alone silences the next line: {lines:#?}"
+    );
+    assert_eq!(
+        at(5),
+        1,
+        "the words in a string silence nothing: {lines:#?}"
+    );
+    assert_eq!(
+        at(7) + at(8),
+        0,
+        "ignore-file silences what follows: {lines:#?}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("<stdin>:9:") && l.ends_with("[unknown-suppression]")),
+        "an unknown code is a finding: {lines:#?}"
+    );
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "the unterminated quote stays an error"
+    );
+    let silenced = pgsplit(
+        &["check", "-"],
+        Some(b"-- pgsplit: ignore[unterminated-dollar-quote, missing-semicolon]\nSELECT $$x;\n"),
+    );
+    assert_eq!(stdout(&silenced), "");
+    assert_eq!(
+        silenced.status.code(),
+        Some(0),
+        "a silenced error does not fail"
+    );
+}
+
+#[test]
+fn check_tells_at_most_max_per_code_findings_of_one_code_and_counts_the_rest() {
+    let script = b"\\nosuch\n".repeat(150);
+    let capped = pgsplit(&["check", "-"], Some(&script));
+    let shown = |output: &Output| {
+        check_lines(output)
+            .iter()
+            .filter(|l| l.ends_with("[unknown-meta-command]"))
+            .count()
+    };
+    assert_eq!(shown(&capped), 100);
+    let stderr = String::from_utf8_lossy(&capped.stderr);
+    assert!(
+        stderr.contains("50 more [unknown-meta-command] findings not shown"),
+        "{stderr}"
+    );
+    let all = pgsplit(&["check", "--max-per-code", "0", "-"], Some(&script));
+    assert_eq!(shown(&all), 150);
+    let errors = pgsplit(
+        &["check", "--max-per-code", "1", "-"],
+        Some(&b"SELECT $$x;\n".repeat(1)),
+    );
+    assert_eq!(errors.status.code(), Some(1));
+}
+
+#[test]
+fn split_writes_at_most_a_hundred_warnings_of_one_code_and_says_how_many_more() {
+    let script = b"\\nosuch\n".repeat(250);
+    let output = pgsplit(&["split", "-", "--format", "count"], Some(&script));
+    assert_eq!(stdout(&output), "250\n");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(
+        stderr.matches("unknown meta-command").count(),
+        100,
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("150 more [unknown-meta-command] diagnostics not shown"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn sarif_names_every_code_as_a_rule_and_each_finding_as_a_result() {
+    let dir = scratch("sarif");
+    let file = dir.join("with space.sql");
+    std::fs::write(&file, b"VACUUM t;\nSELECT $$x;\n").unwrap();
+    let output = pgsplit(
+        &["check", "--format", "sarif", file.to_str().unwrap()],
+        None,
+    );
+    assert_eq!(output.status.code(), Some(1));
+    let log: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(log["version"], "2.1.0");
+    let run = &log["runs"][0];
+    assert_eq!(run["tool"]["driver"]["name"], "pgsplit");
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    let ids: Vec<&str> = rules.iter().map(|r| r["id"].as_str().unwrap()).collect();
+    let codes: Vec<&str> = pgsplit::diagnostic::Code::ALL
+        .iter()
+        .map(|c| c.as_str())
+        .collect();
+    assert_eq!(ids, codes);
+    let results = run["results"].as_array().unwrap();
+    let vacuum = results
+        .iter()
+        .find(|r| r["ruleId"] == "non-transactional")
+        .expect("the VACUUM's finding");
+    assert_eq!(vacuum["level"], "warning");
+    assert_eq!(
+        ids[vacuum["ruleIndex"].as_u64().unwrap() as usize],
+        "non-transactional"
+    );
+    let location = &vacuum["locations"][0]["physicalLocation"];
+    assert!(
+        location["artifactLocation"]["uri"]
+            .as_str()
+            .unwrap()
+            .ends_with("/with%20space.sql"),
+        "{location}"
+    );
+    assert_eq!(location["region"]["startLine"], 1);
+    assert_eq!(location["region"]["startColumn"], 1);
+    let error = results
+        .iter()
+        .find(|r| r["ruleId"] == "unterminated-dollar-quote")
+        .expect("the dollar quote's finding");
+    assert_eq!(error["level"], "error");
+    assert_eq!(
+        error["locations"][0]["physicalLocation"]["region"]["startLine"],
+        2
+    );
+    let clean = pgsplit(&["check", "--format", "sarif", "-"], Some(b"SELECT 1;\n"));
+    let log: serde_json::Value = serde_json::from_slice(&clean.stdout).unwrap();
+    assert_eq!(log["runs"][0]["results"], serde_json::json!([]));
+    assert_eq!(clean.status.code(), Some(0));
+}

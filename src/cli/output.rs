@@ -39,21 +39,27 @@ pub fn display_name(file: &str) -> &str {
     }
 }
 
-/// Writes `file:line:col: level: message`, as compilers do. `colored`: the
-/// level is coloured, as [`color`] decided for the stream `out` writes to.
+/// Writes `file:line:col: level: message`, as compilers do, and ` [code]`
+/// if `with_code`. `colored`: the level is coloured, as [`color`] decided
+/// for the stream `out` writes to.
 pub fn write_diagnostic<W: Write>(
     out: &mut Shown<W>,
     colored: bool,
     file: &str,
     (line, col): (usize, usize),
     diagnostic: &Diagnostic,
+    with_code: bool,
 ) -> io::Result<()> {
     write!(out, "{}:{line}:{col}: ", display_name(file))?;
     // The level's colour is pgsplit's own: written past the escaping that
     // the name and the message, text from the input, go through.
     let level = diagnostic.severity;
     out.write_raw(color::paint(colored, color::level(level), level.as_str()).as_bytes())?;
-    writeln!(out, ": {}", diagnostic.message)
+    write!(out, ": {}", diagnostic.message)?;
+    if with_code {
+        write!(out, " [{}]", diagnostic.code)?;
+    }
+    writeln!(out)
 }
 
 /// Standard output for a command's main output: escaped as [`stdout`] is,

@@ -4,7 +4,10 @@ use std::collections::{BTreeSet, HashMap};
 use std::io;
 
 use super::report::Report;
+use super::suppress::Suppressions;
 use super::Target;
+use crate::cli::output::{display_name, say};
+use crate::diagnostic::Code;
 use crate::lint::{
     copy_rows_note, is_quit, lint_statement, lint_statement_for_migration, not_utf8, quit_warning,
 };
@@ -171,11 +174,23 @@ pub struct Checker<'a> {
     copy: Option<(usize, usize)>,
     utf8: Utf8,
     started: bool,
+    suppressions: Suppressions,
+    /// The most findings of one code told; the rest are counted in `unshown`.
+    max_per_code: usize,
+    shown: HashMap<Code, usize>,
+    unshown: HashMap<Code, usize>,
     errors: usize,
 }
 
 impl<'a> Checker<'a> {
-    pub fn new(file: &'a str, target: Target, report: &'a mut dyn Report) -> Self {
+    /// A check of `file` for `target`, telling `report` at most
+    /// `max_per_code` findings of one code (0: all).
+    pub fn new(
+        file: &'a str,
+        target: Target,
+        max_per_code: usize,
+        report: &'a mut dyn Report,
+    ) -> Self {
         Checker {
             file,
             linter: Linter {
@@ -190,6 +205,14 @@ impl<'a> Checker<'a> {
             copy: None,
             utf8: Utf8::Unknown,
             started: false,
+            suppressions: Suppressions::default(),
+            max_per_code: if max_per_code == 0 {
+                usize::MAX
+            } else {
+                max_per_code
+            },
+            shown: HashMap::new(),
+            unshown: HashMap::new(),
             errors: 0,
         }
     }
@@ -238,16 +261,39 @@ impl<'a> Checker<'a> {
         }
     }
 
+    /// Tells the pending findings in input order, less those silenced in
+    /// the script and those past the most of their code.
     fn tell_pending(&mut self) -> io::Result<()> {
         for finding in std::mem::take(&mut self.pending).into_sorted() {
+            let at = self.located[&finding.offset];
+            if self.suppressions.silences(at.0, finding.code) {
+                continue;
+            }
             if finding.severity == Severity::Error {
                 self.errors += 1;
             }
-            self.report
-                .finding(self.file, self.located[&finding.offset], &finding)?;
+            let shown = self.shown.entry(finding.code).or_default();
+            if *shown >= self.max_per_code {
+                *self.unshown.entry(finding.code).or_default() += 1;
+                continue;
+            }
+            *shown += 1;
+            self.report.finding(self.file, at, &finding)?;
         }
         self.located.clear();
         self.report.flush()
+    }
+
+    /// Says how many findings of each code were not told.
+    fn tell_unshown(&self) {
+        let mut unshown: Vec<_> = self.unshown.iter().collect();
+        unshown.sort();
+        for (code, n) in unshown {
+            say(format_args!(
+                "{}: {n} more [{code}] findings not shown (--max-per-code 0 shows every one)",
+                display_name(self.file)
+            ));
+        }
     }
 }
 
@@ -268,6 +314,8 @@ impl Sink for Checker<'_> {
             memchr::memchr_iter(b'\n', &place.input[d.clone()]).count()
         });
         let copy_rows = (!rows_follow).then_some(rows);
+        self.suppressions
+            .read_through(place, statement, &mut self.pending.splitter);
         self.pending
             .lint(place.input, base, statement, copy_rows, &mut self.linter);
         if rows_follow {
@@ -300,6 +348,8 @@ impl Sink for Checker<'_> {
             }
         }
         self.look_for_not_utf8(place);
+        self.suppressions
+            .read_line_end(place, &mut self.pending.splitter);
         self.locate(place);
         if self.copy.is_some() || self.pending.is_empty() || self.linter.quit.is_some() {
             return Ok(());
@@ -319,6 +369,8 @@ impl Sink for Checker<'_> {
         // At the offset of the `\quit`'s own finding, located with it.
         self.pending.statements.extend(self.linter.quit_warning());
         self.locate(place);
-        self.tell_pending()
+        self.tell_pending()?;
+        self.tell_unshown();
+        Ok(())
     }
 }

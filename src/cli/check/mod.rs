@@ -8,6 +8,7 @@
 
 mod findings;
 mod report;
+mod suppress;
 
 use std::io;
 use std::path::Path;
@@ -20,7 +21,7 @@ use super::{FINDING, SUCCESS};
 use crate::parallel::Parallelism;
 use findings::Checker;
 
-pub const AFTER_HELP: &str = "Each finding is printed as file:line:col: level: message; --format json prints one\nJSON object per line with its stable code ({\"file\", \"line\", \"col\", \"level\", \"code\",\n\"message\"}), --format github a GitHub Actions annotation.\nExit status 1 when any finding is an error.";
+pub const AFTER_HELP: &str = "Each finding is printed as file:line:col: level: message [code]; --format json prints\none JSON object per line ({\"file\", \"line\", \"col\", \"level\", \"code\", \"message\"}),\n--format github a GitHub Actions annotation, --format sarif one SARIF 2.1.0 log for\ncode scanning.\n\nA comment silences findings by code: `-- pgsplit: ignore[non-transactional]` at the\nend of the finding's line or alone on the line before it; `-- pgsplit: ignore-file[meta-command]` from\nits line to the end of the file.\n\nExit status 1 when any finding not silenced is an error.";
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -39,6 +40,10 @@ pub struct Args {
     /// How findings are printed
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
+    /// Tell at most N findings of one code per file, and count the rest
+    /// (0: every one); the exit status counts every error
+    #[arg(long, value_name = "N", default_value_t = 100)]
+    max_per_code: usize,
     #[command(flatten)]
     compat: CompatArg,
 }
@@ -60,6 +65,8 @@ pub enum Format {
     Json,
     /// GitHub Actions workflow commands, which annotate the lines in a pull request
     Github,
+    /// One SARIF 2.1.0 log, for code scanning (GitHub's upload-sarif and others)
+    Sarif,
 }
 
 pub fn run(args: Args) -> io::Result<u8> {
@@ -73,7 +80,7 @@ pub fn run(args: Args) -> io::Result<u8> {
     let mut report = report::for_format(args.format);
     let mut errors = 0;
     for file in &files {
-        let mut checker = Checker::new(file, args.target, report.as_mut());
+        let mut checker = Checker::new(file, args.target, args.max_per_code, report.as_mut());
         search_file(
             file,
             &options,

@@ -7,6 +7,7 @@ use serde::Serialize;
 use super::Format;
 use crate::cli::output::{buffered_stdout, display_name, write_diagnostic, Out};
 use crate::color;
+use crate::diagnostic::Code;
 use crate::{Diagnostic, Severity};
 
 /// Where findings go, in input order, file after file.
@@ -28,15 +29,17 @@ pub fn for_format(format: Format) -> Box<dyn Report> {
         Format::Text => Box::new(Text(buffered_stdout())),
         Format::Json => Box::new(JsonLines(buffered_stdout())),
         Format::Github => Box::new(Github(buffered_stdout())),
+        Format::Sarif => Box::new(Sarif::default()),
     }
 }
 
-/// `file:line:col: level: message`, as compilers print.
+/// `file:line:col: level: message [code]`, as compilers print, with the
+/// code a suppression comment names.
 struct Text(Out);
 
 impl Report for Text {
     fn finding(&mut self, file: &str, at: (usize, usize), finding: &Diagnostic) -> io::Result<()> {
-        write_diagnostic(&mut self.0, color::stdout(), file, at, finding)
+        write_diagnostic(&mut self.0, color::stdout(), file, at, finding, true)
     }
 
     fn flush(&mut self) -> io::Result<()> {
@@ -119,4 +122,99 @@ impl Report for Github {
     fn flush(&mut self) -> io::Result<()> {
         self.0.flush()
     }
+}
+
+/// One SARIF 2.1.0 log of every file's findings, written at the end: the
+/// format GitHub code scanning and other tools upload. Every code is a rule
+/// of the log, with its summary; each finding a result naming its rule.
+///
+/// Columns count bytes, as everywhere in pgsplit; SARIF counts characters,
+/// so a column after non-ASCII text on the same line is larger than the
+/// tool reading it expects.
+#[derive(Default)]
+struct Sarif {
+    results: Vec<serde_json::Value>,
+}
+
+impl Report for Sarif {
+    fn finding(
+        &mut self,
+        file: &str,
+        (line, col): (usize, usize),
+        d: &Diagnostic,
+    ) -> io::Result<()> {
+        let level = match d.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Note => "note",
+        };
+        let rule_index = Code::ALL.iter().position(|&c| c == d.code);
+        self.results.push(serde_json::json!({
+            "ruleId": d.code.as_str(),
+            "ruleIndex": rule_index,
+            "level": level,
+            "message": { "text": d.message },
+            "locations": [{
+                "physicalLocation": {
+                    "artifactLocation": { "uri": artifact_uri(file) },
+                    "region": { "startLine": line, "startColumn": col },
+                },
+            }],
+        }));
+        Ok(())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+
+    fn finish(&mut self) -> io::Result<()> {
+        let rules: Vec<serde_json::Value> = Code::ALL
+            .iter()
+            .map(|code| {
+                serde_json::json!({
+                    "id": code.as_str(),
+                    "shortDescription": { "text": code.summary() },
+                })
+            })
+            .collect();
+        let log = serde_json::json!({
+            "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+            "version": "2.1.0",
+            "runs": [{
+                "tool": {
+                    "driver": {
+                        "name": "pgsplit",
+                        "version": env!("CARGO_PKG_VERSION"),
+                        "informationUri": env!("CARGO_PKG_REPOSITORY"),
+                        "rules": rules,
+                    },
+                },
+                "results": std::mem::take(&mut self.results),
+            }],
+        });
+        let mut out = buffered_stdout();
+        serde_json::to_writer_pretty(&mut out, &log)?;
+        out.write_all(b"\n")?;
+        out.flush()
+    }
+}
+
+/// A file's name as a relative URI reference: `/` between folders, and
+/// every byte but letters, digits and `-._~/` percent-encoded. Standard
+/// input is `stdin`.
+fn artifact_uri(file: &str) -> String {
+    if file == "-" {
+        return "stdin".to_string();
+    }
+    let path = file.replace(std::path::MAIN_SEPARATOR, "/");
+    let mut uri = String::with_capacity(path.len());
+    for byte in path.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~/".contains(&byte) {
+            uri.push(byte as char);
+        } else {
+            uri.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    uri
 }

@@ -5,7 +5,7 @@
 //! `\` repeated, say): past [`SHOWN_PER_CODE`] of one code, the rest are
 //! counted, and a note at the end says how many were not shown, so the
 //! output stays readable and its cost does not grow with the repeats.
-//! `pgsplit check --format json` lists every one.
+//! `pgsplit check --max-per-code 0` lists every one.
 
 use std::collections::HashMap;
 use std::io::{self, BufWriter, Write};
@@ -52,7 +52,14 @@ impl Sink for Warnings<'_> {
             return Ok(());
         }
         let at = place.line_col(diagnostic.offset as u64);
-        write_diagnostic(&mut self.err, self.colored, self.file, at, diagnostic)
+        write_diagnostic(
+            &mut self.err,
+            self.colored,
+            self.file,
+            at,
+            diagnostic,
+            false,
+        )
     }
 
     fn statement(
@@ -88,7 +95,7 @@ impl Sink for Warnings<'_> {
         for (code, n) in unshown {
             writeln!(
                 self.err,
-                "{}: note: {n} more [{code}] diagnostics not shown; `pgsplit check --format json` lists every one",
+                "{}: note: {n} more [{code}] diagnostics not shown; `pgsplit check --max-per-code 0` lists every one",
                 display_name(self.file)
             )?;
         }
