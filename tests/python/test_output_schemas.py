@@ -174,12 +174,17 @@ def object_schemas(schema: object) -> Iterator[dict[str, Any]]:
             yield from object_schemas(sub)
 
 
-def codes_in_source() -> list[str]:
-    """The diagnostic codes of src/diagnostic.rs's `codes!` table, in order."""
+def codes_in_source() -> list[tuple[str, str]]:
+    """The diagnostic codes of src/diagnostic.rs's `codes!` table, in order,
+    each with its doc comment (the summary `Code::summary` gives)."""
     source = (PROJECT / "src" / "diagnostic.rs").read_text()
     table = source[source.index("codes! {") :]
     table = table[: table.index("\n}\n")]
-    return re.findall(r'^\s*\w+ = "([a-z0-9-]+)",$', table, re.MULTILINE)
+    found = []
+    for doc, code in re.findall(r'((?:^\s*///.*\n)+)\s*\w+ = "([a-z0-9-]+)",$', table, re.MULTILINE):
+        summary = " ".join(line.strip().removeprefix("///").strip() for line in doc.strip().splitlines())
+        found.append((code, summary))
+    return found
 
 
 # --- the schemas themselves ---------------------------------------------------
@@ -209,11 +214,11 @@ def test_a_schema_is_draft_2020_12_with_a_relative_id_and_describes_every_field(
             assert set(sub.get("required", [])) <= set(sub["properties"]), f"{name}: a required field is undescribed"
 
 
-def test_the_finding_schema_lists_every_diagnostic_code_of_the_source() -> None:
-    listed = [choice["const"] for choice in load_schema("check-finding.schema.json")["properties"]["code"]["anyOf"]]
+def test_the_finding_schema_lists_every_diagnostic_code_of_the_source_with_its_summary() -> None:
+    choices = load_schema("check-finding.schema.json")["properties"]["code"]["anyOf"]
     source = codes_in_source()
     assert len(source) > 20, "src/diagnostic.rs's codes table was not read"
-    assert listed == source
+    assert [(choice["const"], choice["description"]) for choice in choices] == source
 
 
 # --- split ----------------------------------------------------------------------
