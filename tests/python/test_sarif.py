@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 from jsonschema import Draft4Validator
 
+import pgsplit
 from conftest import PROJECT
 
 # The digest of sarif-schema-2.1.0.json as OASIS publishes it (2.1.0 errata 01,
@@ -161,6 +162,15 @@ def test_results_are_the_findings_check_prints_as_json(pgsplit_bin: Path, tmp_pa
     codes = set(diagnostic_codes())
     assert {r["ruleId"] for r in results} <= codes
     assert {r["level"] for r in results} == {"error", "warning", "note"}
+
+
+def test_the_splitters_findings_have_the_codes_python_gives_them(pgsplit_bin: Path, tmp_path: Path) -> None:
+    _, log = sarif_log(pgsplit_bin, tmp_path, *scripts(tmp_path))
+    results = {place(r) for r in log["runs"][0]["results"]}
+    diagnostics = pgsplit.parse(BROKEN).diagnostics
+    assert diagnostics, "the splitter found nothing in BROKEN"
+    for d in diagnostics:
+        assert (d.code, d.severity, "migrations/broken.sql", d.line, d.col) in results, d
 
 
 def test_the_unterminated_dollar_quote_is_at_its_line_and_column(pgsplit_bin: Path, tmp_path: Path) -> None:
