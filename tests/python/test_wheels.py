@@ -101,8 +101,10 @@ def test_the_wheel_and_sdist_carry_the_licences(dist: Path, wheel: Path) -> None
     assert not re.search(r"^License: ", metadata, re.MULTILINE), "the legacy License field is back"
     (sdist,) = dist.glob("pgsplit-*.tar.gz")
     with tarfile.open(sdist) as archive:
-        names = {Path(name).name for name in archive.getnames()}
-    assert set(LICENSE_FILES) <= names
+        names = archive.getnames()
+    # At the sdist's top: the vendored crates carry licence files of these names too.
+    root = names[0].split("/")[0]
+    assert {f"{root}/{name}" for name in LICENSE_FILES} <= set(names)
 
 
 def test_the_installed_wheel_passes_the_package_tests(wheel: Path, tmp_path: Path) -> None:
@@ -125,3 +127,53 @@ def test_the_installed_wheel_passes_the_package_tests(wheel: Path, tmp_path: Pat
         text=True,
     )
     assert run.returncode == 0, f"the package tests failed against the wheel:\n{run.stdout}\n{run.stderr}"
+
+
+def rust_targets() -> list[str]:
+    run = subprocess.run(["rustup", "target", "list", "--installed"], capture_output=True, text=True, check=False)
+    return run.stdout.split() if run.returncode == 0 else []
+
+
+def test_the_musl_wheel_is_abi3_musllinux_and_needs_no_glibc(dist: Path, tmp_path: Path) -> None:
+    if "x86_64-unknown-linux-musl" not in rust_targets():
+        pytest.skip("no x86_64-unknown-linux-musl Rust target (rustup target add x86_64-unknown-linux-musl)")
+    (wheel,) = dist.glob("pgsplit-*-musllinux*_x86_64.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        tags = [line.removeprefix("Tag: ") for line in dist_info_file(archive, "WHEEL").splitlines() if "Tag: " in line]
+        (extension,) = [n for n in archive.namelist() if re.fullmatch(r"pgsplit/_native[^/]*\.so", n)]
+        so = Path(archive.extract(extension, tmp_path))
+    assert tags == ["cp310-abi3-musllinux_1_2_x86_64"]
+    dynamic = subprocess.run(["readelf", "-d", "-W", so], capture_output=True, text=True, check=True).stdout
+    assert "libc.so.6" not in dynamic, "the musl wheel's extension links glibc"
+
+
+def cargo_lock_registry_packages(lock: str) -> set[tuple[str, str]]:
+    """(name, version) of every crates.io package in a Cargo.lock."""
+    found = set()
+    for block in lock.split("[[package]]")[1:]:
+        fields = dict(re.findall(r'^(name|version|source) = "([^"]*)"$', block, re.MULTILINE))
+        if fields.get("source", "").startswith("registry+"):
+            found.add((fields["name"], fields["version"]))
+    return found
+
+
+def test_the_sdist_carries_every_crate_it_builds_from(dist: Path) -> None:
+    """So that `pip install` of the sdist builds with no network access to crates.io."""
+    (sdist,) = dist.glob("pgsplit-*.tar.gz")
+    with tarfile.open(sdist) as archive:
+        names = archive.getnames()
+        root = names[0].split("/")[0]
+        assert f"{root}/.cargo/config.toml" in names, "the sdist has no .cargo/config.toml: no crate was vendored"
+        config = archive.extractfile(f"{root}/.cargo/config.toml")
+        lock = archive.extractfile(f"{root}/Cargo.lock")
+        assert config is not None and lock is not None
+        config_text, lock_text = config.read().decode(), lock.read().decode()
+        manifests = {name.split("/")[2] for name in names if re.fullmatch(rf"{root}/vendor/[^/]+/Cargo.toml", name)}
+    assert 'replace-with = "vendored-sources"' in config_text
+    assert 'directory = "vendor"' in config_text
+    packages = cargo_lock_registry_packages(lock_text)
+    assert packages, "the sdist's Cargo.lock names no crate"
+    # cargo vendor names a crate's folder after it, or after it and its version
+    # when two versions are vendored.
+    missing = {(n, v) for n, v in packages if n not in manifests and f"{n}-{v}" not in manifests}
+    assert not missing, f"crates the sdist does not carry: {sorted(missing)}"
