@@ -729,10 +729,41 @@ fn cli(py: Python<'_>, argv: Vec<String>) -> PyResult<u8> {
     without_gil(py, || crate::cli::run(argv))
 }
 
+/// `squash_arguments(args)`: `pgsplit squash ARGS` parsed by the command
+/// line's own parser, as a dict of the options' values; an int (the exit
+/// status) when clap printed an error or the help instead.
+#[pyfunction]
+fn squash_arguments<'py>(py: Python<'py>, args: Vec<String>) -> PyResult<Bound<'py, PyAny>> {
+    let request = match crate::cli::squash_arguments(args) {
+        Ok(request) => request,
+        Err(status) => return Ok(status.into_pyobject(py)?.into_any()),
+    };
+    let fields = PyDict::new(py);
+    fields.set_item("dump", request.dump)?;
+    fields.set_item("alembic", request.alembic)?;
+    fields.set_item("server", request.server)?;
+    fields.set_item("url_env", request.url_env)?;
+    fields.set_item("format", request.format)?;
+    fields.set_item("out", request.out)?;
+    fields.set_item("revision", request.revision)?;
+    fields.set_item("message", request.message)?;
+    fields.set_item("data_from", request.data_from)?;
+    fields.set_item("data_tables", request.data_tables)?;
+    fields.set_item("version_table", request.version_table)?;
+    fields.set_item("force", request.force)?;
+    fields.set_item("verify", request.verify)?;
+    fields.set_item("pg_dump", request.pg_dump)?;
+    fields.set_item("ignore", request.ignore)?;
+    Ok(fields.into_any())
+}
+
 #[pymodule]
 fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<StatementTable>()?;
     module.add_function(wrap_pyfunction!(split_texts, module)?)?;
+    module.add_function(wrap_pyfunction!(squash_arguments, module)?)?;
+    let ignore: Vec<&str> = Ignore::ALL.iter().map(|i| i.name()).collect();
+    module.add("IGNORE", PyTuple::new(module.py(), ignore)?)?;
     module.add_function(wrap_pyfunction!(parse, module)?)?;
     module.add_function(wrap_pyfunction!(parse_path, module)?)?;
     module.add_function(wrap_pyfunction!(plan_text, module)?)?;

@@ -6,8 +6,9 @@ and correctly where psql is wrong.
 ["SELECT ';';", 'SELECT 2;']
 """
 
-from ._diff import Change, Diff, assert_same_schema, diff, normalize
+from ._diff import IGNORE, Change, Diff, assert_same_schema, diff, normalize
 from ._native import __version__
+from ._records import Ignore
 from ._script import (
     Compat,
     Diagnostic,
@@ -23,11 +24,13 @@ from ._script import (
 )
 
 __all__ = [
+    "IGNORE",
     "Change",
     "Compat",
     "Diagnostic",
     "Diff",
     "FileChangedError",
+    "Ignore",
     "MetaCommand",
     "Script",
     "SplitError",

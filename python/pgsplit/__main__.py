@@ -2,28 +2,26 @@
 
 It is the native command, plus what only Python can do: ``squash --verify``
 runs the new migration through Alembic, and ``squash --alembic`` builds it from
-the chain itself.
+the chain itself. ``squash``'s arguments are read by the native command's own
+parser either way; its help documents the Python-only options too.
 """
 
 import sys
 
-from ._native import cli
+from . import _native
 
 
 def main() -> None:
     args = sys.argv[1:]
-    python_only = ("--verify", "--alembic")
-    # Help is the native command's, which documents the Python-only options too.
-    asks_for_help = any(a in ("-h", "--help") for a in args[1:])
-    if (
-        args[:1] == ["squash"]
-        and not asks_for_help
-        and any(a in python_only or a.startswith(tuple(f"{o}=" for o in python_only)) for a in args[1:])
-    ):
-        from .squash import main as squash_main
+    if args[:1] == ["squash"]:
+        parsed = _native.squash_arguments(args[1:])
+        if isinstance(parsed, int):
+            sys.exit(parsed)
+        if parsed["alembic"] is not None or parsed["verify"] is not None:
+            from .squash import main as squash_main
 
-        sys.exit(squash_main(args[1:]))
-    sys.exit(cli(["pgsplit", *args]))
+            sys.exit(squash_main(parsed, args[1:]))
+    sys.exit(_native.cli(["pgsplit", *args]))
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Union
 
 from . import _native
+from ._records import Ignore
 
 __all__ = ["Change", "Diff", "assert_same_schema", "diff", "normalize"]
 
@@ -47,17 +48,22 @@ def _is_only_a_path(text: str) -> bool:
     return bool(stripped) and "\n" not in stripped and ";" not in stripped and stripped.lower().endswith(_DUMP_SUFFIXES)
 
 
-def _ignored(ignore: Iterable[str], function: str) -> list[str]:
+#: Every ``Ignore`` value, as the native module defines them.
+IGNORE: tuple[Ignore, ...] = _native.IGNORE  # type: ignore[assignment]
+
+
+def _ignored(ignore: Iterable[Ignore], function: str) -> list[str]:
     if isinstance(ignore, str):
         raise TypeError(f'{function}() takes ignore as a list of values, not one str (write ignore=["{ignore}"])')
     return list(ignore)
 
 
-def normalize(sql: Dump, *, ignore: Iterable[str] = (), sort: bool = False) -> str:
+def normalize(sql: Dump, *, ignore: Iterable[Ignore] = (), sort: bool = False) -> str:
     """A canonical text of a dump, as ``pgsplit normalize`` prints it.
 
-    ``ignore`` takes the CLI's ``--ignore`` values: ``owner``, ``acl``,
-    ``comments``, ``comment-on``, ``set``, ``public-schema``, ``data``.
+    ``ignore`` takes the CLI's ``--ignore`` values (``pgsplit.IGNORE`` lists
+    them): ``owner``, ``acl``, ``comments``, ``comment-on``, ``set``,
+    ``public-schema``, ``data``, ``column-order``.
     """
     return _native.normalize(_data(sql, "normalize"), _ignored(ignore, "normalize"), sort)
 
@@ -107,18 +113,18 @@ class Diff:
         return "\n".join(lines)
 
 
-def diff(a: Dump, b: Dump, *, ignore: Iterable[str] = ()) -> Diff:
+def diff(a: Dump, b: Dump, *, ignore: Iterable[Ignore] = ()) -> Diff:
     """Compares two dumps object by object: each an ``os.PathLike`` (a file)
     or the dump's text (``str`` or ``bytes``)."""
     return _diff(a, b, ignore, "diff")
 
 
-def _diff(a: Dump, b: Dump, ignore: Iterable[str], function: str) -> Diff:
+def _diff(a: Dump, b: Dump, ignore: Iterable[Ignore], function: str) -> Diff:
     records = _native.diff(_data(a, function), _data(b, function), _ignored(ignore, function))
     return Diff(tuple(Change(*record) for record in records))
 
 
-def assert_same_schema(a: Dump, b: Dump, *, ignore: Iterable[str] = ("owner", "acl")) -> None:
+def assert_same_schema(a: Dump, b: Dump, *, ignore: Iterable[Ignore] = ("owner", "acl")) -> None:
     """For tests: raises AssertionError naming every object that differs."""
     found = _diff(a, b, ignore, "assert_same_schema")
     if not found.identical:

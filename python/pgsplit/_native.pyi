@@ -10,10 +10,12 @@ from ._records import (
     ChangeRecord,
     DiagnosticRecord,
     PlanRecord,
+    SquashArguments,
     StatementFields,
 )
 
 __all__ = [
+    "IGNORE",
     "StatementTable",
     "__version__",
     "body_position",
@@ -27,9 +29,11 @@ __all__ = [
     "plan_text",
     "read",
     "split_texts",
+    "squash_arguments",
 ]
 
 __version__: str
+IGNORE: tuple[str, ...]
 
 @final
 class StatementTable:
@@ -53,3 +57,4 @@ def plan_path(
 def normalize(sql: str | bytes, ignore: list[str], sort: bool) -> str: ...
 def diff(a: str | bytes, b: str | bytes, ignore: list[str]) -> list[ChangeRecord]: ...
 def cli(argv: list[str]) -> int: ...
+def squash_arguments(args: list[str]) -> SquashArguments | int: ...

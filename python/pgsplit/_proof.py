@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol, TextIO, TypeAlias
 
 from ._diff import Diff, diff
+from ._records import Ignore
 from ._scratch import Server, VerifyError, data_dump, query, schema_dump, scratch_database, with_connection
 
 if TYPE_CHECKING:
@@ -152,7 +153,7 @@ def prove(
     runner: Runner,
     checklist: Checklist,
     version_table: str,
-    ignore: Sequence[str] = (),
+    ignore: Sequence[Ignore] = (),
 ) -> Diff:
     """Runs the steps of the module's docstring; returns the schema diff of
     step 2 (what :func:`pgsplit.squash.verify` returns)."""

@@ -7,7 +7,42 @@ records as plain tuples (their fields named in the comments); ``_script``,
 
 from __future__ import annotations
 
-from typing import TypeAlias, TypedDict
+from typing import Literal, TypeAlias, TypedDict
+
+#: What ``normalize``, ``diff`` and ``assert_same_schema`` can leave out:
+#: the command line's ``--ignore`` values. The native module's ``IGNORE``
+#: is the list itself (a test holds this alias to it).
+Ignore: TypeAlias = (
+    Literal["owner"]
+    | Literal["acl"]
+    | Literal["comments"]
+    | Literal["comment-on"]
+    | Literal["set"]
+    | Literal["public-schema"]
+    | Literal["data"]
+    | Literal["column-order"]
+)
+
+
+class SquashArguments(TypedDict):
+    """``pgsplit squash``'s options as the command line's parser read them,
+    each under its option's name (``--data-tables`` is ``data_tables``)."""
+
+    dump: str | None
+    alembic: str | None
+    server: str | None
+    url_env: str
+    format: Literal["text", "json"]
+    out: str
+    revision: str
+    message: str | None
+    data_from: str | None
+    data_tables: list[str]
+    version_table: str
+    force: bool
+    verify: str | None
+    pg_dump: str | None
+    ignore: list[Ignore]
 
 
 class StatementFields(TypedDict):

@@ -29,7 +29,6 @@ revision; no server; no pg_dump), 130 when interrupted.
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import dataclasses
 import os
@@ -46,6 +45,7 @@ from typing import TYPE_CHECKING, Literal, TextIO, TypeAlias
 from . import _native
 from ._diff import Diff
 from ._proof import AlembicProject, BareRevision, Checklist, Format, Reference, Status, Step, prove
+from ._records import Ignore, SquashArguments
 from ._scratch import (
     Server,
     VerifyError,
@@ -310,7 +310,7 @@ def verify(
     *,
     pg_dump: str | None = None,
     version_table: str = "alembic_version",
-    ignore: Iterable[str] = (),
+    ignore: Iterable[Ignore] = (),
 ) -> Diff:
     """Proves ``migration`` (the ``.py`` file that ``pgsplit squash`` wrote)
     against the database at ``reference_url``, on a scratch database of the
@@ -336,7 +336,7 @@ def _verify(
     migration: Path,
     pg_dump: str | None,
     version_table: str,
-    ignore: Sequence[str],
+    ignore: Sequence[Ignore],
     checklist: Checklist,
 ) -> Diff:
     require_sqlalchemy()
@@ -352,61 +352,45 @@ def _verify(
         )
 
 
-def main(argv: Sequence[str]) -> int:
-    """``pgsplit squash`` with ``--alembic`` or ``--verify``. With ``--verify``
+def main(known: SquashArguments, argv: Sequence[str]) -> int:
+    """``pgsplit squash`` with ``--alembic`` or ``--verify``, its arguments
+    ``argv`` as the native parser read them (``known``). With ``--verify``
     and a dump, the native command writes the revision first."""
-    parser = argparse.ArgumentParser(prog="pgsplit squash", add_help=False)
-    parser.add_argument("dump", nargs="?")
-    parser.add_argument("--out", required=True)
-    parser.add_argument("--revision", default="001_initial_schema")
-    parser.add_argument("-m", "--message")
-    parser.add_argument("--data-from")
-    parser.add_argument("--data-tables")
-    parser.add_argument("--version-table", default="alembic_version")
-    parser.add_argument("--force", action="store_true")
-    parser.add_argument("--verify")
-    parser.add_argument("--alembic")
-    parser.add_argument("--server")
-    parser.add_argument("--url-env", default=DEFAULT_URL_ENV)
-    parser.add_argument("--format", choices=["text", "json"], default="text")
-    parser.add_argument("--pg-dump")
-    parser.add_argument("--ignore", default="")
-    known = parser.parse_args(argv)
-    checklist = Checklist(format=known.format, stream=sys.stdout)
+    checklist = Checklist(format=known["format"], stream=sys.stdout)
     signal.signal(signal.SIGTERM, _interrupt)
     written: list[Path] = []
-    command = "squash" if known.alembic else "verify"
+    command = "squash" if known["alembic"] else "verify"
     try:
-        if known.alembic:
-            if known.dump is not None or known.verify or known.data_from:
+        if known["alembic"]:
+            if known["dump"] is not None or known["verify"] or known["data_from"]:
                 print(
                     "pgsplit: --alembic builds the dump itself: give no DUMP, --verify or --data-from", file=sys.stderr
                 )
                 return 2
             written = _consolidate(
-                Path(known.alembic),
-                out=Path(known.out),
-                server=known.server,
-                revision=known.revision,
-                message=known.message,
-                data_tables=_data_tables(known.data_tables),
-                url_env=known.url_env or None,
-                version_table=known.version_table,
-                pg_dump=known.pg_dump,
-                force=known.force,
+                Path(known["alembic"]),
+                out=Path(known["out"]),
+                server=known["server"],
+                revision=known["revision"],
+                message=known["message"],
+                data_tables=_data_tables(known["data_tables"]),
+                url_env=known["url_env"] or None,
+                version_table=known["version_table"],
+                pg_dump=known["pg_dump"],
+                force=known["force"],
                 checklist=checklist,
             )
-        else:
-            if known.dump is not None:
+        elif known["verify"] is not None:
+            if known["dump"] is not None:
                 status = _native.cli(["pgsplit", "squash", *_without_verify(argv)])
                 if status != 0:
                     return int(status)
             _verify(
-                known.verify,
-                Path(known.out) / f"{known.revision}.py",
-                known.pg_dump,
-                known.version_table,
-                [value for value in known.ignore.split(",") if value],
+                known["verify"],
+                Path(known["out"]) / (known["revision"] + ".py"),
+                known["pg_dump"],
+                known["version_table"],
+                known["ignore"],
                 checklist,
             )
     except KeyboardInterrupt:
@@ -422,12 +406,13 @@ def main(argv: Sequence[str]) -> int:
     return 0 if checklist.holds else 1
 
 
-def _data_tables(value: str | None) -> DataTables:
-    if value is None or value == "auto":
+def _data_tables(values: list[str]) -> DataTables:
+    """``--data-tables``, its commas already split by the parser."""
+    if values in ([], ["auto"]):
         return "auto"
-    if value == "none":
+    if values == ["none"]:
         return "none"
-    return [table.strip() for table in value.split(",") if table.strip()]
+    return [table.strip() for table in values if table.strip()]
 
 
 def _interrupt(signum: int, frame: FrameType | None) -> None:

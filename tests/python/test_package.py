@@ -6,6 +6,7 @@ import gzip
 import subprocess
 import sys
 import threading
+import typing
 from pathlib import Path
 
 import pytest
@@ -221,3 +222,18 @@ def test_parse_file_gives_the_same_statements_on_any_number_of_threads(tmp_path:
     assert [(s.start, s.end, s.tag, s.text) for s in one] == [(s.start, s.end, s.tag, s.text) for s in two]
     with pytest.raises(ValueError, match="jobs"):
         pgsplit.parse_file(big, jobs=0)
+
+
+def test_the_ignore_values_are_the_native_list_and_the_type_names_them() -> None:
+    named = tuple(value for literal in typing.get_args(pgsplit.Ignore) for value in typing.get_args(literal))
+    assert pgsplit.IGNORE == named
+    assert "column-order" in pgsplit.IGNORE
+    assert len(pgsplit.IGNORE) == len(set(pgsplit.IGNORE)) > 5
+    for value in pgsplit.IGNORE:
+        pgsplit.normalize("SELECT 1;", ignore=[value])
+
+
+def test_the_ignore_values_are_the_command_lines(pgsplit_bin: Path) -> None:
+    help_text = subprocess.run([str(pgsplit_bin), "diff", "--help"], capture_output=True, text=True).stdout
+    listed = help_text.split("comma-separated:", 1)[1].split("(", 1)[0]
+    assert tuple(v.strip() for v in " ".join(listed.split()).split(",")) == pgsplit.IGNORE

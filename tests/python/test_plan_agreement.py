@@ -34,9 +34,8 @@ GENERATED = {
 
 
 def check_errors(pgsplit_bin: Path, path: Path) -> set[Finding]:
-    done = subprocess.run(
-        [str(pgsplit_bin), "check", "--target", "alembic", "--max-per-code", "0", str(path)], capture_output=True, text=True, errors="replace"
-    )
+    command = [str(pgsplit_bin), "check", "--target", "alembic", "--max-per-code", "0", str(path)]
+    done = subprocess.run(command, capture_output=True, text=True, errors="replace")
     assert done.returncode in (0, 1), done.stderr
     found = {
         (int(m["line"]), int(m["col"]), m["message"])

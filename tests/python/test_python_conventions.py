@@ -61,7 +61,7 @@ def test_missing_files_are_file_not_found(tmp_path: Path) -> None:
         lambda: pgsplit.parse_file(SAMPLE, jobs="2"),  # type: ignore[arg-type]
         lambda: pgsplit.parse("SELECT 1;", compat=1),  # type: ignore[arg-type]
         lambda: pgsplit.normalize(3),  # type: ignore[arg-type]
-        lambda: pgsplit.normalize("SELECT 1;", ignore="owner"),
+        lambda: pgsplit.normalize("SELECT 1;", ignore="owner"),  # type: ignore[arg-type]
         lambda: pgsplit.diff(None, "SELECT 1;"),  # type: ignore[arg-type]
         lambda: execute_sql(3),  # type: ignore[arg-type]
         lambda: execute_file(None),  # type: ignore[arg-type]
