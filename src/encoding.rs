@@ -7,16 +7,16 @@
 //! driver send it in the connection's own. A declaration is found by the
 //! statement's tokens, never by searching its text.
 
-use crate::lint;
+use crate::facts;
 use crate::split::Statement;
 
 /// For a statement that changes `client_encoding`: the encoding it names
 /// (upper case), or `Some(None)` when the value is computed.
 pub fn declared(input: &[u8], statement: &Statement) -> Option<Option<String>> {
-    lint::settings_changed(input, statement)
+    facts::settings_changed(input, statement)
         .into_iter()
         .find_map(|setting| match setting {
-            lint::Setting::Named { name, value } if name == "client_encoding" => {
+            facts::Setting::Named { name, value } if name == "client_encoding" => {
                 Some(value.map(|v| v.to_ascii_uppercase()))
             }
             _ => None,

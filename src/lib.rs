@@ -27,6 +27,7 @@ mod color;
 pub mod diagnostic;
 pub mod diff;
 pub mod encoding;
+pub mod facts;
 pub mod files;
 pub mod input;
 pub mod lexer;

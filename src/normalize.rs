@@ -20,8 +20,8 @@ use std::str::FromStr;
 
 use rayon::prelude::*;
 
+use crate::facts::{has_word, significant_tokens};
 use crate::lexer::{first_token, tokenize, LexMode, TokenKind};
-use crate::lint::{has_word, significant_tokens};
 
 use crate::parallel::{split_parallel, Parallelism};
 use crate::split::{SplitOptions, Statement, StatementKind};

@@ -30,7 +30,7 @@ use std::str::FromStr;
 
 use crate::diagnostic::{Code, Diagnostic, Severity};
 use crate::encoding;
-use crate::lint::{self, Transactional};
+use crate::facts::{self, Transactional};
 use crate::split::{Statement, StatementKind};
 
 /// What to do with psql meta-commands other than pg_dump's `\restrict`.
@@ -245,7 +245,7 @@ pub fn step(input: &[u8], statement: &Statement, options: &PlanOptions) -> Resul
             )),
         };
     }
-    if lint::copy_source(input, statement) == lint::CopySource::Program {
+    if facts::copy_source(input, statement) == facts::CopySource::Program {
         return Err(Refusal::new(
             Code::CopyProgram,
             at,
@@ -253,7 +253,7 @@ pub fn step(input: &[u8], statement: &Statement, options: &PlanOptions) -> Resul
              runs it: run it by hand if it is meant",
         ));
     }
-    match lint::transactional(input, statement) {
+    match facts::transactional(input, statement) {
         Transactional::Yes => Ok(Step::Run),
         Transactional::Control => match options.transaction_control {
             TransactionControl::Skip => Ok(Step::Skip),
@@ -289,7 +289,7 @@ pub fn handled(input: &[u8], statement: &Statement) -> Option<Handled> {
     if statement.kind == StatementKind::Meta {
         return is_restrict_line(statement).then_some(Handled::RestrictLines);
     }
-    let settings = lint::settings_changed(input, statement);
+    let settings = facts::settings_changed(input, statement);
     if settings.iter().any(|s| s.is("client_encoding")) {
         Some(Handled::ClientEncoding)
     } else if settings.iter().any(|s| s.is("transaction_timeout")) {

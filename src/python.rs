@@ -19,9 +19,9 @@ use pyo3::pybacked::PyBackedBytes;
 use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
 
 use crate::attach::{self, Attacher, Text};
+use crate::facts::{self, transactional, Transactional};
 use crate::input::{open_source, read_input, Opened};
 use crate::lines::LineCounter;
-use crate::lint::{self, transactional, Transactional};
 use crate::normalize::{Ignore, NormalizeOptions};
 use crate::parallel::{split_chunks, stop_on_error, Parallelism};
 use crate::plan;
@@ -450,21 +450,21 @@ impl<'o> Planner<'o> {
                     "refused"
                 }
             };
-            let settings = lint::settings_changed(input, statement)
+            let settings = facts::settings_changed(input, statement)
                 .into_iter()
                 .filter_map(|setting| match setting {
-                    lint::Setting::Named { name, .. } => Some(name),
-                    lint::Setting::All => Some("ALL".to_string()),
-                    lint::Setting::Computed => None,
+                    facts::Setting::Named { name, .. } => Some(name),
+                    facts::Setting::All => Some("ALL".to_string()),
+                    facts::Setting::Computed => None,
                 })
                 .collect();
             let copy_into =
-                lint::copy_into(input, statement).map(|c| (c.table, c.columns, c.format));
+                facts::copy_into(input, statement).map(|c| (c.table, c.columns, c.format));
             self.steps.push((
                 step,
                 settings,
                 copy_into,
-                lint::unpopulated_view(input, statement),
+                facts::unpopulated_view(input, statement),
             ));
         }
         self.diagnostics.extend(chunk.diagnostics.iter().cloned());
@@ -706,14 +706,14 @@ fn diff(
 /// names `name` (as a server message quotes it), or None.
 #[pyfunction]
 fn name_position(text: &str, name: &str) -> Option<usize> {
-    lint::name_offset(text.as_bytes(), name).map(|at| text[..at].chars().count())
+    facts::name_offset(text.as_bytes(), name).map(|at| text[..at].chars().count())
 }
 
 /// `body_position(text)`: the character offset where the first
 /// dollar-quoted string of `text` opens, or None.
 #[pyfunction]
 fn body_position(text: &str) -> Option<usize> {
-    lint::body_offset(text.as_bytes()).map(|at| text[..at].chars().count())
+    facts::body_offset(text.as_bytes()).map(|at| text[..at].chars().count())
 }
 
 /// `read(path)`: the bytes of a file, gzip decompressed.

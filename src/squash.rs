@@ -750,24 +750,14 @@ impl Token<'_> {
 }
 
 fn significant_tokens(text: &str) -> Vec<Token<'_>> {
-    let mut tokens = Vec::new();
-    let mut at = 0;
-    for token in tokenize(text.as_bytes(), LexMode::default()) {
-        let end = at + token.len;
-        if !matches!(
-            token.kind,
-            TokenKind::Whitespace | TokenKind::LineComment | TokenKind::BlockComment
-        ) {
-            tokens.push(Token {
-                kind: token.kind,
-                // Tokens end on character boundaries: the lexer splits
-                // only at ASCII bytes.
-                text: text.get(at..end).unwrap_or(""),
-            });
-        }
-        at = end;
-    }
-    tokens
+    crate::facts::significant_tokens(text.as_bytes())
+        .map(|(kind, piece)| Token {
+            kind,
+            // Tokens end on character boundaries: the lexer splits only at
+            // ASCII bytes.
+            text: std::str::from_utf8(piece).unwrap_or(""),
+        })
+        .collect()
 }
 
 /// Reads a statement's tokens left to right.

@@ -1117,11 +1117,12 @@ impl Terminal {
         self.tmux(&[&["send-keys", "-t", "0"], keys].concat());
     }
 
-    /// The screen once `done` holds for it (or after five seconds), with
-    /// its colours as escape sequences when `escapes`.
+    /// The screen once `done` holds for it (or after twenty seconds: a
+    /// loaded machine starts bash slowly), with its colours as escape
+    /// sequences when `escapes`.
     fn screen_when(&self, escapes: bool, done: impl Fn(&str) -> bool) -> String {
         let mut screen = String::new();
-        for _ in 0..50 {
+        for _ in 0..200 {
             std::thread::sleep(std::time::Duration::from_millis(100));
             let capture = if escapes { &["-p", "-e"][..] } else { &["-p"] };
             let output = self.tmux(&[&["capture-pane", "-t", "0"], capture].concat());
