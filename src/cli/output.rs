@@ -62,11 +62,20 @@ pub fn write_diagnostic<W: Write>(
     writeln!(out)
 }
 
-/// Standard output for a command's main output: escaped as [`stdout`] is,
-/// and buffered in large writes (flushed by its owner).
-pub type Out = Shown<BufWriter<io::StdoutLock<'static>>>;
+/// Standard output for a command's main output, buffered in large writes
+/// (flushed by its owner) and escaped as [`stdout`] is, a buffer at a time:
+/// serializers write in many small pieces.
+pub type Out = BufWriter<Shown<io::StdoutLock<'static>>>;
 
 pub fn buffered_stdout() -> Out {
+    BufWriter::with_capacity(1 << 16, stdout())
+}
+
+/// Standard output for lines that colour their parts ([`Shown::write_raw`]),
+/// buffered.
+pub type ColoredOut = Shown<BufWriter<io::StdoutLock<'static>>>;
+
+pub fn colored_stdout() -> ColoredOut {
     Shown::new(
         BufWriter::with_capacity(1 << 16, io::stdout().lock()),
         io::stdout().is_terminal(),

@@ -5,7 +5,9 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use super::Format;
-use crate::cli::output::{buffered_stdout, display_name, write_diagnostic, Out};
+use crate::cli::output::{
+    buffered_stdout, colored_stdout, display_name, write_diagnostic, ColoredOut, Out,
+};
 use crate::color;
 use crate::diagnostic::Code;
 use crate::{Diagnostic, Severity};
@@ -26,7 +28,7 @@ pub trait Report {
 
 pub fn for_format(format: Format) -> Box<dyn Report> {
     match format {
-        Format::Text => Box::new(Text(buffered_stdout())),
+        Format::Text => Box::new(Text(colored_stdout())),
         Format::Json => Box::new(JsonLines(buffered_stdout())),
         Format::Github => Box::new(Github(buffered_stdout())),
         Format::Sarif => Box::new(Sarif::default()),
@@ -35,7 +37,7 @@ pub fn for_format(format: Format) -> Box<dyn Report> {
 
 /// `file:line:col: level: message [code]`, as compilers print, with the
 /// code a suppression comment names.
-struct Text(Out);
+struct Text(ColoredOut);
 
 impl Report for Text {
     fn finding(&mut self, file: &str, at: (usize, usize), finding: &Diagnostic) -> io::Result<()> {
