@@ -16,6 +16,7 @@
 //! typo cannot silence nothing quietly.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::LazyLock;
 
 use crate::diagnostic::Code;
 use crate::lexer::{tokenize, LexMode, TokenKind};
@@ -130,9 +131,12 @@ impl Suppressions {
     }
 }
 
-/// Offsets of the mark in `bytes`.
+/// Offsets of the mark in `bytes`, searched for in every statement: the
+/// searcher is made once.
 fn marks(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
-    memchr::memmem::find_iter(bytes, MARK)
+    static FINDER: LazyLock<memchr::memmem::Finder<'static>> =
+        LazyLock::new(|| memchr::memmem::Finder::new(MARK));
+    FINDER.find_iter(bytes)
 }
 
 /// Whether offset `at` of a statement's text is inside one of its comments.
