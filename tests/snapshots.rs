@@ -1,5 +1,5 @@
 //! Every command's output, pinned: `split` in each format, `check` in each
-//! format and target, and `stats`, on the spec cases, the shipped sample and
+//! format and target, `stats` and `normalize`, on the spec cases, the shipped sample and
 //! inputs made here, each read three ways (a mapped file, standard input, a
 //! `.gz` file) that must print the same bytes, and held to a snapshot.
 //!
@@ -23,6 +23,8 @@ const COMMANDS: &[&[&str]] = &[
     &["check", "FILE", "--format", "json"],
     &["check", "FILE", "--format", "github", "--target", "alembic"],
     &["stats", "FILE", "--format", "json"],
+    &["normalize", "FILE"],
+    &["normalize", "FILE", "--ignore", "owner,acl,data", "--sort"],
 ];
 
 /// How a command reads its input.
