@@ -38,16 +38,6 @@ impl LineIndex {
     pub fn end_line(&self, span: &crate::Span) -> usize {
         self.line(span.end.saturating_sub(1).max(span.start))
     }
-
-    /// The byte range of 1-based line `line`, without its line ending.
-    pub fn line_span(&self, input: &[u8], line: usize) -> crate::Span {
-        let start = self.starts[line - 1];
-        let mut end = self.starts.get(line).map_or(input.len(), |next| next - 1);
-        if end > start && input[end - 1] == b'\r' {
-            end -= 1;
-        }
-        start..end
-    }
 }
 
 /// Line numbers for offsets asked mostly in increasing order.
@@ -119,7 +109,6 @@ mod tests {
         assert_eq!(index.line_col(2), (1, 3));
         assert_eq!(index.line_col(3), (2, 1));
         assert_eq!(index.line_col(8), (4, 1));
-        assert_eq!(index.line_span(b"ab\ncd\r\n\nx", 2), 3..5);
     }
 
     #[test]

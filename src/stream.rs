@@ -180,12 +180,6 @@ impl<R: Read> StreamSplitter<R> {
         &self.reader
     }
 
-    /// The buffer the last event lent, and the stream offset its spans
-    /// count from: for looking at statements again after the event.
-    pub fn lent(&self) -> (&[u8], u64) {
-        (&self.buffer, self.base)
-    }
-
     /// The 1-based line and column of a byte of the buffer lent by the last
     /// event (`offset` as in its statements' spans).
     pub fn line_col(&mut self, offset: usize) -> (usize, usize) {
@@ -202,7 +196,8 @@ impl<R: Read> StreamSplitter<R> {
         self.lent_with_lines().2
     }
 
-    /// [`StreamSplitter::lent`], with the line numbers of what it lends.
+    /// The buffer the last event lent, the stream offset its spans count
+    /// from, and its line numbers: for looking at it again after the event.
     pub fn lent_with_lines(&mut self) -> (&[u8], u64, WindowLines<'_>) {
         let lines = WindowLines {
             buffer: &self.buffer,
