@@ -27,8 +27,16 @@ use crate::parallel::{split_chunks, stop_on_error, Parallelism};
 use crate::plan;
 use crate::{Compat, Script, Span, SplitOptions, Statement, StatementKind};
 
-/// A diagnostic: severity, line, column, byte offset, message, code.
-type DiagnosticRecord = (&'static str, usize, usize, usize, String, &'static str);
+/// A diagnostic, as a dict of these fields (`_records.DiagnosticRecord`).
+#[derive(IntoPyObject)]
+struct DiagnosticRecord {
+    severity: &'static str,
+    line: usize,
+    col: usize,
+    offset: usize,
+    message: String,
+    code: &'static str,
+}
 
 fn options(compat: &str) -> PyResult<SplitOptions> {
     let compat = match compat {
@@ -147,14 +155,14 @@ impl Records {
         }
         for d in &chunk.diagnostics {
             let (line, col) = self.diagnostic_lines.line_col(input, d.offset);
-            self.diagnostics.push((
-                d.severity.as_str(),
+            self.diagnostics.push(DiagnosticRecord {
+                severity: d.severity.as_str(),
                 line,
                 col,
-                d.offset,
-                d.message.clone(),
-                d.code.as_str(),
-            ));
+                offset: d.offset,
+                message: d.message.clone(),
+                code: d.code.as_str(),
+            });
         }
     }
 
@@ -395,26 +403,38 @@ fn parse(
     })
 }
 
-/// What `execute_file` does with one statement: its step (`run`,
-/// `autocommit`, `skip` or `refused`), the settings it changes, what a COPY
-/// writes into (table, columns, format), and the materialized view it
-/// leaves without data.
-type StepRecord = (
-    &'static str,
-    Vec<String>,
-    Option<(String, Option<String>, &'static str)>,
-    Option<String>,
-);
+/// What `execute_file` does with one statement (`_records.StepRecord`):
+/// `step` is "run", "autocommit", "skip" or "refused"; `settings` the
+/// session settings it changes ("ALL" for RESET ALL); `copy_into` what a
+/// COPY FROM STDIN writes into (table, columns, format); `unpopulated_view`
+/// the view a CREATE MATERIALIZED VIEW ... WITH NO DATA names.
+#[derive(IntoPyObject)]
+struct StepRecord {
+    step: &'static str,
+    settings: Vec<String>,
+    copy_into: Option<(String, Option<String>, &'static str)>,
+    unpopulated_view: Option<String>,
+}
 
-/// A refusal: code, line, column, byte offset, message.
-type RefusalRecord = (&'static str, usize, usize, usize, String);
+/// A statement `execute_file` refuses (`_records.RefusalRecord`).
+#[derive(IntoPyObject)]
+struct RefusalRecord {
+    code: &'static str,
+    line: usize,
+    col: usize,
+    offset: usize,
+    message: String,
+}
 
-/// What `execute_file` does with a script; see `_native.pyi`.
-type PlanRecord = (
-    Vec<StepRecord>,
-    Vec<RefusalRecord>,
-    Option<(String, &'static str)>,
-);
+/// What `execute_file` does with a script (`_records.PlanRecord`); the
+/// encoding is a declared client_encoding other than UTF-8, with its
+/// Python codec.
+#[derive(IntoPyObject, Default)]
+struct PlanRecord {
+    steps: Vec<StepRecord>,
+    refusals: Vec<RefusalRecord>,
+    encoding: Option<(String, &'static str)>,
+}
 
 /// Builds the plan of a script for `options`, chunk by chunk: a step record
 /// for each statement, the refusals in input order, and the declared
@@ -460,12 +480,12 @@ impl<'o> Planner<'o> {
                 .collect();
             let copy_into =
                 facts::copy_into(input, statement).map(|c| (c.table, c.columns, c.format));
-            self.steps.push((
+            self.steps.push(StepRecord {
                 step,
                 settings,
                 copy_into,
-                facts::unpopulated_view(input, statement),
-            ));
+                unpopulated_view: facts::unpopulated_view(input, statement),
+            });
         }
         self.diagnostics.extend(chunk.diagnostics.iter().cloned());
     }
@@ -483,14 +503,24 @@ impl<'o> Planner<'o> {
             .into_iter()
             .map(|r| {
                 let (line, col) = lines.line_col(input, r.offset);
-                (r.code.as_str(), line, col, r.offset, r.message)
+                RefusalRecord {
+                    code: r.code.as_str(),
+                    line,
+                    col,
+                    offset: r.offset,
+                    message: r.message,
+                }
             })
             .collect();
         let encoding = self
             .declared
             .filter(|name| !crate::encoding::is_utf8(name))
             .and_then(|name| crate::encoding::python_codec(&name).map(|codec| (name, codec)));
-        (self.steps, refusals, encoding)
+        PlanRecord {
+            steps: self.steps,
+            refusals,
+            encoding,
+        }
     }
 }
 
@@ -657,16 +687,17 @@ fn normalize(
     })
 }
 
-/// A difference: kind, object type, schema, name, text in A, text in B, unified diff.
-type ChangeRecord = (
-    &'static str,
-    String,
-    String,
-    String,
-    Option<String>,
-    Option<String>,
-    String,
-);
+/// An object that differs (`_records.ChangeRecord`).
+#[derive(IntoPyObject)]
+struct ChangeRecord {
+    kind: &'static str,
+    object_type: String,
+    schema: String,
+    name: String,
+    a: Option<String>,
+    b: Option<String>,
+    unified_diff: String,
+}
 
 /// `diff(a, b, ignore)`: the objects that differ between two dumps.
 #[pyfunction]
@@ -684,17 +715,17 @@ fn diff(
                     .changes
                     .into_iter()
                     .map(|c| {
-                        let unified = c.unified_diff();
+                        let unified_diff = c.unified_diff();
                         let identity = c.identity;
-                        (
-                            c.kind.as_str(),
-                            identity.object_type,
-                            identity.schema,
-                            identity.name,
-                            c.a,
-                            c.b,
-                            unified,
-                        )
+                        ChangeRecord {
+                            kind: c.kind.as_str(),
+                            object_type: identity.object_type,
+                            schema: identity.schema,
+                            name: identity.name,
+                            a: c.a,
+                            b: c.b,
+                            unified_diff,
+                        }
                     })
                     .collect()
             })

@@ -121,7 +121,7 @@ def diff(a: Dump, b: Dump, *, ignore: Iterable[Ignore] = ()) -> Diff:
 
 def _diff(a: Dump, b: Dump, ignore: Iterable[Ignore], function: str) -> Diff:
     records = _native.diff(_data(a, function), _data(b, function), _ignored(ignore, function))
-    return Diff(tuple(Change(*record) for record in records))
+    return Diff(tuple(Change(**record) for record in records))
 
 
 def assert_same_schema(a: Dump, b: Dump, *, ignore: Iterable[Ignore] = ("owner", "acl")) -> None:

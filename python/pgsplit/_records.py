@@ -65,21 +65,51 @@ class StatementFields(TypedDict):
     variables: tuple[tuple[int, int], ...]  # psql variable references (byte offsets)
 
 
-DiagnosticRecord: TypeAlias = tuple[str, int, int, int, str, str]  # severity, line, col, offset, message, code
+class DiagnosticRecord(TypedDict):
+    """A diagnostic, named as :class:`pgsplit.Diagnostic` names its fields."""
 
-StepRecord: TypeAlias = tuple[
-    str,  # "run", "autocommit", "skip" or "refused"
-    list[str],  # the session settings the statement changes ("ALL" for RESET ALL)
-    tuple[str, str | None, str] | None,  # COPY FROM STDIN: table, columns, format
-    str | None,  # CREATE MATERIALIZED VIEW ... WITH NO DATA: the view's name
-]
+    severity: str  # "error", "warning" or "note"
+    line: int
+    col: int
+    offset: int
+    message: str
+    code: str
 
-RefusalRecord: TypeAlias = tuple[str, int, int, int, str]  # code, line, col, offset, message
 
-PlanRecord: TypeAlias = tuple[
-    list[StepRecord],
-    list[RefusalRecord],
-    tuple[str, str] | None,  # a declared client_encoding other than UTF-8, and its Python codec
-]
+class StepRecord(TypedDict):
+    """What ``execute_file`` does with one statement."""
 
-ChangeRecord: TypeAlias = tuple[str, str, str, str, str | None, str | None, str]
+    step: str  # "run", "autocommit", "skip" or "refused"
+    settings: list[str]  # the session settings it changes ("ALL" for RESET ALL)
+    copy_into: tuple[str, str | None, str] | None  # COPY FROM STDIN: table, columns, format
+    unpopulated_view: str | None  # CREATE MATERIALIZED VIEW ... WITH NO DATA: the view's name
+
+
+class RefusalRecord(TypedDict):
+    """A statement ``execute_file`` refuses, and why."""
+
+    code: str
+    line: int
+    col: int
+    offset: int
+    message: str
+
+
+class PlanRecord(TypedDict):
+    """What ``execute_file`` does with a script."""
+
+    steps: list[StepRecord]
+    refusals: list[RefusalRecord]
+    encoding: tuple[str, str] | None  # a declared client_encoding other than UTF-8, and its Python codec
+
+
+class ChangeRecord(TypedDict):
+    """An object that differs, named as :class:`pgsplit.Change` names its fields."""
+
+    kind: str  # "only_in_a", "only_in_b" or "changed"
+    object_type: str
+    schema: str
+    name: str
+    a: str | None
+    b: str | None
+    unified_diff: str

@@ -369,7 +369,7 @@ def _script(
     source: str | None,
     strict: bool,
 ) -> Script:
-    script = Script(_Statements(table, buffer), tuple(Diagnostic(*d) for d in diagnostics), source)
+    script = Script(_Statements(table, buffer), tuple(Diagnostic(**d) for d in diagnostics), source)
     if strict and script.errors:
         first = script.errors[0]
         raise SplitError(first.message, line=first.line, col=first.col, source=source)

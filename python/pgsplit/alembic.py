@@ -277,7 +277,7 @@ def _plan_file(resolved: Path, given: str, options: _Options) -> _Plan:
     before = os.stat(name)
     arguments = options.plan_arguments()
     records, diagnostics, decompressed, plan = _native.plan_path(name, _compat(options.compat), 0, *arguments)
-    encoding = plan[2]
+    encoding = plan["encoding"]
     if encoding is not None:
         data = decompressed if decompressed is not None else _native.read(name)
         return _plan_text(_decode(data, encoding, given), given, options)
@@ -290,8 +290,8 @@ def _plan_text(sql: str | bytes, source: str, options: _Options) -> _Plan:
 
     data = sql.encode() if isinstance(sql, str) else sql
     records, diagnostics, plan = _native.plan_text(data, _compat(options.compat), *options.plan_arguments())
-    if plan[2] is not None and isinstance(sql, bytes):
-        return _plan_text(_decode(sql, plan[2], source), source, options)
+    if plan["encoding"] is not None and isinstance(sql, bytes):
+        return _plan_text(_decode(sql, plan["encoding"], source), source, options)
     return _made_plan(_script(records, diagnostics, data, source, False), plan, source)
 
 
@@ -311,15 +311,14 @@ def _decode(data: bytes, encoding: tuple[str, str], source: str) -> str:
 
 
 def _made_plan(script: Script, plan: _records.PlanRecord, source: str) -> _Plan:
-    steps_of, refusals, _ = plan
-    if refusals:
+    if plan["refusals"]:
         raise PlanError(
-            tuple(PlanFinding(code, source, line, col, message) for code, line, col, _, message in refusals)
+            tuple(PlanFinding(r["code"], source, r["line"], r["col"], r["message"]) for r in plan["refusals"])
         )
     steps = [
-        _Step(statement, step == "autocommit", tuple(settings), copy_into, view)
-        for statement, (step, settings, copy_into, view) in zip(script, steps_of, strict=True)
-        if step != "skip"
+        _Step(statement, s["step"] == "autocommit", tuple(s["settings"]), s["copy_into"], s["unpopulated_view"])
+        for statement, s in zip(script, plan["steps"], strict=True)
+        if s["step"] != "skip"
     ]
     return _Plan(script, steps)
 
