@@ -199,13 +199,14 @@ def run_alone(cluster: Cluster, run: Run) -> None:
         done = cluster.run_psql(run.path, database, run.app, from_stdin=run.from_stdin)
         run.stderr, run.returncode = done.stderr, done.returncode
     finally:
+        deadline = time.monotonic() + 120
         while True:
             try:
                 with psycopg.connect(cluster.uri(), autocommit=True) as connection:
                     connection.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'.encode())
                 break
             except psycopg.OperationalError:
-                if time.monotonic() > deadline + 120:
+                if time.monotonic() > deadline:
                     raise
                 time.sleep(0.5)
 
