@@ -8,6 +8,7 @@ that a test can read back exactly what a client sent.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import shutil
@@ -15,7 +16,7 @@ import subprocess
 import tempfile
 import time
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -86,6 +87,7 @@ class Cluster:
         self.restart()
         self.log = LogReader(self.log_dir)
         self._counter = 0
+        self._flushes = itertools.count(1)
 
     def restart(self) -> None:
         """Restarts the server, for the settings ALTER SYSTEM changed."""
@@ -181,9 +183,15 @@ class Cluster:
     def wait_for_log(self, app: str, timeout: float = 10.0) -> list[dict[str, Any]]:
         """Returns the records of sessions named ``app``, once psql's last
         disconnection has been logged."""
-        records: list[dict[str, Any]] = []
+        return self.wait_for_logs([app], timeout)[app]
+
+    def wait_for_logs(self, apps: Iterable[str], timeout: float = 10.0) -> dict[str, list[dict[str, Any]]]:
+        """Returns the records of the sessions named each of ``apps`` (in the
+        order the server logged them), once the last disconnection of all of
+        them has been logged: the clients must have ended."""
+        records: dict[str, list[dict[str, Any]]] = {app: [] for app in apps}
         deadline = time.monotonic() + timeout
-        marker = f"pgsplit-log-flush-{app}"
+        marker = f"pgsplit-log-flush-{os.getpid()}-{next(self._flushes)}"
         # A script may crash the server; wait while it recovers.
         while True:
             flushed = subprocess.run(
@@ -200,8 +208,8 @@ class Cluster:
             for record in self.log.new_records():
                 if marker in (record.get("message") or ""):
                     seen_marker = True
-                elif record.get("application_name") == app:
-                    records.append(record)
+                elif (wanted := records.get(record.get("application_name") or "")) is not None:
+                    wanted.append(record)
             if seen_marker:
                 return records
             time.sleep(0.05)

@@ -13,6 +13,23 @@ import pytest
 
 from conftest import PROJECT
 
+#: ``pre-commit try-repo``, keeping the hook's environment in PRE_COMMIT_HOME
+#: as ``pre-commit run`` does instead of in a store of its own that it removes
+#: when it ends: a second run on the same commit of the checkout reuses the
+#: environment (the build of pgsplit) that the first one made. A checkout with
+#: uncommitted changes is a new temporary commit on each run, so it builds again.
+TRY_REPO = """
+import sys
+
+from pre_commit.commands import try_repo
+from pre_commit.main import main
+from pre_commit.store import Store
+
+assert try_repo.Store is Store, "pre-commit's try-repo no longer makes its store with pre_commit.store.Store"
+try_repo.Store = lambda _directory: Store()
+sys.exit(main(sys.argv[1:]))
+"""
+
 
 def test_the_pgsplit_check_hook_fails_on_an_error_and_passes_clean_scripts(tmp_path: Path) -> None:
     if shutil.which("git") is None:
@@ -35,7 +52,7 @@ def test_the_pgsplit_check_hook_fails_on_an_error_and_passes_clean_scripts(tmp_p
 
     def hook(*files: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [sys.executable, "-m", "pre_commit", "try-repo", str(PROJECT), "pgsplit-check", "--files", *files],
+            [sys.executable, "-c", TRY_REPO, "try-repo", str(PROJECT), "pgsplit-check", "--files", *files],
             cwd=repo,
             env=environment,
             capture_output=True,

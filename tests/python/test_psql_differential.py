@@ -1,7 +1,10 @@
 """pgsplit --compat psql against real psql 18.
 
 Each file runs through psql into a fresh database of a server that logs every
-statement; what psql sent is read back from the log (``psql_oracle``) and
+statement, a few files at once (each file's psql names itself, and the log is
+read once for all of them; a file whose psql lost its connection, as when
+another file crashes the server, is run again alone); what psql sent is read
+back from the log (``psql_oracle``) and
 compared, statement by statement, with what pgsplit's split says psql sends
 (``psql_flow``, which documents every run-time rule the comparison applies).
 The agreement table is printed, and appended to
@@ -10,10 +13,13 @@ The agreement table is printed, and appended to
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import re
 import subprocess
+import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -142,21 +148,105 @@ class Comparison:
         return f"#{self.agreed + 1}: pgsplit {want[:160]!r} / psql {got[:160]!r}"
 
 
-def compare(cluster: Cluster, pgsplit_bin: Path, path: Path, label: str, from_stdin: bool = False) -> Agreement:
-    database = cluster.create_database("oracle")
-    app = f"pgsplit-oracle-{database}"
+@dataclass
+class Run:
+    """One file run through psql into a fresh database of its own."""
+
+    path: Path
+    label: str
+    from_stdin: bool
+    app: str = ""
+    stderr: bytes = b""
+    returncode: int = 0
+
+    @property
+    def server_went_away(self) -> bool:
+        """psql lost (or never got) its connection: exit status 2. A crash
+        caused by a file running at the same time ends every session, so such
+        a file is run again alone."""
+        return self.returncode == 2
+
+
+#: Files run through psql at once. Each waits mostly on the server; more
+#: than a few only queue on a 2-core machine.
+WORKERS = 3
+
+_databases = itertools.count(1)
+
+
+def run_alone(cluster: Cluster, run: Run) -> None:
+    """Runs ``run``'s file through psql into a database made for it, then drops
+    the database. Databases are created and dropped over a connection of the
+    caller's thread; the server's log keeps each file's statements apart by
+    psql's application name."""
+    import psycopg
+
+    database = f"oracle_{os.getpid()}_{next(_databases)}"
+    run.app = f"pgsplit-oracle-{database}"
+    deadline = time.monotonic() + 120
+    while True:
+        # A file running at the same time may have crashed the server.
+        try:
+            with psycopg.connect(cluster.uri(), autocommit=True) as connection:
+                # FILE_COPY: the same database, made faster than by WAL_LOG.
+                connection.execute(f'CREATE DATABASE "{database}" TEMPLATE template0 STRATEGY FILE_COPY'.encode())
+            break
+        except psycopg.OperationalError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
     try:
-        run = cluster.run_psql(path, database, app, from_stdin=from_stdin)
-        sent = sent_statements(cluster.wait_for_log(app))
+        done = cluster.run_psql(run.path, database, run.app, from_stdin=run.from_stdin)
+        run.stderr, run.returncode = done.stderr, done.returncode
     finally:
-        cluster.drop_database(database)
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                with psycopg.connect(cluster.uri(), autocommit=True) as connection:
+                    connection.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'.encode())
+                break
+            except psycopg.OperationalError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.5)
+
+
+def run_all(cluster: Cluster, runs: list[Run]) -> dict[str, list[Sent]]:
+    """Runs every file, ``WORKERS`` at a time, and returns what psql sent for
+    each (by application name). A file whose psql lost its connection is run
+    again alone once the others are done, so that only its own crash counts."""
+    with ThreadPoolExecutor(WORKERS) as pool:
+        list(pool.map(lambda run: run_alone(cluster, run), runs))
+    sent = {app: sent_statements(records) for app, records in cluster.wait_for_logs(r.app for r in runs).items()}
+    for run in runs:
+        if run.server_went_away:
+            del sent[run.app]
+            run_alone(cluster, run)
+            sent[run.app] = sent_statements(cluster.wait_for_log(run.app))
+    return sent
+
+
+def agreement(pgsplit_bin: Path, run: Run, sent: list[Sent]) -> Agreement:
     rejected = {int(line) for line in REJECTED_COPY_MARKER.findall(run.stderr)}
-    comparison = Comparison(pgsplit_bin, path.read_bytes(), sent, rejected)
+    comparison = Comparison(pgsplit_bin, run.path.read_bytes(), sent, rejected)
     difference = comparison.run()
     connection_lost = b"connection to server was lost" in run.stderr
     if connection_lost and comparison.i == len(sent):
         difference = ""  # psql stopped; everything it sent agreed
-    return Agreement(label, len(sent), len(comparison.expected), comparison.agreed, difference, connection_lost)
+    return Agreement(run.label, len(sent), len(comparison.expected), comparison.agreed, difference, connection_lost)
+
+
+def compare_all(cluster: Cluster, pgsplit_bin: Path, files: list[tuple[Path, str, bool]]) -> list[Agreement]:
+    """Each ``(path, label, from_stdin)`` run through psql into a fresh database
+    (several at once) and compared with pgsplit's split; rows in the order given."""
+    runs = [Run(path, label, from_stdin) for path, label, from_stdin in files]
+    sent = run_all(cluster, runs)
+    with ThreadPoolExecutor(WORKERS) as pool:
+        return list(pool.map(lambda run: agreement(pgsplit_bin, run, sent[run.app]), runs))
+
+
+def compare(cluster: Cluster, pgsplit_bin: Path, path: Path, label: str, from_stdin: bool = False) -> Agreement:
+    return compare_all(cluster, pgsplit_bin, [(path, label, from_stdin)])[0]
 
 
 def report(rows: list[Agreement], title: str) -> str:
@@ -181,7 +271,7 @@ def report(rows: list[Agreement], title: str) -> str:
 def test_pg_dump_files_split_as_psql_sends_them(pg18: Cluster, pgsplit_bin: Path, corpus: Path) -> None:
     files = sorted((corpus / "pgdump15").glob("*.sql"))
     assert files, f"no pg_dump files under {corpus / 'pgdump15'}"
-    rows = [compare(pg18, pgsplit_bin, path, path.name) for path in files]
+    rows = compare_all(pg18, pgsplit_bin, [(path, path.name, False) for path in files])
     text = report(rows, "pg_dump 15 files")
     assert all(row.identical for row in rows), text
 
@@ -194,7 +284,7 @@ def eligible_regression_scripts(corpus: Path) -> list[Path]:
 def test_regression_scripts_split_as_psql_sends_them(pg18: Cluster, pgsplit_bin: Path, corpus: Path) -> None:
     scripts = eligible_regression_scripts(corpus)
     assert len(scripts) > 150, f"only {len(scripts)} eligible regression scripts found"
-    rows = [compare(pg18, pgsplit_bin, path, f"{path.parent.name}/{path.name}") for path in scripts]
+    rows = compare_all(pg18, pgsplit_bin, [(path, f"{path.parent.name}/{path.name}", False) for path in scripts])
     text = report(rows, f"PostgreSQL regression scripts without \\if, \\elif, \\gset or pipelines ({len(rows)})")
     assert all(row.identical for row in rows), text
 
@@ -227,11 +317,12 @@ GENERATED_STDIN_RULES = {
 
 
 def test_generated_rule_files_split_as_psql_sends_them(tmp_path: Path, pg18: Cluster, pgsplit_bin: Path) -> None:
-    rows = []
+    written = []
     runs = [(GENERATED_RULES, False), (GENERATED_STDIN_RULES, True)]
     for name, content, from_stdin in ((n, c, s) for files, s in runs for n, c in files.items()):
         path = tmp_path / name
         path.write_bytes(content)
-        rows.append(compare(pg18, pgsplit_bin, path, name, from_stdin))
+        written.append((path, name, from_stdin))
+    rows = compare_all(pg18, pgsplit_bin, written)
     text = report(rows, "files written for single psql rules")
     assert all(row.identical and row.psql > 0 for row in rows), text
