@@ -6,6 +6,9 @@
 //! writing them first with `benches/make_dumps.py` (which needs the Python packages of
 //! `requirements-dev.txt`; `scripts/test` installs them into `.venv`). Set
 //! `PGSPLIT_BENCH_MIB=256` for the 256 MiB dumps the targets are set on.
+//! The adversarial shapes of the linear-time issue (lone `\` lines, `\set`
+//! lines, `x;` repeated with no line end, `SELECT 1;` and a NUL repeated)
+//! are made in memory at the same size and split on 1 and 2 threads.
 
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
@@ -55,6 +58,30 @@ fn dumps() -> Vec<(String, Vec<u8>)> {
         .collect()
 }
 
+/// The adversarial shapes of the linear-time issue, made here: one short
+/// unit repeated to the size of the dumps (`PGSPLIT_BENCH_MIB`, 8 by
+/// default). A statement every few bytes, and for the first two a
+/// meta-command and (for the lone backslash) a diagnostic each.
+fn adversarial() -> Vec<(String, Vec<u8>)> {
+    let mib: usize = std::env::var("PGSPLIT_BENCH_MIB")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(8);
+    let shapes: [(&str, &[u8]); 4] = [
+        ("backslash", b"\\\n"),
+        ("set", b"\\set a b\n"),
+        ("x-semicolon", b"x;"),
+        ("select-nul", b"SELECT 1;\0"),
+    ];
+    shapes
+        .into_iter()
+        .map(|(name, unit)| {
+            let input = unit.repeat((mib << 20) / unit.len());
+            (format!("{name}-{mib}MiB"), input)
+        })
+        .collect()
+}
+
 fn count(input: &[u8], jobs: usize) -> usize {
     let parallelism = Parallelism {
         jobs,
@@ -87,6 +114,13 @@ fn benches(c: &mut Criterion) {
                 normalize_to(input, &NormalizeOptions::default(), &mut out).unwrap()
             })
         });
+    }
+    for (name, input) in &adversarial() {
+        group.throughput(Throughput::Bytes(input.len() as u64));
+        for jobs in [1, 2] {
+            let id = BenchmarkId::new(format!("split/{jobs} thread(s)"), name);
+            group.bench_with_input(id, input, |b, input| b.iter(|| count(input, jobs)));
+        }
     }
     group.finish();
 }

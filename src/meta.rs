@@ -25,6 +25,8 @@
 //! when the script is psql's standard input and there is no terminal,
 //! `\prompt` (one line, its answer).
 
+use std::borrow::Cow;
+
 use crate::Span;
 
 /// A meta-command as it stands in the input.
@@ -92,97 +94,119 @@ const WHOLE_LINE: &[&[u8]] = &[
 /// Commands that accept `|command` as a target and then take the whole line.
 const PIPE_TARGET: &[&[u8]] = &[b"g", b"gx", b"o", b"out", b"w", b"write"];
 
-/// Every command psql 18 accepts besides the `\d` family (matched by prefix).
-const KNOWN: &[&[u8]] = &[
-    b"a",
-    b"bind",
-    b"bind_named",
-    b"c",
-    b"C",
-    b"cd",
-    b"close_prepared",
-    b"conninfo",
-    b"connect",
-    b"copy",
-    b"copyright",
-    b"crosstabview",
-    b"e",
-    b"echo",
-    b"edit",
-    b"ef",
-    b"elif",
-    b"else",
-    b"encoding",
-    b"endif",
-    b"endpipeline",
-    b"errverbose",
-    b"ev",
-    b"f",
-    b"flush",
-    b"flushrequest",
-    b"g",
-    b"gdesc",
-    b"getenv",
-    b"getresults",
-    b"gexec",
-    b"gset",
-    b"gx",
-    b"h",
-    b"help",
-    b"H",
-    b"html",
-    b"i",
-    b"if",
-    b"include",
-    b"include_relative",
-    b"ir",
-    b"l",
-    b"l+",
-    b"list",
-    b"list+",
-    b"lo_export",
-    b"lo_import",
-    b"lo_list",
-    b"lo_unlink",
-    b"o",
-    b"out",
-    b"p",
-    b"parse",
-    b"password",
-    b"print",
-    b"prompt",
-    b"pset",
-    b"q",
-    b"qecho",
-    b"quit",
-    b"r",
-    b"reset",
-    b"restrict",
-    b"s",
-    b"sendpipeline",
-    b"set",
-    b"setenv",
-    b"sf",
-    b"sf+",
-    b"startpipeline",
-    b"sv",
-    b"sv+",
-    b"syncpipeline",
-    b"t",
-    b"T",
-    b"timing",
-    b"unrestrict",
-    b"unset",
-    b"w",
-    b"warn",
-    b"watch",
-    b"write",
-    b"x",
-    b"z",
-    b"z+",
-    b"!",
-    b"?",
-];
+/// Whether psql 18 accepts `name` as written, besides the `\d` family
+/// (matched by prefix).
+fn is_known_exact(name: &[u8]) -> bool {
+    !name.is_empty() && static_tag(name).is_some()
+}
+
+/// The tag of a meta-command's statement: a backslash and the name as
+/// written (`\restrict`, `\set`, `\` for a lone backslash).
+pub fn tag(name: &[u8]) -> Cow<'static, str> {
+    match static_tag(name) {
+        Some(tag) => Cow::Borrowed(tag),
+        None => Cow::Owned(format!("\\{}", String::from_utf8_lossy(name))),
+    }
+}
+
+/// The tag of every command psql knows as written, and of the lone
+/// backslash, as a static string: one `match`, which the compiler makes a
+/// search by length and bytes, so that a script of a meta-command per line
+/// neither searches a table nor allocates for each.
+fn static_tag(name: &[u8]) -> Option<&'static str> {
+    Some(match name {
+        b"" => "\\",
+        b"a" => "\\a",
+        b"bind" => "\\bind",
+        b"bind_named" => "\\bind_named",
+        b"c" => "\\c",
+        b"C" => "\\C",
+        b"cd" => "\\cd",
+        b"close_prepared" => "\\close_prepared",
+        b"conninfo" => "\\conninfo",
+        b"connect" => "\\connect",
+        b"copy" => "\\copy",
+        b"copyright" => "\\copyright",
+        b"crosstabview" => "\\crosstabview",
+        b"e" => "\\e",
+        b"echo" => "\\echo",
+        b"edit" => "\\edit",
+        b"ef" => "\\ef",
+        b"elif" => "\\elif",
+        b"else" => "\\else",
+        b"encoding" => "\\encoding",
+        b"endif" => "\\endif",
+        b"endpipeline" => "\\endpipeline",
+        b"errverbose" => "\\errverbose",
+        b"ev" => "\\ev",
+        b"f" => "\\f",
+        b"flush" => "\\flush",
+        b"flushrequest" => "\\flushrequest",
+        b"g" => "\\g",
+        b"gdesc" => "\\gdesc",
+        b"getenv" => "\\getenv",
+        b"getresults" => "\\getresults",
+        b"gexec" => "\\gexec",
+        b"gset" => "\\gset",
+        b"gx" => "\\gx",
+        b"h" => "\\h",
+        b"help" => "\\help",
+        b"H" => "\\H",
+        b"html" => "\\html",
+        b"i" => "\\i",
+        b"if" => "\\if",
+        b"include" => "\\include",
+        b"include_relative" => "\\include_relative",
+        b"ir" => "\\ir",
+        b"l" => "\\l",
+        b"l+" => "\\l+",
+        b"list" => "\\list",
+        b"list+" => "\\list+",
+        b"lo_export" => "\\lo_export",
+        b"lo_import" => "\\lo_import",
+        b"lo_list" => "\\lo_list",
+        b"lo_unlink" => "\\lo_unlink",
+        b"o" => "\\o",
+        b"out" => "\\out",
+        b"p" => "\\p",
+        b"parse" => "\\parse",
+        b"password" => "\\password",
+        b"print" => "\\print",
+        b"prompt" => "\\prompt",
+        b"pset" => "\\pset",
+        b"q" => "\\q",
+        b"qecho" => "\\qecho",
+        b"quit" => "\\quit",
+        b"r" => "\\r",
+        b"reset" => "\\reset",
+        b"restrict" => "\\restrict",
+        b"s" => "\\s",
+        b"sendpipeline" => "\\sendpipeline",
+        b"set" => "\\set",
+        b"setenv" => "\\setenv",
+        b"sf" => "\\sf",
+        b"sf+" => "\\sf+",
+        b"startpipeline" => "\\startpipeline",
+        b"sv" => "\\sv",
+        b"sv+" => "\\sv+",
+        b"syncpipeline" => "\\syncpipeline",
+        b"t" => "\\t",
+        b"T" => "\\T",
+        b"timing" => "\\timing",
+        b"unrestrict" => "\\unrestrict",
+        b"unset" => "\\unset",
+        b"w" => "\\w",
+        b"warn" => "\\warn",
+        b"watch" => "\\watch",
+        b"write" => "\\write",
+        b"x" => "\\x",
+        b"z" => "\\z",
+        b"z+" => "\\z+",
+        b"!" => "\\!",
+        b"?" => "\\?",
+        _ => return None,
+    })
+}
 
 fn is_space(byte: u8) -> bool {
     matches!(byte, b' ' | b'\t' | b'\r' | b'\x0b' | b'\x0c')
@@ -198,7 +222,7 @@ fn is_known(name: &[u8]) -> bool {
             .take_while(|b| matches!(b, b'+' | b'x' | b'S'))
             .count();
     let base = &name[..base_len];
-    KNOWN.contains(&name) || (!base.is_empty() && KNOWN.contains(&base)) || name.starts_with(b"d")
+    is_known_exact(name) || (!base.is_empty() && is_known_exact(base)) || name.starts_with(b"d")
 }
 
 /// Scans the meta-command whose backslash is at `start`. The command never
@@ -226,13 +250,14 @@ pub fn scan(input: &[u8], start: usize, restricted: bool) -> MetaCommand {
     let takes_pipe = PIPE_TARGET.contains(&name)
         && input.get(args_start) == Some(&b'|')
         && args_start < line_end;
-    let whole_line = refused || !is_known(name) || WHOLE_LINE.contains(&name) || takes_pipe;
+    let known = is_known(name);
+    let whole_line = refused || !known || WHOLE_LINE.contains(&name) || takes_pipe;
     let (args_end, end) = if whole_line {
         (line_end, line_end)
     } else {
         normal_args_end(input, args_start, line_end)
     };
-    let effect = if !is_known(name) {
+    let effect = if !known {
         Effect::Unknown
     } else if refused {
         Effect::Restricted
@@ -437,5 +462,25 @@ mod tests {
         let (span, _, _, effect) = scan_str("\\. \\\\ SELECT 1;\nx");
         assert_eq!(span, "\\. \\\\ SELECT 1;");
         assert_eq!(effect, Effect::Unknown);
+    }
+
+    #[test]
+    fn tags_are_the_names_after_a_backslash() {
+        for name in [
+            "",
+            "set",
+            "restrict",
+            "sf+",
+            "!",
+            "?",
+            "COPY",
+            "dt+",
+            "lo",
+            "caf\u{e9}",
+        ] {
+            assert_eq!(tag(name.as_bytes()), format!("\\{name}"), "{name}");
+        }
+        assert!(matches!(tag(b"set"), Cow::Borrowed(_)));
+        assert_eq!(tag(b"\xff"), "\\\u{fffd}");
     }
 }

@@ -117,20 +117,29 @@ pub fn split_chunks(
     parallelism: &Parallelism,
     mut visit: impl FnMut(&mut Script) -> ControlFlow<()>,
 ) -> ChunkCounts {
-    // Checked first: asking for the thread count starts rayon's pool.
-    if input.len() < parallelism.sequential_below {
+    // A small input is split on this thread: threads cost more than they
+    // save. Checked first: asking for the thread count starts rayon's pool.
+    let sequential = input.len() < parallelism.sequential_below;
+    if sequential && input.len() <= parallelism.chunk_size {
         let _ = visit(&mut split(input, options));
         return ChunkCounts {
             chunks: 1,
             resplit: 0,
         };
     }
-    let threads = parallelism.threads();
-    // Chunks no larger than needed to give every thread several.
-    let chunk_size = parallelism
-        .chunk_size
-        .min(input.len().div_ceil(threads * 4))
-        .max(1);
+    let threads = if sequential { 1 } else { parallelism.threads() };
+    // Chunks no larger than needed to give every thread several; a small
+    // input split on this thread is still handed out chunk by chunk, so that
+    // its statements are not all in memory at once (a line of `\` each
+    // is a statement and a diagnostic per two bytes).
+    let chunk_size = if sequential {
+        parallelism.chunk_size
+    } else {
+        parallelism
+            .chunk_size
+            .min(input.len().div_ceil(threads * 4))
+    }
+    .max(1);
     let mut cutter = Cutter::new(input, chunk_size);
     let mut order = InOrder::new(options);
     if threads <= 1 {

@@ -1603,10 +1603,16 @@ impl<'a> Splitter<'a> {
         let command = meta::scan(self.input, at, self.restrict_key.is_some());
         self.touch(command.line_end);
         self.pos = command.span.end;
-        let name = String::from_utf8_lossy(&self.input[command.name.clone()]).into_owned();
+        let input = self.input;
+        let written = &input[command.name.clone()];
+        // Borrowed, for the messages, unless the name is not UTF-8.
+        let name = String::from_utf8_lossy(written);
         self.track_restricted_mode(&command);
-        let tag = Cow::Owned(format!("\\{name}"));
-        let mut statement = Statement::new(StatementKind::Meta, command.span.clone(), tag);
+        let mut statement = Statement::new(
+            StatementKind::Meta,
+            command.span.clone(),
+            meta::tag(written),
+        );
         match command.effect {
             Effect::SendsBuffer => {
                 if self.pending.is_empty() {
@@ -1614,7 +1620,12 @@ impl<'a> Splitter<'a> {
                         Severity::Warning,
                         Code::ResendsPreviousQuery,
                         at,
-                        format!("\\{name} with an empty query buffer makes psql send the previous query again"),
+                        [
+                            "\\",
+                            &*name,
+                            " with an empty query buffer makes psql send the previous query again",
+                        ]
+                        .concat(),
                     );
                     self.reset_scanner_state();
                 } else {
@@ -1628,7 +1639,12 @@ impl<'a> Splitter<'a> {
                         Severity::Warning,
                         Code::DiscardedStatement,
                         start,
-                        format!("\\{name} discards this statement; psql never sends it"),
+                        [
+                            "\\",
+                            &*name,
+                            " discards this statement; psql never sends it",
+                        ]
+                        .concat(),
                     );
                 }
                 self.pending.clear();
@@ -1643,7 +1659,12 @@ impl<'a> Splitter<'a> {
                     Severity::Warning,
                     Code::UnknownMetaCommand,
                     at,
-                    format!("unknown meta-command \\{name}: psql reports an error and ignores the rest of the line"),
+                    [
+                        "unknown meta-command \\",
+                        &*name,
+                        ": psql reports an error and ignores the rest of the line",
+                    ]
+                    .concat(),
                 );
                 self.hole_in_pending(&command.span);
             }
@@ -1652,7 +1673,12 @@ impl<'a> Splitter<'a> {
                     Severity::Warning,
                     Code::RestrictedMetaCommand,
                     at,
-                    format!("\\{name} after \\restrict: psql refuses it and ignores the rest of the line"),
+                    [
+                        "\\",
+                        &*name,
+                        " after \\restrict: psql refuses it and ignores the rest of the line",
+                    ]
+                    .concat(),
                 );
                 self.hole_in_pending(&command.span);
             }

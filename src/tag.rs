@@ -248,57 +248,70 @@ const OBJECTS: &[(&[&str], [&str; 3])] = &[
     ),
 ];
 
-/// Commands named by their first word (or first two), as static strings.
-const COMMANDS: &[&[&str]] = &[
-    &["START", "TRANSACTION"],
-    &["SECURITY", "LABEL"],
-    &["IMPORT", "FOREIGN"],
-    &["SELECT"],
-    &["SET"],
-    &["RESET"],
-    &["INSERT"],
-    &["UPDATE"],
-    &["DELETE"],
-    &["MERGE"],
-    &["COPY"],
-    &["GRANT"],
-    &["REVOKE"],
-    &["DO"],
-    &["BEGIN"],
-    &["COMMIT"],
-    &["ROLLBACK"],
-    &["END"],
-    &["ABORT"],
-    &["SAVEPOINT"],
-    &["RELEASE"],
-    &["TRUNCATE"],
-    &["VACUUM"],
-    &["ANALYZE"],
-    &["CLUSTER"],
-    &["REINDEX"],
-    &["EXPLAIN"],
-    &["WITH"],
-    &["VALUES"],
-    &["TABLE"],
-    &["CALL"],
-    &["LOCK"],
-    &["NOTIFY"],
-    &["LISTEN"],
-    &["PREPARE"],
-    &["EXECUTE"],
-    &["DEALLOCATE"],
-    &["SHOW"],
-    &["CHECKPOINT"],
-    &["DISCARD"],
-    &["LOAD"],
-    &["FETCH"],
-    &["MOVE"],
-    &["CLOSE"],
-    &["DECLARE"],
-];
+/// Commands named by their first word (or first two), as static strings:
+/// one `match`, which the compiler makes a search by length and bytes (a
+/// loop over a table of them cost more than the rest of splitting a
+/// statement whose word is none of them).
+fn command_word(upper: &[Word]) -> Option<&'static str> {
+    let second_is = |keyword: &str| upper.get(1).is_some_and(|w| w.is(keyword));
+    Some(match upper[0].as_bytes() {
+        b"START" if second_is("TRANSACTION") => "START TRANSACTION",
+        b"SECURITY" if second_is("LABEL") => "SECURITY LABEL",
+        b"IMPORT" if second_is("FOREIGN") => "IMPORT FOREIGN",
+        b"SELECT" => "SELECT",
+        b"SET" => "SET",
+        b"RESET" => "RESET",
+        b"INSERT" => "INSERT",
+        b"UPDATE" => "UPDATE",
+        b"DELETE" => "DELETE",
+        b"MERGE" => "MERGE",
+        b"COPY" => "COPY",
+        b"GRANT" => "GRANT",
+        b"REVOKE" => "REVOKE",
+        b"DO" => "DO",
+        b"BEGIN" => "BEGIN",
+        b"COMMIT" => "COMMIT",
+        b"ROLLBACK" => "ROLLBACK",
+        b"END" => "END",
+        b"ABORT" => "ABORT",
+        b"SAVEPOINT" => "SAVEPOINT",
+        b"RELEASE" => "RELEASE",
+        b"TRUNCATE" => "TRUNCATE",
+        b"VACUUM" => "VACUUM",
+        b"ANALYZE" => "ANALYZE",
+        b"CLUSTER" => "CLUSTER",
+        b"REINDEX" => "REINDEX",
+        b"EXPLAIN" => "EXPLAIN",
+        b"WITH" => "WITH",
+        b"VALUES" => "VALUES",
+        b"TABLE" => "TABLE",
+        b"CALL" => "CALL",
+        b"LOCK" => "LOCK",
+        b"NOTIFY" => "NOTIFY",
+        b"LISTEN" => "LISTEN",
+        b"PREPARE" => "PREPARE",
+        b"EXECUTE" => "EXECUTE",
+        b"DEALLOCATE" => "DEALLOCATE",
+        b"SHOW" => "SHOW",
+        b"CHECKPOINT" => "CHECKPOINT",
+        b"DISCARD" => "DISCARD",
+        b"LOAD" => "LOAD",
+        b"FETCH" => "FETCH",
+        b"MOVE" => "MOVE",
+        b"CLOSE" => "CLOSE",
+        b"DECLARE" => "DECLARE",
+        _ => return None,
+    })
+}
 
-/// `START TRANSACTION` and the like, as one static string each.
-const COMMAND_TAGS: &[&str] = &["START TRANSACTION", "SECURITY LABEL", "IMPORT FOREIGN"];
+/// The tag of a one-letter word (`x;`), upper-cased, as a static string:
+/// no allocation for each statement of a script of them.
+fn one_letter(byte: u8) -> Option<&'static str> {
+    const LETTERS: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZ_";
+    let upper = byte.to_ascii_uppercase();
+    let at = LETTERS.bytes().position(|b| b == upper)?;
+    Some(&LETTERS[at..=at])
+}
 
 /// A leading word, upper-cased into a buffer on the stack. Longer words
 /// than any keyword are kept truncated and marked so they match nothing.
@@ -323,8 +336,12 @@ impl Word {
         Word { bytes, len }
     }
 
+    fn as_bytes(&self) -> &[u8] {
+        &self.bytes[..usize::from(self.len)]
+    }
+
     fn is(&self, keyword: &str) -> bool {
-        &self.bytes[..usize::from(self.len)] == keyword.as_bytes()
+        self.as_bytes() == keyword.as_bytes()
     }
 }
 
@@ -362,13 +379,12 @@ fn general_tag(first: &[u8], words: &[&[u8]]) -> Cow<'static, str> {
     if upper[0].is("REFRESH") {
         return Cow::Borrowed("REFRESH MATERIALIZED VIEW");
     }
-    for (i, phrase) in COMMANDS.iter().enumerate() {
-        if starts_with(upper, phrase) {
-            return Cow::Borrowed(if phrase.len() == 2 {
-                COMMAND_TAGS[i]
-            } else {
-                phrase[0]
-            });
+    if let Some(tag) = command_word(upper) {
+        return Cow::Borrowed(tag);
+    }
+    if let [byte] = first {
+        if let Some(tag) = one_letter(*byte) {
+            return Cow::Borrowed(tag);
         }
     }
     Cow::Owned(String::from_utf8_lossy(first).to_ascii_uppercase())
@@ -528,5 +544,9 @@ mod tests {
         assert!(matches!(command_tag(&words), Cow::Borrowed("CREATE INDEX")));
         let words: Vec<&[u8]> = vec![b"alter", b"table", b"only"];
         assert!(matches!(command_tag(&words), Cow::Borrowed("ALTER TABLE")));
+        for (word, tag) in [(&b"x"[..], "X"), (b"Q", "Q"), (b"_", "_")] {
+            assert!(matches!(command_tag(&[word]), Cow::Borrowed(t) if t == tag));
+        }
+        assert_eq!(command_tag(&[b"xy"]), "XY");
     }
 }
