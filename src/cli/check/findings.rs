@@ -1,6 +1,6 @@
 //! What `check` finds in one file, as the search's sink.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::io;
 
 use super::report::Report;
@@ -168,17 +168,18 @@ pub struct Checker<'a> {
     report: &'a mut dyn Report,
     pending: Findings,
     /// Line and column of each pending finding's offset, found while its
-    /// batch's bytes are at hand.
-    located: HashMap<usize, (usize, usize)>,
+    /// batch's bytes are at hand; sorted by offset.
+    located: Vec<(usize, (usize, usize))>,
     /// A COPY whose rows stream: where it starts and its rows so far.
     copy: Option<(usize, usize)>,
     utf8: Utf8,
     started: bool,
     suppressions: Suppressions,
-    /// The most findings of one code told; the rest are counted in `unshown`.
+    /// The most findings of one code told; the rest are counted in `unshown`
+    /// (both by code, in the order of [`Code::ALL`]).
     max_per_code: usize,
-    shown: HashMap<Code, usize>,
-    unshown: HashMap<Code, usize>,
+    shown: Vec<usize>,
+    unshown: Vec<usize>,
     errors: usize,
 }
 
@@ -201,7 +202,7 @@ impl<'a> Checker<'a> {
             },
             report,
             pending: Findings::default(),
-            located: HashMap::new(),
+            located: Vec::new(),
             copy: None,
             utf8: Utf8::Unknown,
             started: false,
@@ -211,8 +212,8 @@ impl<'a> Checker<'a> {
             } else {
                 max_per_code
             },
-            shown: HashMap::new(),
-            unshown: HashMap::new(),
+            shown: vec![0; Code::ALL.len()],
+            unshown: vec![0; Code::ALL.len()],
             errors: 0,
         }
     }
@@ -230,12 +231,37 @@ impl<'a> Checker<'a> {
             .all()
             .map(|d| d.offset)
             .chain(self.copy.map(|(at, _)| at))
-            .filter(|offset| !self.located.contains_key(offset))
+            .filter(|offset| self.position(*offset).is_none())
             .collect();
         offsets.sort_unstable();
         offsets.dedup();
+        let in_order = match (self.located.last(), offsets.first()) {
+            (Some(&(last, _)), Some(&first)) => last < first,
+            _ => true,
+        };
         for offset in offsets {
-            self.located.insert(offset, place.line_col(offset as u64));
+            let at = place.line_col(offset as u64);
+            self.located.push((offset, at));
+        }
+        if !in_order {
+            self.located.sort_unstable_by_key(|&(offset, _)| offset);
+        }
+    }
+
+    /// The line and column found for `offset`, if it has been.
+    fn position(&self, offset: usize) -> Option<(usize, usize)> {
+        let i = self
+            .located
+            .binary_search_by_key(&offset, |&(offset, _)| offset)
+            .ok()?;
+        Some(self.located[i].1)
+    }
+
+    /// Keeps the position of `offset`, found earlier.
+    fn remember(&mut self, offset: usize, position: (usize, usize)) {
+        if self.position(offset).is_none() {
+            self.located.push((offset, position));
+            self.located.sort_unstable_by_key(|&(offset, _)| offset);
         }
     }
 
@@ -256,7 +282,7 @@ impl<'a> Checker<'a> {
         let last = self.pending.all().map(|d| d.offset).max();
         if last.is_some_and(|last| at <= last) {
             self.pending.not_utf8 = self.linter.not_utf8(at);
-            self.located.insert(at, position);
+            self.remember(at, position);
             self.utf8 = Utf8::Told;
         }
     }
@@ -265,19 +291,21 @@ impl<'a> Checker<'a> {
     /// the script and those past the most of their code.
     fn tell_pending(&mut self) -> io::Result<()> {
         for finding in std::mem::take(&mut self.pending).into_sorted() {
-            let at = self.located[&finding.offset];
+            let at = self
+                .position(finding.offset)
+                .expect("every pending finding is located at its batch's end");
             if self.suppressions.silences(at.0, finding.code) {
                 continue;
             }
             if finding.severity == Severity::Error {
                 self.errors += 1;
             }
-            let shown = self.shown.entry(finding.code).or_default();
-            if *shown >= self.max_per_code {
-                *self.unshown.entry(finding.code).or_default() += 1;
+            let code = finding.code as usize;
+            if self.shown[code] >= self.max_per_code {
+                self.unshown[code] += 1;
                 continue;
             }
-            *shown += 1;
+            self.shown[code] += 1;
             self.report.finding(self.file, at, &finding)?;
         }
         self.located.clear();
@@ -286,8 +314,7 @@ impl<'a> Checker<'a> {
 
     /// Says how many findings of each code were not told.
     fn tell_unshown(&self) {
-        let mut unshown: Vec<_> = self.unshown.iter().collect();
-        unshown.sort();
+        let unshown = Code::ALL.iter().zip(&self.unshown).filter(|(_, &n)| n > 0);
         for (code, n) in unshown {
             say(format_args!(
                 "{}: {n} more [{code}] findings not shown (--max-per-code 0 shows every one)",
@@ -364,7 +391,7 @@ impl Sink for Checker<'_> {
         }
         if let Utf8::Found(at, position) = self.utf8 {
             self.pending.not_utf8 = self.linter.not_utf8(at);
-            self.located.insert(at, position);
+            self.remember(at, position);
         }
         // At the offset of the `\quit`'s own finding, located with it.
         self.pending.statements.extend(self.linter.quit_warning());

@@ -28,7 +28,7 @@ pub trait Report {
 
 pub fn for_format(format: Format) -> Box<dyn Report> {
     match format {
-        Format::Text => Box::new(Text(colored_stdout())),
+        Format::Text => Box::new(Text(colored_stdout(), color::stdout())),
         Format::Json => Box::new(JsonLines(buffered_stdout())),
         Format::Github => Box::new(Github(buffered_stdout())),
         Format::Sarif => Box::new(Sarif::default()),
@@ -36,12 +36,13 @@ pub fn for_format(format: Format) -> Box<dyn Report> {
 }
 
 /// `file:line:col: level: message [code]`, as compilers print, with the
-/// code a suppression comment names.
-struct Text(ColoredOut);
+/// code a suppression comment names; the level coloured if the second
+/// field says so (decided once: it reads the environment and the terminal).
+struct Text(ColoredOut, bool);
 
 impl Report for Text {
     fn finding(&mut self, file: &str, at: (usize, usize), finding: &Diagnostic) -> io::Result<()> {
-        write_diagnostic(&mut self.0, color::stdout(), file, at, finding, true)
+        write_diagnostic(&mut self.0, self.1, file, at, finding, true)
     }
 
     fn flush(&mut self) -> io::Result<()> {
