@@ -25,8 +25,8 @@
 
 use std::ops::Range;
 
-use crate::lexer::{first_token, is_whitespace, line_end, LexMode, TokenKind};
-use crate::{Span, Statement, StatementKind};
+use crate::lexer::{first_token, is_whitespace, line_end, LexMode, Span, TokenKind};
+use crate::{Statement, StatementKind};
 
 /// Finds each statement's comments, given the statements in the order the
 /// splitter returns them (one call per statement, chunk after chunk).

@@ -30,6 +30,10 @@
 
 use logos::{Lexer, Logos};
 
+/// A byte range in the input: how every layer above the lexer points into
+/// it (statements, meta-command arguments, pg_dump headers).
+pub type Span = std::ops::Range<usize>;
+
 /// A token: what it is and how many bytes it spans.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Token {

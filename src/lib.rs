@@ -51,9 +51,7 @@ pub mod terminal;
 pub mod toc;
 pub mod walk;
 
-/// A byte range in the input.
-pub type Span = std::ops::Range<usize>;
-
+pub use lexer::Span;
 pub use split::{
     partition, split, Compat, Diagnostic, Owner, Piece, Script, Severity, SplitOptions, Statement,
     StatementKind,

@@ -35,7 +35,7 @@ impl LineIndex {
     }
 
     /// The 1-based line of the last byte of `span` (its first line if empty).
-    pub fn end_line(&self, span: &crate::Span) -> usize {
+    pub fn end_line(&self, span: &crate::lexer::Span) -> usize {
         self.line(span.end.saturating_sub(1).max(span.start))
     }
 }
@@ -92,7 +92,7 @@ impl LineCounter {
     }
 
     /// The 1-based line of the last byte of `span` (its first line if empty).
-    pub fn end_line(&mut self, input: &[u8], span: &crate::Span) -> usize {
+    pub fn end_line(&mut self, input: &[u8], span: &crate::lexer::Span) -> usize {
         self.line_col(input, span.end.saturating_sub(1).max(span.start))
             .0
     }

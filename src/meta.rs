@@ -27,7 +27,7 @@
 
 use std::borrow::Cow;
 
-use crate::Span;
+use crate::lexer::Span;
 
 /// A meta-command as it stands in the input.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -21,11 +21,10 @@ use std::str::FromStr;
 use rayon::prelude::*;
 
 use crate::facts::{has_word, significant_tokens};
-use crate::lexer::{first_token, tokenize, LexMode, TokenKind};
+use crate::lexer::{first_token, tokenize, LexMode, Span, TokenKind};
 
 use crate::parallel::{split_parallel, Parallelism};
 use crate::split::{SplitOptions, Statement, StatementKind};
-use crate::Span;
 
 /// The noise `--ignore` can leave out, one row each: the variant, its
 /// value on the command line and in Python, and what it leaves out (also
@@ -697,7 +696,7 @@ pub fn normalize_to(
 /// The comment that ends the reach of pg_dump's last header.
 const END_OF_HEADERS: &[u8] = b"-- PostgreSQL database dump complete\n";
 
-fn lossy(input: &[u8], span: &crate::Span) -> String {
+fn lossy(input: &[u8], span: &Span) -> String {
     String::from_utf8_lossy(&input[span.clone()]).into_owned()
 }
 

@@ -27,12 +27,11 @@ use std::ops::ControlFlow;
 
 use rayon::prelude::*;
 
-use crate::lexer::whitespace_len;
+use crate::lexer::{whitespace_len, Span};
 use crate::meta;
 use crate::split::{
     restricted_mode_after, split, split_stretch, Boundary, Script, SplitOptions, Statement, Stretch,
 };
-use crate::Span;
 
 /// How to split in parallel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -21,11 +21,12 @@ use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
 use crate::attach::{self, Attacher, Text};
 use crate::facts::{self, transactional, Transactional};
 use crate::input::{open_source, read_input, Opened};
+use crate::lexer::Span;
 use crate::lines::LineCounter;
 use crate::normalize::{Ignore, NormalizeOptions};
 use crate::parallel::{split_chunks, stop_on_error, Parallelism};
 use crate::plan;
-use crate::{Compat, Script, Span, SplitOptions, Statement, StatementKind};
+use crate::{Compat, Script, SplitOptions, Statement, StatementKind};
 
 /// A diagnostic, as a dict of these fields (`_records.DiagnosticRecord`).
 #[derive(IntoPyObject)]

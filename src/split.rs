@@ -29,13 +29,12 @@ use std::cell::Cell;
 
 use crate::lexer::{
     first_token, is_ident_continue, is_ident_start, is_whitespace, line_end, whitespace_len,
-    LexMode, TokenKind,
+    LexMode, Span, TokenKind,
 };
 use crate::meta::{self, Effect, MetaCommand};
 use crate::skip::find_interesting;
 use crate::tag::{command_tag, MAX_WORDS};
 use crate::toc::{parse_header, Toc};
-use crate::Span;
 
 /// Which rules decide where statements end.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

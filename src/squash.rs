@@ -30,11 +30,10 @@
 use std::collections::{BTreeMap, HashSet};
 use std::fmt::Write as _;
 
-use crate::lexer::{tokenize, LexMode, TokenKind};
+use crate::lexer::{tokenize, LexMode, Span, TokenKind};
 use crate::normalize::{section, Section};
 use crate::split::{split, Severity, SplitOptions, Statement, StatementKind};
 use crate::toc::Toc;
-use crate::Span;
 
 /// What to make of a dump.
 #[derive(Debug, Clone)]

@@ -16,12 +16,11 @@
 use std::io::{self, Read};
 
 use crate::diagnostic::Code;
-use crate::lexer::is_whitespace;
+use crate::lexer::{is_whitespace, Span};
 use crate::split::{
     find_copy_end, split_certain, split_stretch, Boundary, Diagnostic, SplitOptions, Statement,
     StatementKind,
 };
-use crate::Span;
 
 /// What a stream yields, in order.
 #[derive(Debug)]

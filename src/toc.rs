@@ -16,7 +16,7 @@
 
 use std::num::NonZeroU32;
 
-use crate::Span;
+use crate::lexer::Span;
 
 /// The header pg_dump wrote for an archive entry: where its four fields are
 /// in the input.

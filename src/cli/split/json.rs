@@ -8,8 +8,9 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use crate::cli::output::{buffered_stdout, Out};
+use crate::lexer::Span;
 use crate::search::{Place, Position, Sink, Summary};
-use crate::{Span, Statement};
+use crate::Statement;
 
 #[derive(Serialize)]
 struct StatementJson {
