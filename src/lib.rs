@@ -1,19 +1,28 @@
 //! pgsplit splits PostgreSQL SQL scripts exactly where psql does, and
 //! correctly where psql is wrong.
 //!
-//! The crate is layered, each layer one module:
-//! - [`lexer`]: a pure function from bytes to `(kind, len)` tokens;
+//! The crate is layered, each layer one module, each knowing only those
+//! below it:
+//! - [`lexer`]: a pure function from bytes to `(kind, len)` tokens, and
+//!   [`Span`], the byte range everything above points into the input with;
 //! - [`meta`], [`toc`], [`tag`]: small readers for psql meta-commands,
 //!   pg_dump's object headers and command tags;
 //! - [`split`](mod@split): the state machine that turns tokens into statements, with
-//!   diagnostics, and the lossless [`split::partition`] of the input;
+//!   diagnostics (their codes in [`diagnostic`]), and the lossless
+//!   [`split::partition`] of the input;
 //! - [`parallel`] and [`stream`]: the same statements from every core, and
-//!   from any `Read` in fixed memory;
-//! - [`lines`]: byte offsets to line and column;
+//!   from any `Read` in fixed memory; [`search`]: the one entry point that
+//!   picks between them and pushes what it finds into a sink;
+//! - [`input`] (opening a file once), [`lines`] (byte offsets to line and
+//!   column);
+//! - [`facts`]: what a statement does (transactions, settings, COPY source,
+//!   owners), decided once; [`lint`] (what `check` reports) and [`plan`]
+//!   (what `execute_file` does) read it;
 //! - [`attach`]: the comments that belong to each statement, for texts
 //!   shaped as `sqlparse.split` gives them;
-//! - on top: [`lint`] (what `check` reports), [`normalize`] and [`diff`]
-//!   (comparing dumps), [`squash`] (a dump made a first migration), [`cli`].
+//! - on top: [`normalize`] and [`diff`] (comparing dumps), [`squash`] (a
+//!   dump made a first migration), [`cli`] (the command line, one module
+//!   per command).
 //!
 //! ```
 //! let script = pgsplit::split(b"SELECT ';'; SELECT 2;", &Default::default());
