@@ -7,13 +7,13 @@
 //! unreadable input. Output goes to stdout, diagnostics to stderr.
 //!
 //! One file per command, each holding its arguments and its work:
-//! [`split`] (one sink per output format, in files of their own), [`check`],
-//! [`stats`], [`squash`], [`normalize`], [`diff`], and [`shell`] for
-//! completions and the manual page. The commands that read a script are
-//! sinks of one [`crate::search`]; [`reading`] opens their input once and
-//! words its errors, [`output`] holds standard output and standard error,
-//! their colour and escaping, and how a diagnostic line looks; [`args`]
-//! holds the arguments several commands share.
+//! `split` (one sink per output format, in files of their own), `check`,
+//! `stats`, `squash`, `normalize`, `diff`, and `shell` for completions and
+//! the manual page. The commands that read a script are sinks of one
+//! [`crate::search`]; `reading` opens their input once and words its
+//! errors, `output` holds standard output and standard error, their colour
+//! and escaping, and how a diagnostic line looks; `args` holds the
+//! arguments several commands share.
 
 mod args;
 mod check;
