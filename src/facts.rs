@@ -5,7 +5,7 @@
 //! These are the facts every consumer asks about a statement: `check`'s
 //! findings ([`crate::lint`]), what `execute_file` does with it
 //! ([`crate::plan`]), [`crate::normalize`], [`crate::squash`] and the
-//! Python package (through [`crate::python`]'s records). Each is decided
+//! Python package (through the records of `src/python.rs`). Each is decided
 //! here once, so they cannot disagree. They re-lex a statement's words,
 //! lazily and without copying them, which is cheap next to running it, and
 //! keep the hot splitting loop free of policy.
