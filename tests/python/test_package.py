@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import subprocess
 import sys
@@ -237,3 +238,10 @@ def test_the_ignore_values_are_the_command_lines(pgsplit_bin: Path) -> None:
     help_text = subprocess.run([str(pgsplit_bin), "diff", "--help"], capture_output=True, text=True).stdout
     listed = help_text.split("comma-separated:", 1)[1].split("(", 1)[0]
     assert tuple(v.strip() for v in " ".join(listed.split()).split(",")) == pgsplit.IGNORE
+
+
+def test_the_native_records_name_the_fields_of_the_public_classes() -> None:
+    from pgsplit import _records
+
+    assert list(_records.DiagnosticRecord.__annotations__) == list(pgsplit.Diagnostic._fields)
+    assert list(_records.ChangeRecord.__annotations__) == [f.name for f in dataclasses.fields(pgsplit.Change)]
