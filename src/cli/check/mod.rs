@@ -21,7 +21,7 @@ use super::{FINDING, SUCCESS};
 use crate::parallel::Parallelism;
 use findings::Checker;
 
-pub const AFTER_HELP: &str = "Each finding is printed as file:line:col: level: message [code]; --format json prints\none JSON object per line ({\"file\", \"line\", \"col\", \"level\", \"code\", \"message\"}),\n--format github a GitHub Actions annotation, --format sarif one SARIF 2.1.0 log for\ncode scanning.\n\nA comment silences findings by code: `-- pgsplit: ignore[non-transactional]` at the\nend of the finding's line or alone on the line before it; `-- pgsplit: ignore-file[meta-command]` from\nits line to the end of the file.\n\nExit status 1 when any finding not silenced is an error.";
+pub const AFTER_HELP: &str = "Each finding is printed as file:line:col: level: message [code]; --format json prints\none JSON object per line ({\"file\", \"line\", \"col\", \"level\", \"code\", \"message\"}),\n--format github a GitHub Actions annotation, --format sarif one SARIF 2.1.0 log for\ncode scanning.\n\nA comment silences findings by their code: `-- pgsplit: ignore[non-transactional]`\nat the end of the finding's line, or alone on the line before it;\n`-- pgsplit: ignore-file[meta-command]` from its line to the end of the file.\n\nExit status 1 when any finding not silenced is an error.";
 
 #[derive(clap::Args)]
 pub struct Args {
