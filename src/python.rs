@@ -770,23 +770,7 @@ fn squash_arguments<'py>(py: Python<'py>, args: Vec<String>) -> PyResult<Bound<'
         Ok(request) => request,
         Err(status) => return Ok(status.into_pyobject(py)?.into_any()),
     };
-    let fields = PyDict::new(py);
-    fields.set_item("dump", request.dump)?;
-    fields.set_item("alembic", request.alembic)?;
-    fields.set_item("server", request.server)?;
-    fields.set_item("url_env", request.url_env)?;
-    fields.set_item("format", request.format)?;
-    fields.set_item("out", request.out)?;
-    fields.set_item("revision", request.revision)?;
-    fields.set_item("message", request.message)?;
-    fields.set_item("data_from", request.data_from)?;
-    fields.set_item("data_tables", request.data_tables)?;
-    fields.set_item("version_table", request.version_table)?;
-    fields.set_item("force", request.force)?;
-    fields.set_item("verify", request.verify)?;
-    fields.set_item("pg_dump", request.pg_dump)?;
-    fields.set_item("ignore", request.ignore)?;
-    Ok(fields.into_any())
+    Ok(request.into_pyobject(py)?.into_any())
 }
 
 #[pymodule]

@@ -248,60 +248,72 @@ const OBJECTS: &[(&[&str], [&str; 3])] = &[
     ),
 ];
 
-/// Commands named by their first word (or first two), as static strings:
-/// one `match`, which the compiler makes a search by length and bytes (a
-/// loop over a table of them cost more than the rest of splitting a
-/// statement whose word is none of them).
-fn command_word(upper: &[Word]) -> Option<&'static str> {
-    let second_is = |keyword: &str| upper.get(1).is_some_and(|w| w.is(keyword));
-    Some(match upper[0].as_bytes() {
-        b"START" if second_is("TRANSACTION") => "START TRANSACTION",
-        b"SECURITY" if second_is("LABEL") => "SECURITY LABEL",
-        b"IMPORT" if second_is("FOREIGN") => "IMPORT FOREIGN",
-        b"SELECT" => "SELECT",
-        b"SET" => "SET",
-        b"RESET" => "RESET",
-        b"INSERT" => "INSERT",
-        b"UPDATE" => "UPDATE",
-        b"DELETE" => "DELETE",
-        b"MERGE" => "MERGE",
-        b"COPY" => "COPY",
-        b"GRANT" => "GRANT",
-        b"REVOKE" => "REVOKE",
-        b"DO" => "DO",
-        b"BEGIN" => "BEGIN",
-        b"COMMIT" => "COMMIT",
-        b"ROLLBACK" => "ROLLBACK",
-        b"END" => "END",
-        b"ABORT" => "ABORT",
-        b"SAVEPOINT" => "SAVEPOINT",
-        b"RELEASE" => "RELEASE",
-        b"TRUNCATE" => "TRUNCATE",
-        b"VACUUM" => "VACUUM",
-        b"ANALYZE" => "ANALYZE",
-        b"CLUSTER" => "CLUSTER",
-        b"REINDEX" => "REINDEX",
-        b"EXPLAIN" => "EXPLAIN",
-        b"WITH" => "WITH",
-        b"VALUES" => "VALUES",
-        b"TABLE" => "TABLE",
-        b"CALL" => "CALL",
-        b"LOCK" => "LOCK",
-        b"NOTIFY" => "NOTIFY",
-        b"LISTEN" => "LISTEN",
-        b"PREPARE" => "PREPARE",
-        b"EXECUTE" => "EXECUTE",
-        b"DEALLOCATE" => "DEALLOCATE",
-        b"SHOW" => "SHOW",
-        b"CHECKPOINT" => "CHECKPOINT",
-        b"DISCARD" => "DISCARD",
-        b"LOAD" => "LOAD",
-        b"FETCH" => "FETCH",
-        b"MOVE" => "MOVE",
-        b"CLOSE" => "CLOSE",
-        b"DECLARE" => "DECLARE",
-        _ => return None,
-    })
+/// Commands named by their first word (or first two), each once:
+/// [`command_word`] is made from them.
+macro_rules! command_words {
+    ($($first:literal $second:literal,)* ; $($word:literal,)*) => {
+        /// The command `upper` (upper-cased words) starts, as a static
+        /// string: one `match`, which the compiler makes a search by length
+        /// and bytes (a loop over a table of them cost more than the rest of
+        /// splitting a statement whose word is none of them).
+        fn command_word(upper: &[Word]) -> Option<&'static str> {
+            let second_is = |keyword: &str| upper.get(1).is_some_and(|w| w.is(keyword));
+            Some(match std::str::from_utf8(upper[0].as_bytes()).ok()? {
+                $($first if second_is($second) => concat!($first, " ", $second),)*
+                $($word => $word,)*
+                _ => return None,
+            })
+        }
+    };
+}
+
+command_words! {
+    "START" "TRANSACTION",
+    "SECURITY" "LABEL",
+    "IMPORT" "FOREIGN",
+    ;
+    "SELECT",
+    "SET",
+    "RESET",
+    "INSERT",
+    "UPDATE",
+    "DELETE",
+    "MERGE",
+    "COPY",
+    "GRANT",
+    "REVOKE",
+    "DO",
+    "BEGIN",
+    "COMMIT",
+    "ROLLBACK",
+    "END",
+    "ABORT",
+    "SAVEPOINT",
+    "RELEASE",
+    "TRUNCATE",
+    "VACUUM",
+    "ANALYZE",
+    "CLUSTER",
+    "REINDEX",
+    "EXPLAIN",
+    "WITH",
+    "VALUES",
+    "TABLE",
+    "CALL",
+    "LOCK",
+    "NOTIFY",
+    "LISTEN",
+    "PREPARE",
+    "EXECUTE",
+    "DEALLOCATE",
+    "SHOW",
+    "CHECKPOINT",
+    "DISCARD",
+    "LOAD",
+    "FETCH",
+    "MOVE",
+    "CLOSE",
+    "DECLARE",
 }
 
 /// The tag of a one-letter word (`x;`), upper-cased, as a static string:

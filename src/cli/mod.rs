@@ -148,8 +148,6 @@ pub fn squash_arguments(args: Vec<String>) -> Result<squash::Request, u8> {
     }
 }
 
-pub use squash::Request as SquashRequest;
-
 /// The command line's definition, for the completions and the manual page.
 fn command() -> clap::Command {
     <Cli as clap::CommandFactory>::command()

@@ -27,6 +27,7 @@ pub const AFTER_HELP: &str = "Examples:\n  pgsplit squash --alembic alembic.ini 
 /// which does what needs Alembic (`alembic` or `verify` given) itself and
 /// parses no argument of its own: its names are the options' names.
 #[derive(Debug, Clone)]
+#[cfg_attr(feature = "python", derive(pyo3::IntoPyObject))]
 pub struct Request {
     pub dump: Option<String>,
     pub alembic: Option<String>,

@@ -93,18 +93,14 @@ impl Findings {
         let (statements, migration) = (self.statements.len(), self.migration.len());
         let is_copy = statement.kind == StatementKind::Copy;
         match linter.target {
-            Target::Psql => {
-                if let (true, None) = (is_copy, copy_rows) {
-                    // A COPY's one finding is its note, made at its end.
-                } else {
-                    lint_statement(
-                        input,
-                        statement,
-                        copy_rows.unwrap_or(0),
-                        &mut self.statements,
-                    )
-                }
-            }
+            // A streamed COPY's one finding is its note, made at its end.
+            Target::Psql if is_copy && copy_rows.is_none() => {}
+            Target::Psql => lint_statement(
+                input,
+                statement,
+                copy_rows.unwrap_or(0),
+                &mut self.statements,
+            ),
             Target::Alembic => {
                 if linter.declared.is_none() {
                     linter.declared = crate::encoding::declared(input, statement).flatten();

@@ -146,16 +146,11 @@ impl Report for Sarif {
         (line, col): (usize, usize),
         d: &Diagnostic,
     ) -> io::Result<()> {
-        let level = match d.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-            Severity::Note => "note",
-        };
         let rule_index = Code::ALL.iter().position(|&c| c == d.code);
         self.results.push(serde_json::json!({
             "ruleId": d.code.as_str(),
             "ruleIndex": rule_index,
-            "level": level,
+            "level": d.severity.as_str(),
             "message": { "text": d.message },
             "locations": [{
                 "physicalLocation": {
