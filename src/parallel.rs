@@ -15,7 +15,7 @@
 //! 3. One sequential pass walks the chunks in order and keeps a chunk's
 //!    statements only if it started where the chunk before really stopped,
 //!    in a state that differs from the guess in nothing the chunk read
-//!    (`Stretch::fits` in the splitter). A chunk that does not fit is split again from the
+//!    ([`Stretch::fits`]). A chunk that does not fit is split again from the
 //!    real position and state; the next chunk is then checked against that.
 //!
 //! A wrong guess costs one sequential re-split of one chunk, never a wrong
@@ -30,7 +30,8 @@ use rayon::prelude::*;
 use crate::lexer::{whitespace_len, Span};
 use crate::meta;
 use crate::split::{
-    restricted_mode_after, split, split_stretch, Boundary, Script, SplitOptions, Statement, Stretch,
+    restricted_mode_after, split, split_run, Boundary, EntryUse, ResumePoint, Run, Script,
+    SplitOptions, Statement,
 };
 
 /// How to split in parallel.
@@ -252,9 +253,83 @@ fn speculate(
         .zip(lists)
         .map(|((chunk, restrict_key), list)| {
             let guess = Boundary::guess(options, restrict_key.clone());
-            split_stretch(input, options, chunk[0], guess, chunk[1], true, list)
+            Stretch::split(input, options, chunk[0], guess, chunk[1], list)
         })
         .collect()
+}
+
+/// The statements of a stretch of the input: from a statement boundary to
+/// the first boundary at or after a limit, split from a state that may be
+/// a guess.
+struct Stretch {
+    script: Script,
+    start: usize,
+    /// The boundary it stopped at (or the input's end).
+    stop: usize,
+    /// The state it was split from, and the state at `stop`.
+    entry: Boundary,
+    end: Boundary,
+    /// What the split read of `entry`, and what it set itself.
+    entry_use: EntryUse,
+}
+
+impl Stretch {
+    /// Splits from `start`, a statement boundary in state `entry`, to the
+    /// first boundary at or after `limit`, into `list` (empty, its room
+    /// reused).
+    fn split(
+        input: &[u8],
+        options: &SplitOptions,
+        start: usize,
+        entry: Boundary,
+        limit: usize,
+        list: Vec<Statement>,
+    ) -> Self {
+        let run = Run {
+            from: ResumePoint {
+                at: start,
+                state: entry.clone(),
+                input_start: true,
+            },
+            stop_at: limit,
+            track_settled: false,
+        };
+        let (script, summary) = split_run(input, options, run, list);
+        Stretch {
+            script,
+            start,
+            stop: summary.stop,
+            entry,
+            end: summary.end,
+            entry_use: summary.entry_use,
+        }
+    }
+
+    /// Whether this stretch, split from a guessed state, is what the
+    /// sequential splitter makes from `start` in state `real`: same place,
+    /// and the guess differs only in what the stretch never read.
+    fn fits(&self, start: usize, real: &Boundary) -> bool {
+        let guess = &self.entry;
+        let used = &self.entry_use;
+        self.start == start
+            && guess.standard_strings == real.standard_strings
+            && guess.mode_change == real.mode_change
+            && guess.quit == real.quit
+            && (!used.read_restrict || guess.restrict_key == real.restrict_key)
+            && (!used.read_toc || (guess.toc == real.toc && guess.toc_fresh == real.toc_fresh))
+    }
+
+    /// Puts what the stretch carried through unread from `real` (its entry
+    /// state in fact) into its end state.
+    fn carry(&mut self, real: &Boundary) {
+        if !self.entry_use.set_restrict {
+            self.end.restrict_key.clone_from(&real.restrict_key);
+        }
+        if !self.entry_use.set_toc {
+            self.end.toc = real.toc;
+            self.end.toc_fresh = real.toc_fresh && !self.entry_use.claimed_toc;
+        }
+    }
 }
 
 /// The sequential pass: where the last chunk really stopped, and in what state.
@@ -320,7 +395,7 @@ impl InOrder {
                 }
                 let list = self.spare_list();
                 let state = self.state.clone();
-                split_stretch(input, options, self.at, state, limit, true, list)
+                Stretch::split(input, options, self.at, state, limit, list)
             }
         };
         self.at = stretch.stop;

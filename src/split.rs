@@ -306,14 +306,16 @@ pub fn split(input: &[u8], options: &SplitOptions) -> Script {
 /// for each chunk and checks the guess.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Boundary {
-    standard_strings: bool,
+    pub(crate) standard_strings: bool,
     /// A `standard_conforming_strings` change that takes effect further on.
-    mode_change: Option<(usize, bool)>,
-    restrict_key: Option<Span>,
-    toc: Option<Toc>,
-    toc_fresh: bool,
+    pub(crate) mode_change: Option<(usize, bool)>,
+    /// psql's restricted mode: the key of the `\restrict` in force.
+    pub(crate) restrict_key: Option<Span>,
+    /// The pg_dump header in force, and whether no statement has claimed it.
+    pub(crate) toc: Option<Toc>,
+    pub(crate) toc_fresh: bool,
     /// psql has read a `\q` (psql mode): it reads nothing more.
-    quit: bool,
+    pub(crate) quit: bool,
 }
 
 impl Boundary {
@@ -380,147 +382,103 @@ pub(crate) fn restricted_mode_after(
     }
 }
 
-/// The statements of a stretch of the input: from a statement boundary to
-/// the first boundary at or after a limit.
-pub(crate) struct Stretch {
-    pub(crate) script: Script,
-    pub(crate) start: usize,
-    /// The boundary it stopped at (or the input's end).
+/// Where a run of the splitter begins: a statement boundary and the state
+/// the splitter is in there.
+#[derive(Debug, Clone)]
+pub(crate) struct ResumePoint {
+    pub(crate) at: usize,
+    pub(crate) state: Boundary,
+    /// The buffer begins the whole input: a byte order mark at its start is
+    /// skipped.
+    pub(crate) input_start: bool,
+}
+
+/// One run of the splitter over part of a buffer.
+pub(crate) struct Run {
+    pub(crate) from: ResumePoint,
+    /// Stop at the first statement boundary at or after this offset
+    /// (`usize::MAX`: at the buffer's end).
+    pub(crate) stop_at: usize,
+    /// Record the last boundary that no bytes after the buffer could move
+    /// ([`RunSummary::settled`]), for a stream whose buffer is not its end.
+    pub(crate) track_settled: bool,
+}
+
+/// What a run read, besides its statements and diagnostics.
+#[derive(Debug, Clone)]
+pub(crate) struct RunSummary {
+    /// The boundary the run stopped at (or the buffer's end).
     pub(crate) stop: usize,
     /// The state at `stop`.
     pub(crate) end: Boundary,
-    entry: Boundary,
-    /// Whether the result depends on the entry state's pg_dump header / on
-    /// its restricted mode: read before the stretch set its own.
-    used_entry_toc: bool,
-    used_entry_restrict: bool,
-    /// Whether the stretch set its own header / restricted mode, and whether
-    /// any statement claimed a header.
-    set_toc: bool,
-    set_restrict: bool,
-    claimed_toc: bool,
+    /// Which parts of its entry state the run read, and which it set.
+    pub(crate) entry_use: EntryUse,
+    /// With [`Run::track_settled`]: the last boundary reached before any
+    /// decision read up to the buffer's end.
+    pub(crate) settled: Option<Settled>,
 }
 
-impl Stretch {
-    /// Whether this stretch, split from a guessed state, is what the
-    /// sequential splitter makes from `start` in state `real`: same place,
-    /// and the guess differs only in what the stretch never read.
-    pub(crate) fn fits(&self, start: usize, real: &Boundary) -> bool {
-        let guess = &self.entry;
-        self.start == start
-            && guess.standard_strings == real.standard_strings
-            && guess.mode_change == real.mode_change
-            && guess.quit == real.quit
-            && (!self.used_entry_restrict || guess.restrict_key == real.restrict_key)
-            && (!self.used_entry_toc
-                || (guess.toc == real.toc && guess.toc_fresh == real.toc_fresh))
-    }
-
-    /// Puts what the stretch carried through unread from `real` (its entry
-    /// state in fact) into its end state.
-    pub(crate) fn carry(&mut self, real: &Boundary) {
-        if !self.set_restrict {
-            self.end.restrict_key.clone_from(&real.restrict_key);
-        }
-        if !self.set_toc {
-            self.end.toc = real.toc;
-            self.end.toc_fresh = real.toc_fresh && !self.claimed_toc;
-        }
-    }
+/// Which parts of the entry state a run read before it set its own, so
+/// that a run from a guessed state can be checked against the real one.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct EntryUse {
+    /// The run read the entry's pg_dump header / its restricted mode.
+    pub(crate) read_toc: bool,
+    pub(crate) read_restrict: bool,
+    /// The run set its own header / restricted mode.
+    pub(crate) set_toc: bool,
+    pub(crate) set_restrict: bool,
+    /// A statement of the run claimed a header.
+    pub(crate) claimed_toc: bool,
 }
 
-/// The last statement boundary before a split read up to the end of its
-/// input.
+/// A statement boundary no further input can move, with the state there and
+/// how many statements and diagnostics come before it.
 #[derive(Debug, Clone)]
-struct Certain {
-    pos: usize,
-    state: Boundary,
-    statements: usize,
-    diagnostics: usize,
-}
-
-/// What of a buffer's statements no further input can change.
-pub(crate) struct CertainPart {
-    /// The statements and diagnostics up to `stop`.
-    pub(crate) script: Script,
-    /// Where the certain part ends: a statement boundary.
-    pub(crate) stop: usize,
+pub(crate) struct Settled {
+    pub(crate) at: usize,
     pub(crate) state: Boundary,
-    /// The statements and diagnostics after `stop`, which more input may
-    /// change, and the state the whole buffer ended in.
-    pub(crate) uncertain: Vec<Statement>,
-    pub(crate) uncertain_diagnostics: Vec<Diagnostic>,
-    pub(crate) end_state: Boundary,
+    pub(crate) statements: usize,
+    pub(crate) diagnostics: usize,
 }
 
-/// Splits `buffer`, the input so far, from a boundary at `start` in state
-/// `entry`, and keeps what is certain whatever bytes come after the buffer.
-/// `buffer` starts the input if `input_start` (a byte order mark is then
-/// skipped).
-pub(crate) fn split_certain(
-    buffer: &[u8],
-    options: &SplitOptions,
-    start: usize,
-    input_start: bool,
-    entry: &Boundary,
-) -> CertainPart {
-    let mut splitter = Splitter::resume(buffer, options, start, input_start, entry);
-    splitter.certain = Some(Certain {
-        pos: splitter.pos,
-        state: entry.clone(),
-        statements: 0,
-        diagnostics: 0,
-    });
-    splitter.run();
-    let certain = splitter.certain.take().expect("set above");
-    let end_state = splitter.boundary();
-    let mut script = splitter.script;
-    let uncertain = script.statements.split_off(certain.statements);
-    let uncertain_diagnostics = script.diagnostics.split_off(certain.diagnostics);
-    CertainPart {
-        script,
-        stop: certain.pos,
-        state: certain.state,
-        uncertain,
-        uncertain_diagnostics,
-        end_state,
-    }
-}
-
-/// Splits from `start` (a statement boundary in state `entry`) to the first
-/// boundary at or after `limit`. `input` starts the whole input if
-/// `input_start`. The statements go into `statements`, an empty list whose
-/// room is reused.
-pub(crate) fn split_stretch(
+/// Splits `input` as `run` says. The statements go into `statements`, an
+/// empty list whose room is reused.
+pub(crate) fn split_run(
     input: &[u8],
     options: &SplitOptions,
-    start: usize,
-    entry: Boundary,
-    limit: usize,
-    input_start: bool,
+    run: Run,
     statements: Vec<Statement>,
-) -> Stretch {
+) -> (Script, RunSummary) {
     debug_assert!(statements.is_empty());
-    let mut splitter = Splitter::resume(input, options, start, input_start, &entry);
-    splitter.stop_at = limit;
+    let Run {
+        from,
+        stop_at,
+        track_settled,
+    } = run;
+    let mut splitter = Splitter::resume(input, options, &from);
+    splitter.stop_at = stop_at;
     splitter.script.statements = statements;
     // Room for the statements of a dense dump (about 200 bytes each), so
     // that the list is not copied as it grows.
-    let expected = limit.min(input.len()).saturating_sub(start) / 192;
+    let expected = stop_at.min(input.len()).saturating_sub(from.at) / 192;
     splitter.script.statements.reserve(expected);
+    if track_settled {
+        splitter.settled = Some(Settled {
+            at: splitter.pos,
+            state: from.state.clone(),
+            statements: 0,
+            diagnostics: 0,
+        });
+    }
     splitter.run();
-    Stretch {
-        start,
+    let summary = RunSummary {
         stop: splitter.pos,
         end: splitter.boundary(),
-        entry,
-        used_entry_toc: splitter.stretch.used_entry_toc,
-        used_entry_restrict: splitter.stretch.used_entry_restrict,
-        set_toc: splitter.stretch.set_toc,
-        set_restrict: splitter.stretch.set_restrict,
-        claimed_toc: splitter.stretch.claimed_toc,
-        script: splitter.script,
-    }
+        entry_use: splitter.entry_use,
+        settled: splitter.settled.take(),
+    };
+    (splitter.script, summary)
 }
 
 /// Who owns a piece of the input.
@@ -737,20 +695,10 @@ struct Splitter<'a> {
     touched_end: Cell<bool>,
     /// For streaming: the last boundary reached before the end was touched,
     /// with the counts of statements and diagnostics made by then.
-    certain: Option<Certain>,
-    /// What a stretch read of its entry state, and what it set itself.
-    stretch: StretchUse,
+    settled: Option<Settled>,
+    /// What the run read of its entry state, and what it set itself.
+    entry_use: EntryUse,
     script: Script,
-}
-
-/// See [`Stretch`].
-#[derive(Default)]
-struct StretchUse {
-    used_entry_toc: bool,
-    used_entry_restrict: bool,
-    set_toc: bool,
-    set_restrict: bool,
-    claimed_toc: bool,
 }
 
 impl<'a> Splitter<'a> {
@@ -785,26 +733,19 @@ impl<'a> Splitter<'a> {
             input_ended_in_token: false,
             stop_at: usize::MAX,
             touched_end: Cell::new(false),
-            certain: None,
-            stretch: StretchUse::default(),
+            settled: None,
+            entry_use: EntryUse::default(),
             script: Script::default(),
         }
     }
 
-    /// A splitter that resumes at `start`, a statement boundary in state
-    /// `entry`; `input` starts the whole input if `input_start` (a byte order
-    /// mark is then skipped).
-    fn resume(
-        input: &'a [u8],
-        options: &SplitOptions,
-        start: usize,
-        input_start: bool,
-        entry: &Boundary,
-    ) -> Self {
+    /// A splitter that resumes at `from`.
+    fn resume(input: &'a [u8], options: &SplitOptions, from: &ResumePoint) -> Self {
         let mut splitter = Splitter::new(input, options);
-        if start > 0 || !input_start {
-            splitter.pos = start;
+        if from.at > 0 || !from.input_start {
+            splitter.pos = from.at;
         }
+        let entry = &from.state;
         splitter.mode.standard_strings = entry.standard_strings;
         splitter.mode_change = entry.mode_change;
         splitter.restrict_key.clone_from(&entry.restrict_key);
@@ -847,9 +788,9 @@ impl<'a> Splitter<'a> {
     fn run(&mut self) {
         loop {
             if self.pending.is_empty() && self.line_limit.is_none() {
-                if self.certain.is_some() && !self.touched_end.get() {
-                    self.certain = Some(Certain {
-                        pos: self.pos,
+                if self.settled.is_some() && !self.touched_end.get() {
+                    self.settled = Some(Settled {
+                        at: self.pos,
                         state: self.boundary(),
                         statements: self.script.statements.len(),
                         diagnostics: self.script.diagnostics.len(),
@@ -926,8 +867,8 @@ impl<'a> Splitter<'a> {
     /// body ([`Splitter::skim_body`]). They are read here and handed to the
     /// same methods the general loop calls, without a trip through the lexer
     /// and that loop's checks. It stops at anything else, at the input's end,
-    /// at a statement boundary the caller must see (a stretch's limit, a
-    /// stream's certain point), and when a setting or a COPY line changes how
+    /// at a statement boundary the caller must see (a run's limit, a
+    /// stream's settled point), and when a setting or a COPY line changes how
     /// bytes read; the general loop goes on from there. Returns whether it
     /// moved.
     fn skim(&mut self) -> bool {
@@ -935,7 +876,7 @@ impl<'a> Splitter<'a> {
         let from = self.pos;
         while self.can_skim() {
             if self.pending.is_empty() {
-                if self.certain.is_some() {
+                if self.settled.is_some() {
                     break;
                 }
                 self.skim_between_statements();
@@ -1041,7 +982,7 @@ impl<'a> Splitter<'a> {
     /// Between statements: whitespace and `--` comments (a pg_dump header
     /// block is seven such tokens) in one tight loop, headers read as they
     /// pass. Stops before anything else, at the first token at or after the
-    /// stretch's limit, and before a comment that runs to the input's end.
+    /// run's limit, and before a comment that runs to the input's end.
     fn skim_between_statements(&mut self) {
         let input = self.input;
         let mut pos = self.pos;
@@ -1296,10 +1237,10 @@ impl<'a> Splitter<'a> {
         if let Some(toc) = parse_header(self.input, span.clone()) {
             self.toc = Some(toc);
             self.toc_fresh = true;
-            self.stretch.set_toc = true;
+            self.entry_use.set_toc = true;
         } else if self.input[span].starts_with(b"-- PostgreSQL database dump complete") {
             self.toc = None;
-            self.stretch.set_toc = true;
+            self.entry_use.set_toc = true;
         }
     }
 
@@ -1523,8 +1464,8 @@ impl<'a> Splitter<'a> {
     /// first one after it always, later ones unless they are the session
     /// settings pg_dump writes between entries.
     fn claim_toc(&mut self, sets_session: bool) -> Option<Toc> {
-        self.stretch.claimed_toc = true;
-        self.stretch.used_entry_toc |= !self.stretch.set_toc;
+        self.entry_use.claimed_toc = true;
+        self.entry_use.read_toc |= !self.entry_use.set_toc;
         if std::mem::take(&mut self.toc_fresh) || !sets_session {
             self.toc
         } else {
@@ -1598,7 +1539,7 @@ impl<'a> Splitter<'a> {
     }
 
     fn meta_command(&mut self, at: usize) {
-        self.stretch.used_entry_restrict |= !self.stretch.set_restrict;
+        self.entry_use.read_restrict |= !self.entry_use.set_restrict;
         let command = meta::scan(self.input, at, self.restrict_key.is_some());
         self.touch(command.line_end);
         self.pos = command.span.end;
@@ -1738,7 +1679,7 @@ impl<'a> Splitter<'a> {
     fn track_restricted_mode(&mut self, command: &MetaCommand) {
         if let Some(key) = restricted_mode_after(self.input, command, self.restrict_key.as_ref()) {
             self.restrict_key = key;
-            self.stretch.set_restrict = true;
+            self.entry_use.set_restrict = true;
         }
     }
 

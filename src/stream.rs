@@ -18,8 +18,8 @@ use std::io::{self, Read};
 use crate::diagnostic::Code;
 use crate::lexer::{is_whitespace, Span};
 use crate::split::{
-    find_copy_end, split_certain, split_stretch, Boundary, Diagnostic, SplitOptions, Statement,
-    StatementKind,
+    find_copy_end, split_run, Boundary, Diagnostic, ResumePoint, Run, Script, SplitOptions,
+    Statement, StatementKind,
 };
 
 /// What a stream yields, in order.
@@ -275,28 +275,23 @@ impl<R: Read> StreamSplitter<R> {
     fn split_window(&mut self) -> io::Result<Ready> {
         self.discard_read();
         self.fill()?;
-        let input_start = !self.moved;
+        let from = ResumePoint {
+            at: self.at,
+            state: self.state.clone(),
+            input_start: !self.moved,
+        };
         if self.eof {
-            let all = split_stretch(
-                &self.buffer,
-                &self.options,
-                self.at,
-                self.state.clone(),
-                usize::MAX,
-                input_start,
-                Vec::new(),
-            );
+            let all = Run {
+                from,
+                stop_at: usize::MAX,
+                track_settled: false,
+            };
+            let (script, _) = split_run(&self.buffer, &self.options, all, Vec::new());
             self.mode = Mode::Done;
             self.at = self.buffer.len();
-            return Ok(self.hold(all.script.statements, all.script.diagnostics));
+            return Ok(self.hold(script.statements, script.diagnostics));
         }
-        let part = split_certain(
-            &self.buffer,
-            &self.options,
-            self.at,
-            input_start,
-            &self.state,
-        );
+        let part = CertainPart::split(&self.buffer, &self.options, from);
         if part.stop > self.at {
             self.at = part.stop;
             self.state = part.state;
@@ -514,6 +509,44 @@ impl<R: Read> StreamSplitter<R> {
             }
         }
         Ok(())
+    }
+}
+
+/// What of a buffer's statements no further input can change.
+struct CertainPart {
+    /// The statements and diagnostics up to `stop`.
+    script: Script,
+    /// Where the certain part ends: a statement boundary.
+    stop: usize,
+    state: Boundary,
+    /// The statements and diagnostics after `stop`, which more input may
+    /// change, and the state the whole buffer ended in.
+    uncertain: Vec<Statement>,
+    uncertain_diagnostics: Vec<Diagnostic>,
+    end_state: Boundary,
+}
+
+impl CertainPart {
+    /// Splits `buffer`, the input so far, from `from`, and keeps apart what
+    /// is certain whatever bytes come after the buffer.
+    fn split(buffer: &[u8], options: &SplitOptions, from: ResumePoint) -> Self {
+        let run = Run {
+            from,
+            stop_at: usize::MAX,
+            track_settled: true,
+        };
+        let (mut script, summary) = split_run(buffer, options, run, Vec::new());
+        let settled = summary.settled.expect("tracked");
+        let uncertain = script.statements.split_off(settled.statements);
+        let uncertain_diagnostics = script.diagnostics.split_off(settled.diagnostics);
+        CertainPart {
+            script,
+            stop: settled.at,
+            state: settled.state,
+            uncertain,
+            uncertain_diagnostics,
+            end_state: summary.end,
+        }
     }
 }
 
