@@ -1,7 +1,7 @@
 //! The comments that belong to a statement, and the statement's text as
 //! `sqlparse.split` users expect it.
 //!
-//! A statement of [`crate::split`] runs from its first token through its `;`,
+//! A statement of [`crate::split`](fn@crate::split) runs from its first token through its `;`,
 //! the way psql sends it: a `/* ... */` comment before it is already part of
 //! it (psql keeps those in its buffer), a `--` comment is not (psql drops
 //! those). Python code that splits scripts with `sqlparse.split` keeps the

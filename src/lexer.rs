@@ -27,6 +27,10 @@
 //! - Logos compiles the dispatch on the first byte and the simple runs
 //!   (whitespace, identifiers, `--` comments) into one state machine; the
 //!   constructs that need counting or look-back are small callbacks.
+//! - Faster answers to the same questions, for the splitter's fast lanes,
+//!   are in `lexer::scan` (crate-private), each held equal to this lexer by a property test.
+
+pub(crate) mod scan;
 
 use logos::{Lexer, Logos};
 

@@ -51,7 +51,6 @@ mod progress;
 mod python;
 pub mod report;
 pub mod search;
-mod skip;
 pub mod split;
 pub mod squash;
 pub mod stream;

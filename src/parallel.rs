@@ -15,7 +15,7 @@
 //! 3. One sequential pass walks the chunks in order and keeps a chunk's
 //!    statements only if it started where the chunk before really stopped,
 //!    in a state that differs from the guess in nothing the chunk read
-//!    ([`Stretch::fits`]). A chunk that does not fit is split again from the
+//!    (`Stretch::fits`). A chunk that does not fit is split again from the
 //!    real position and state; the next chunk is then checked against that.
 //!
 //! A wrong guess costs one sequential re-split of one chunk, never a wrong

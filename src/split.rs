@@ -27,12 +27,13 @@
 use std::borrow::Cow;
 use std::cell::Cell;
 
+use crate::lexer::scan::{
+    closing_quote, find_interesting, glued_word_start, glues_to_quote, word_end,
+};
 use crate::lexer::{
-    first_token, is_ident_continue, is_ident_start, is_whitespace, line_end, whitespace_len,
-    LexMode, Span, TokenKind,
+    first_token, is_ident_start, is_whitespace, line_end, whitespace_len, LexMode, Span, TokenKind,
 };
 use crate::meta::{self, Effect, MetaCommand};
-use crate::skip::find_interesting;
 use crate::tag::{command_tag, MAX_WORDS};
 use crate::toc::{parse_header, Toc};
 
@@ -535,49 +536,6 @@ pub fn partition(statements: &[Statement], input_len: usize) -> Vec<Piece> {
 /// it and to recognise `SET [SESSION] standard_conforming_strings TO off`.
 const LEADING_TOKENS: usize = 8;
 
-/// Where the identifier at `start` (which begins with an identifier byte)
-/// ends, or `None` where the lexer must read it: `E'`, `B'`, `X'`, `U&'` and
-/// `U&"` open literals.
-#[inline]
-fn word_end(input: &[u8], start: usize) -> Option<usize> {
-    let rest = &input[start + 1..];
-    let len = 1 + rest
-        .iter()
-        .position(|&b| !is_ident_continue(b))
-        .unwrap_or(rest.len());
-    let next = rest.first().copied();
-    let opens_literal = len == 1
-        && match input[start].to_ascii_lowercase() {
-            b'e' | b'b' | b'x' => next == Some(b'\''),
-            b'u' => next == Some(b'&'),
-            _ => false,
-        };
-    (!opens_literal).then_some(start + len)
-}
-
-/// A byte of a word or of a number a word may be glued to (`0.5e3x`).
-fn is_word_or_number_byte(byte: u8) -> bool {
-    is_ident_continue(byte) || byte == b'.'
-}
-
-/// Whether a quote after `byte` belongs to a word before it (`E'`, `U&'`,
-/// `x"`), which only the lexer reads right.
-fn glues_to_quote(byte: u8) -> bool {
-    byte == b'&' || is_ident_continue(byte)
-}
-
-/// The offset of the quote that closes a plain literal or quoted name opened
-/// before `from` (`''` and `""` stand for one quote), if the input has it.
-fn closing_quote(input: &[u8], mut from: usize, quote: u8) -> Option<usize> {
-    loop {
-        let close = from + memchr::memchr(quote, &input[from..])?;
-        if input.get(close + 1) != Some(&quote) {
-            return Some(close);
-        }
-        from = close + 2;
-    }
-}
-
 /// The statement being collected.
 #[derive(Default)]
 struct Pending {
@@ -1077,23 +1035,7 @@ impl<'a> Splitter<'a> {
         let from = self.pos;
         let ahead = &self.input[from..limit];
         let skipped_len = find_interesting(ahead).unwrap_or(ahead.len());
-        let stop = from + skipped_len;
-        let mut resume = stop;
-        if stop < limit && matches!(self.input[stop], b'\'' | b'"' | b'$') {
-            // Back over the word and any number it is glued to: in `0.B'`
-            // the lexer reads the number `0.B` and then a quote, not `B'`.
-            while resume > from && is_word_or_number_byte(self.input[resume - 1]) {
-                resume -= 1;
-            }
-            let unicode_prefix = resume == stop
-                && stop >= from + 2
-                && self.input[stop - 1] == b'&'
-                && self.input[stop - 2].eq_ignore_ascii_case(&b'u')
-                && (stop - 2 == from || !is_ident_continue(self.input[stop - 3]));
-            if unicode_prefix {
-                resume -= 2;
-            }
-        }
+        let resume = glued_word_start(&self.input[..limit], from, from + skipped_len);
         // The skipped words are content: the statement reaches their end.
         let skipped = &self.input[from..resume];
         if let Some(last) = skipped.iter().rposition(|&b| !is_whitespace(b)) {
