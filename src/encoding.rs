@@ -1,27 +1,12 @@
 //! The client encodings a script declares (`SET client_encoding`, `SET
-//! NAMES`, `set_config('client_encoding', ...)`), and what reads them.
+//! NAMES`, `set_config('client_encoding', ...)`: found by
+//! [`StatementFacts::declared_encoding`](crate::facts::StatementFacts::declared_encoding)), and what reads them.
 //!
 //! psql sends a script's bytes as they are and tells the server their
 //! encoding; a driver sends text, so `execute_file` decodes the file in the
 //! encoding it declares (with the Python codec named here) and lets the
 //! driver send it in the connection's own. A declaration is found by the
 //! statement's tokens, never by searching its text.
-
-use crate::facts;
-use crate::split::Statement;
-
-/// For a statement that changes `client_encoding`: the encoding it names
-/// (upper case), or `Some(None)` when the value is computed.
-pub fn declared(input: &[u8], statement: &Statement) -> Option<Option<String>> {
-    facts::settings_changed(input, statement)
-        .into_iter()
-        .find_map(|setting| match setting {
-            facts::Setting::Named { name, value } if name == "client_encoding" => {
-                Some(value.map(|v| v.to_ascii_uppercase()))
-            }
-            _ => None,
-        })
-}
 
 /// Whether a file in `encoding` (a PostgreSQL name, upper case) is UTF-8 as
 /// far as the server is concerned: SQL_ASCII passes its bytes on unchanged,

@@ -1,17 +1,94 @@
 //! What a statement does, from its tokens: whether it can run inside a
 //! transaction, the session settings it changes, where a COPY reads from,
-//! the owner and object names it acts on.
+//! the owner and privileges it grants, what a meta-command does.
 //!
 //! These are the facts every consumer asks about a statement: `check`'s
 //! findings ([`crate::lint`]), what `execute_file` does with it
 //! ([`crate::plan`]), [`crate::normalize`], [`crate::squash`] and the
 //! Python package (through the records of `src/python.rs`). Each is decided
-//! here once, so they cannot disagree. They re-lex a statement's words,
-//! lazily and without copying them, which is cheap next to running it, and
-//! keep the hot splitting loop free of policy.
+//! here once, so they cannot disagree, and [`StatementFacts::of`] gathers
+//! them for one statement so that a consumer asking several questions lexes
+//! the statement once per fact, not once per question. They re-lex a
+//! statement's words, lazily and without copying them, which is cheap next
+//! to running it, and keep the hot splitting loop free of policy: the
+//! splitter's command tag decides which facts need a look at all.
+//!
+//! ```
+//! use pgsplit::facts::{Access, StatementFacts, Transactional};
+//! use pgsplit::split::{split, SplitOptions};
+//!
+//! let input = b"ALTER TABLE t OWNER TO alice; CREATE INDEX CONCURRENTLY i ON t (a);";
+//! let script = split(input, &SplitOptions::default());
+//! let owner = StatementFacts::of(input, &script.statements[0]);
+//! assert_eq!(owner.access, Access::Owner { role: "alice".into(), alone: true });
+//! let index = StatementFacts::of(input, &script.statements[1]);
+//! assert_eq!(index.transactional, Transactional::No);
+//! ```
+
+mod only;
+
+pub(crate) use only::only_calls;
+use only::only_changes_owner;
 
 use crate::lexer::{tokenize, LexMode, TokenKind};
+use crate::meta::Effect;
 use crate::split::{Statement, StatementKind};
+
+/// Everything [`crate::facts`] decides about one statement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatementFacts {
+    pub transactional: Transactional,
+    /// The session settings it changes for the rest of the session.
+    pub settings: Vec<Setting>,
+    pub copy_source: CopySource,
+    pub access: Access,
+    /// For a psql meta-command: what it does to the input.
+    pub meta_effect: Option<Effect>,
+}
+
+impl StatementFacts {
+    /// The facts of `statement`, a statement of `input`.
+    pub fn of(input: &[u8], statement: &Statement) -> Self {
+        StatementFacts {
+            transactional: transactional(input, statement),
+            settings: settings_changed(input, statement),
+            copy_source: copy_source(input, statement),
+            access: access(input, statement),
+            meta_effect: statement.meta().map(|meta| meta.effect),
+        }
+    }
+
+    /// Whether it changes session state that outlives it (`SET`, `RESET`,
+    /// `set_config(..., false)`).
+    pub fn sets_session(&self) -> bool {
+        !self.settings.is_empty()
+    }
+
+    /// For a statement that changes `client_encoding`: the encoding it names
+    /// (upper case), or `Some(None)` when the value is computed.
+    pub fn declared_encoding(&self) -> Option<Option<String>> {
+        self.settings.iter().find_map(|setting| match setting {
+            Setting::Named { name, value } if name == "client_encoding" => {
+                Some(value.as_ref().map(|v| v.to_ascii_uppercase()))
+            }
+            _ => None,
+        })
+    }
+}
+
+/// Owners and privileges: statements that name roles, which must exist
+/// wherever the script runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Access {
+    /// Names no owner and no privileges.
+    None,
+    /// `ALTER <object> <name> ... OWNER TO <role>`; `alone`: the statement
+    /// changes nothing but the owner.
+    Owner { role: String, alone: bool },
+    /// `GRANT`, `REVOKE`, `ALTER DEFAULT PRIVILEGES`, with the roles they
+    /// grant to or revoke from (as written, quotes kept).
+    Privileges { roles: Vec<String> },
+}
 
 /// How a statement relates to the enclosing transaction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,19 +124,93 @@ pub(crate) fn has_word(text: &[u8], word: &[u8]) -> bool {
     words(text).any(|w| w.eq_ignore_ascii_case(word))
 }
 
-/// `ALTER <object> <name> OWNER TO <role>`: the identifiers OWNER and TO in
-/// a row, where OWNER is not a name being renamed (`RENAME COLUMN owner TO`).
-pub(crate) fn names_owner(text: &[u8]) -> bool {
+/// `ALTER <object> <name> OWNER TO <role>`: the role, after the
+/// identifiers OWNER and TO in a row where OWNER is not a name being renamed
+/// (`RENAME COLUMN owner TO`).
+pub(crate) fn owner_role(text: &[u8]) -> Option<String> {
     let (mut before, mut previous): (Option<&[u8]>, Option<&[u8]>) = (None, None);
-    significant_tokens(text).any(|(kind, piece)| {
+    let mut tokens = significant_tokens(text);
+    for (kind, piece) in tokens.by_ref() {
         let current = (kind == TokenKind::Ident).then_some(piece);
         let is = |w: Option<&[u8]>, keywords| w.is_some_and(|w| is_any(w, keywords));
         let found = is(current, &["TO"])
             && is(previous, &["OWNER"])
             && !is(before, &["RENAME", "COLUMN", "ATTRIBUTE", "CONSTRAINT"]);
+        if found {
+            break;
+        }
         (before, previous) = (previous, current);
-        found
-    })
+    }
+    if !(previous.is_some_and(|w| is_any(w, &["OWNER"]))) {
+        return None;
+    }
+    let role = match tokens.next() {
+        Some((TokenKind::Ident | TokenKind::QuotedIdent, role)) => role,
+        _ => b"",
+    };
+    Some(String::from_utf8_lossy(role).into_owned())
+}
+
+/// The roles a `GRANT` grants to (after its last `TO`) or a `REVOKE`
+/// revokes from (after its last `FROM`), as written.
+fn grantees(text: &[u8], tag: &str) -> Vec<String> {
+    let tokens: Vec<(TokenKind, &[u8])> = significant_tokens(text).collect();
+    let to = if tag.ends_with("REVOKE") || revokes(&tokens) {
+        "FROM"
+    } else {
+        "TO"
+    };
+    let Some(at) = tokens
+        .iter()
+        .rposition(|&(kind, w)| kind == TokenKind::Ident && is_any(w, &[to]))
+    else {
+        return Vec::new();
+    };
+    let mut roles = Vec::new();
+    for &(kind, piece) in &tokens[at + 1..] {
+        match kind {
+            TokenKind::Ident if is_any(piece, &["GROUP"]) => {}
+            TokenKind::Ident if is_any(piece, &["WITH", "GRANTED", "CASCADE", "RESTRICT"]) => break,
+            TokenKind::Ident | TokenKind::QuotedIdent => {
+                roles.push(String::from_utf8_lossy(piece).into_owned())
+            }
+            TokenKind::Other if piece == b"," => {}
+            _ => break,
+        }
+    }
+    roles
+}
+
+/// `ALTER DEFAULT PRIVILEGES ... REVOKE`: the tag says only the first words.
+fn revokes(tokens: &[(TokenKind, &[u8])]) -> bool {
+    tokens
+        .iter()
+        .any(|&(kind, w)| kind == TokenKind::Ident && is_any(w, &["REVOKE"]))
+}
+
+/// Whether and how `statement` names owners or privileges.
+pub fn access(input: &[u8], statement: &Statement) -> Access {
+    if statement.kind != StatementKind::Sql {
+        return Access::None;
+    }
+    let tag = statement.tag.as_ref();
+    if tag.starts_with("ALTER ") && tag != "ALTER DEFAULT PRIVILEGES" {
+        let text = statement.source(input);
+        return match owner_role(&text) {
+            Some(role) => Access::Owner {
+                role,
+                alone: only_changes_owner(&text),
+            },
+            None => Access::None,
+        };
+    }
+    if matches!(tag, "GRANT" | "REVOKE" | "ALTER DEFAULT PRIVILEGES") {
+        let text = statement.text(input);
+        return Access::Privileges {
+            roles: grantees(&text, tag),
+        };
+    }
+    Access::None
 }
 
 /// Whether `word` is one of `keywords` (upper case), in any case.
@@ -256,12 +407,6 @@ fn literal((kind, piece): (TokenKind, &[u8])) -> Option<String> {
         TokenKind::Number | TokenKind::Ident => Some(String::from_utf8_lossy(piece).into_owned()),
         _ => None,
     }
-}
-
-/// Whether the statement changes session state that outlives it (`SET`,
-/// `RESET`, `set_config(..., false)`).
-pub fn sets_session(input: &[u8], statement: &Statement) -> bool {
-    !settings_changed(input, statement).is_empty()
 }
 
 /// Where a COPY statement reads from or writes to.

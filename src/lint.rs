@@ -16,6 +16,7 @@ use crate::split::{Statement, StatementKind};
 pub fn lint_statement(
     input: &[u8],
     statement: &Statement,
+    facts: &StatementFacts,
     copy_rows: usize,
     findings: &mut Vec<Diagnostic>,
 ) {
@@ -39,7 +40,7 @@ pub fn lint_statement(
         }
         StatementKind::Copy => findings.push(copy_rows_note(at, copy_rows)),
         StatementKind::Sql => {
-            match transactional(input, statement) {
+            match facts.transactional {
                 Transactional::No => note(
                     Severity::Warning,
                     Code::NonTransactional,
@@ -57,7 +58,7 @@ pub fn lint_statement(
                 ),
                 Transactional::Yes => {}
             }
-            if sets_session(input, statement) {
+            if facts.sets_session() {
                 note(
                     Severity::Note,
                     Code::SessionSetting,
@@ -65,7 +66,7 @@ pub fn lint_statement(
                     "changes a session setting that stays in force after the script".to_string(),
                 );
             }
-            match crate::encoding::declared(input, statement) {
+            match facts.declared_encoding() {
                 Some(Some(name)) if crate::encoding::is_utf8(&name) => {}
                 Some(name) => note(
                     Severity::Warning,
@@ -138,34 +139,33 @@ pub fn not_utf8(offset: u64) -> Diagnostic {
 /// Findings that matter when the statement runs inside an Alembic migration
 /// (`pgsplit check --target alembic`), on top of [`lint_statement`]'s.
 pub fn lint_statement_for_migration(
-    input: &[u8],
     statement: &Statement,
+    facts: &StatementFacts,
     findings: &mut Vec<Diagnostic>,
 ) {
-    if statement.kind != StatementKind::Sql {
-        return;
-    }
     let at = statement.span.start;
-    let tag = statement.tag.as_ref();
-    let text = statement.text(input);
-    if tag.starts_with("ALTER ") && names_owner(&text) {
-        findings.push(Diagnostic::new(
+    match &facts.access {
+        Access::Owner { role, .. } => findings.push(Diagnostic::new(
             Severity::Warning,
             Code::OwnerStatement,
             at,
-            "owner statement: the role must exist on every server the migration runs on \
-             (dump with -O to leave owners out)",
-        ));
-    } else if matches!(tag, "GRANT" | "REVOKE" | "ALTER DEFAULT PRIVILEGES") {
-        findings.push(Diagnostic::new(
+            format!(
+                "owner statement: the role {role} must exist on every server the migration \
+                 runs on (dump with -O to leave owners out)"
+            ),
+        )),
+        Access::Privileges { roles } => findings.push(Diagnostic::new(
             Severity::Warning,
             Code::Privileges,
             at,
             format!(
-                "{tag}: the roles it names must exist on every server the migration runs on \
-                 (dump with -x to leave privileges out)"
+                "{}: the roles it names ({}) must exist on every server the migration runs on \
+                 (dump with -x to leave privileges out)",
+                statement.tag,
+                roles.join(", ")
             ),
-        ));
+        )),
+        Access::None => {}
     }
 }
 
@@ -218,7 +218,11 @@ mod tests {
             ("UPDATE t SET a = 1;", false),
         ] {
             let (input, statement) = first_statement(sql);
-            assert_eq!(sets_session(&input, &statement), expected, "{sql}");
+            assert_eq!(
+                StatementFacts::of(&input, &statement).sets_session(),
+                expected,
+                "{sql}"
+            );
         }
     }
 
@@ -321,6 +325,37 @@ mod tests {
     }
 
     #[test]
+    fn owners_and_privileges_name_their_roles() {
+        let owner = |role: &str, alone| Access::Owner {
+            role: role.to_string(),
+            alone,
+        };
+        let privileges = |roles: &[&str]| Access::Privileges {
+            roles: roles.iter().map(|r| r.to_string()).collect(),
+        };
+        for (sql, expected) in [
+            ("ALTER TABLE public.t OWNER TO app;", owner("app", true)),
+            ("ALTER TABLE t OWNER TO \"App\", ADD COLUMN b int;", owner("\"App\"", false)),
+            ("ALTER FUNCTION f(int) OWNER TO app;", owner("app", true)),
+            ("ALTER TABLE t RENAME COLUMN owner TO x;", Access::None),
+            ("GRANT SELECT ON t TO reader, GROUP staff WITH GRANT OPTION;", privileges(&["reader", "staff"])),
+            ("REVOKE ALL ON SCHEMA s FROM PUBLIC CASCADE;", privileges(&["PUBLIC"])),
+            (
+                "ALTER DEFAULT PRIVILEGES FOR ROLE admin IN SCHEMA s GRANT SELECT ON TABLES TO app;",
+                privileges(&["app"]),
+            ),
+            (
+                "ALTER DEFAULT PRIVILEGES IN SCHEMA s REVOKE ALL ON TABLES FROM app;",
+                privileges(&["app"]),
+            ),
+            ("CREATE TABLE owner (a int);", Access::None),
+        ] {
+            let (input, statement) = first_statement(sql);
+            assert_eq!(StatementFacts::of(&input, &statement).access, expected, "{sql}");
+        }
+    }
+
+    #[test]
     fn owner_statements_however_long_the_signature() {
         let long_signature: Vec<String> = (0..60).map(|i| format!("a{i} integer")).collect();
         let sql = format!(
@@ -329,18 +364,21 @@ mod tests {
         );
         let (input, statement) = first_statement(&sql);
         let mut findings = Vec::new();
-        lint_statement_for_migration(&input, &statement, &mut findings);
+        let facts = StatementFacts::of(&input, &statement);
+        lint_statement_for_migration(&statement, &facts, &mut findings);
         assert_eq!(findings.len(), 1, "{findings:?}");
-        assert!(names_owner(
-            b"ALTER TABLE owner OWNER /* c */ -- \n TO alice"
-        ));
+        assert!(findings[0].message.contains("the role alice must exist"));
+        assert_eq!(
+            owner_role(b"ALTER TABLE owner OWNER /* c */ -- \n TO alice").as_deref(),
+            Some("alice")
+        );
         for renamed in [
             "ALTER TABLE t RENAME owner TO x",
             "ALTER TABLE t RENAME COLUMN owner TO x",
             "ALTER TYPE t RENAME ATTRIBUTE owner TO x",
             "ALTER TABLE t RENAME CONSTRAINT owner TO x",
         ] {
-            assert!(!names_owner(renamed.as_bytes()), "{renamed}");
+            assert_eq!(owner_role(renamed.as_bytes()), None, "{renamed}");
         }
     }
 }

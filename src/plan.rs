@@ -16,13 +16,16 @@
 //! `client_encoding`) is told once as a [`Handled`] note.
 //!
 //! ```
+//! use pgsplit::facts::StatementFacts;
 //! use pgsplit::plan::{step, PlanOptions, Step};
 //! let input = b"CREATE INDEX CONCURRENTLY i ON t (a);";
 //! let script = pgsplit::split(input, &Default::default());
-//! let refused = step(input, &script.statements[0], &PlanOptions::default());
+//! let index = &script.statements[0];
+//! let facts = StatementFacts::of(input, index);
+//! let refused = step(input, index, &facts, &PlanOptions::default());
 //! assert_eq!(refused.unwrap_err().code.as_str(), "non-transactional");
 //! let autocommit = PlanOptions { non_transactional: pgsplit::plan::NonTransactional::Autocommit, ..Default::default() };
-//! assert_eq!(step(input, &script.statements[0], &autocommit).unwrap(), Step::Autocommit);
+//! assert_eq!(step(input, index, &facts, &autocommit).unwrap(), Step::Autocommit);
 //! ```
 
 use std::fmt;
@@ -30,7 +33,7 @@ use std::str::FromStr;
 
 use crate::diagnostic::{Code, Diagnostic, Severity};
 use crate::encoding;
-use crate::facts::{self, Transactional};
+use crate::facts::{CopySource, StatementFacts, Transactional};
 use crate::split::{Statement, StatementKind};
 
 /// What to do with psql meta-commands other than pg_dump's `\restrict`.
@@ -186,8 +189,14 @@ impl Handled {
     }
 }
 
-/// The step for `statement`, or why it cannot run as `options` ask.
-pub fn step(input: &[u8], statement: &Statement, options: &PlanOptions) -> Result<Step, Refusal> {
+/// The step for `statement` (whose facts are `facts`), or why it cannot run
+/// as `options` ask.
+pub fn step(
+    input: &[u8],
+    statement: &Statement,
+    facts: &StatementFacts,
+    options: &PlanOptions,
+) -> Result<Step, Refusal> {
     let at = statement.span.start;
     match statement.kind {
         StatementKind::Meta => {
@@ -230,7 +239,7 @@ pub fn step(input: &[u8], statement: &Statement, options: &PlanOptions) -> Resul
             "NUL byte in a statement: the server rejects it; remove it from the script",
         ));
     }
-    if let Some(value) = encoding::declared(input, statement) {
+    if let Some(value) = facts.declared_encoding() {
         return match value.as_deref().map(encoding::python_codec) {
             Some(Some(_)) => Ok(Step::Skip),
             _ => Err(Refusal::new(
@@ -245,7 +254,7 @@ pub fn step(input: &[u8], statement: &Statement, options: &PlanOptions) -> Resul
             )),
         };
     }
-    if facts::copy_source(input, statement) == facts::CopySource::Program {
+    if facts.copy_source == CopySource::Program {
         return Err(Refusal::new(
             Code::CopyProgram,
             at,
@@ -253,7 +262,7 @@ pub fn step(input: &[u8], statement: &Statement, options: &PlanOptions) -> Resul
              runs it: run it by hand if it is meant",
         ));
     }
-    match facts::transactional(input, statement) {
+    match facts.transactional {
         Transactional::Yes => Ok(Step::Run),
         Transactional::Control => match options.transaction_control {
             TransactionControl::Skip => Ok(Step::Skip),
@@ -285,11 +294,11 @@ pub fn step(input: &[u8], statement: &Statement, options: &PlanOptions) -> Resul
 }
 
 /// What `execute_file` handles by itself about `statement`, if anything.
-pub fn handled(input: &[u8], statement: &Statement) -> Option<Handled> {
+pub fn handled(statement: &Statement, facts: &StatementFacts) -> Option<Handled> {
     if statement.kind == StatementKind::Meta {
         return is_restrict_line(statement).then_some(Handled::RestrictLines);
     }
-    let settings = facts::settings_changed(input, statement);
+    let settings = &facts.settings;
     if settings.iter().any(|s| s.is("client_encoding")) {
         Some(Handled::ClientEncoding)
     } else if settings.iter().any(|s| s.is("transaction_timeout")) {
@@ -366,7 +375,9 @@ mod tests {
         split(input, &SplitOptions::default())
             .statements
             .iter()
-            .map(|s| step(input, s, options).map_err(|r| r.code.as_str()))
+            .map(|s| {
+                step(input, s, &StatementFacts::of(input, s), options).map_err(|r| r.code.as_str())
+            })
             .collect()
     }
 
@@ -476,7 +487,7 @@ mod tests {
         let found: Vec<_> = split(input, &SplitOptions::default())
             .statements
             .iter()
-            .map(|s| handled(input, s))
+            .map(|s| handled(s, &StatementFacts::of(input, s)))
             .collect();
         assert_eq!(
             found,

@@ -19,7 +19,7 @@ use pyo3::pybacked::PyBackedBytes;
 use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
 
 use crate::attach::{self, Attacher, Text};
-use crate::facts::{self, transactional, Transactional};
+use crate::facts::{self, transactional, StatementFacts, Transactional};
 use crate::input::{open_source, read_input, Opened};
 use crate::lexer::Span;
 use crate::lines::LineCounter;
@@ -461,17 +461,19 @@ impl<'o> Planner<'o> {
 
     fn add(&mut self, input: &[u8], chunk: &Script) {
         for statement in &chunk.statements {
+            let facts = StatementFacts::of(input, statement);
             if self.declared.is_none() {
-                self.declared = crate::encoding::declared(input, statement).flatten();
+                self.declared = facts.declared_encoding().flatten();
             }
-            let step = match plan::step(input, statement, self.options) {
+            let step = match plan::step(input, statement, &facts, self.options) {
                 Ok(step) => step.as_str(),
                 Err(refusal) => {
                     self.refusals.push(refusal);
                     "refused"
                 }
             };
-            let settings = facts::settings_changed(input, statement)
+            let settings = facts
+                .settings
                 .into_iter()
                 .filter_map(|setting| match setting {
                     facts::Setting::Named { name, .. } => Some(name),

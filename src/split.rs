@@ -1342,7 +1342,7 @@ impl<'a> Splitter<'a> {
         }
         let tag = command_tag(&words[..word_count]);
         let new_standard_strings = standard_strings_setting(self.input, leading);
-        let sets_session = sets_session(self.input, &tag, leading);
+        let between_entries = is_setting_between_entries(self.input, &tag, leading);
         let mut holes = std::mem::take(&mut pending.holes);
         let variables = std::mem::take(&mut pending.variables);
         let copy_blocks = pending.copy_blocks;
@@ -1355,7 +1355,7 @@ impl<'a> Splitter<'a> {
             self.mode_change = Some((next_line, value));
         }
         holes.retain(|h| h.start < end);
-        let toc = self.claim_toc(sets_session);
+        let toc = self.claim_toc(between_entries);
         let rare = (!variables.is_empty()).then(|| {
             Box::new(Rare {
                 variables,
@@ -1405,10 +1405,10 @@ impl<'a> Splitter<'a> {
     /// pg_dump's header belongs to the statements of its archive entry: the
     /// first one after it always, later ones unless they are the session
     /// settings pg_dump writes between entries.
-    fn claim_toc(&mut self, sets_session: bool) -> Option<Toc> {
+    fn claim_toc(&mut self, between_entries: bool) -> Option<Toc> {
         self.entry_use.claimed_toc = true;
         self.entry_use.read_toc |= !self.entry_use.set_toc;
-        if std::mem::take(&mut self.toc_fresh) || !sets_session {
+        if std::mem::take(&mut self.toc_fresh) || !between_entries {
             self.toc
         } else {
             None
@@ -1716,9 +1716,16 @@ impl<'a> Splitter<'a> {
     }
 }
 
-/// A session setting pg_dump writes between entries: `SET`, `RESET`,
-/// `SELECT pg_catalog.set_config(...)`.
-fn sets_session(input: &[u8], tag: &str, leading: &[(Option<TokenKind>, Span)]) -> bool {
+/// A session setting pg_dump writes between entries (`SET`, `RESET`,
+/// `SELECT pg_catalog.set_config(...)`), which does not claim the header
+/// before it. Read from the leading words only, as the splitter must decide
+/// at once; what a statement really changes is
+/// [`StatementFacts::settings`](crate::facts::StatementFacts::settings).
+fn is_setting_between_entries(
+    input: &[u8],
+    tag: &str,
+    leading: &[(Option<TokenKind>, Span)],
+) -> bool {
     tag == "SET"
         || tag == "RESET"
         || (tag == "SELECT"

@@ -489,11 +489,11 @@ fn check_for_alembic_names_roles_and_new_settings() {
         "what execute_file handles is a note: {report}"
     );
     assert!(
-        report.contains("<stdin>:3:1: warning: owner statement: the role must exist"),
+        report.contains("<stdin>:3:1: warning: owner statement: the role app must exist"),
         "{report}"
     );
     assert!(
-        report.contains("<stdin>:4:1: warning: GRANT: the roles it names must exist"),
+        report.contains("<stdin>:4:1: warning: GRANT: the roles it names (reader) must exist"),
         "{report}"
     );
 }

@@ -8,6 +8,7 @@ use super::suppress::Suppressions;
 use super::Target;
 use crate::cli::output::{display_name, say};
 use crate::diagnostic::Code;
+use crate::facts::StatementFacts;
 use crate::lint::{
     copy_rows_note, is_quit, lint_statement, lint_statement_for_migration, not_utf8, quit_warning,
 };
@@ -98,27 +99,30 @@ impl Findings {
             Target::Psql => lint_statement(
                 input,
                 statement,
+                &StatementFacts::of(input, statement),
                 copy_rows.unwrap_or(0),
                 &mut self.statements,
             ),
             Target::Alembic => {
+                let facts = StatementFacts::of(input, statement);
                 if linter.declared.is_none() {
-                    linter.declared = crate::encoding::declared(input, statement).flatten();
+                    linter.declared = facts.declared_encoding().flatten();
                 }
                 if let (true, Some(rows)) = (is_copy, copy_rows) {
                     self.statements
                         .push(copy_rows_note(statement.span.start, rows));
                 }
-                if let Err(refusal) = plan::step(input, statement, &PlanOptions::default()) {
+                if let Err(refusal) = plan::step(input, statement, &facts, &PlanOptions::default())
+                {
                     self.migration.push(refusal.diagnostic());
                 }
-                if let Some(handled) = plan::handled(input, statement) {
+                if let Some(handled) = plan::handled(statement, &facts) {
                     if linter.told.insert(handled) {
                         self.migration
                             .push(handled.diagnostic(statement.span.start));
                     }
                 }
-                lint_statement_for_migration(input, statement, &mut self.migration);
+                lint_statement_for_migration(statement, &facts, &mut self.migration);
             }
         }
         for finding in self.statements[statements..]
