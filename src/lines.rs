@@ -8,6 +8,9 @@
 //! - [`LineCounter`] counts newlines as offsets move forward, remembering a
 //!   checkpoint every megabyte for the rare step back; it costs next to
 //!   nothing, for output that streams through a file of any size.
+//!
+//! Both forward counts, the counter's and the stream splitter's (which sees
+//! its input a window at a time), are one `LineCount` stepping forward.
 
 /// The start offset of every line of an input.
 #[derive(Debug, Clone)]
@@ -40,26 +43,65 @@ impl LineIndex {
     }
 }
 
+/// Lines counted forward through bytes that arrive in order: the one
+/// counting step [`LineCounter`] and the stream's line numbers are built on.
+/// Offsets are `u64`, as a stream's may pass `usize` on 32-bit targets.
+#[derive(Debug, Clone)]
+pub(crate) struct LineCount {
+    /// Counted up to this offset.
+    pub(crate) at: u64,
+    line: usize,
+    /// Offset where `line` starts.
+    line_start: u64,
+}
+
+impl Default for LineCount {
+    fn default() -> Self {
+        LineCount {
+            at: 0,
+            line: 1,
+            line_start: 0,
+        }
+    }
+}
+
+impl LineCount {
+    /// Counts `bytes`, which start at offset `from` (at or before `self.at`;
+    /// what was counted already is skipped).
+    pub(crate) fn advance(&mut self, bytes: &[u8], from: u64) {
+        let skip = self.at.saturating_sub(from) as usize;
+        let Some(fresh) = bytes.get(skip..) else {
+            return;
+        };
+        let start = from + skip as u64;
+        self.line += memchr::memchr_iter(b'\n', fresh).count();
+        if let Some(last) = memchr::memrchr(b'\n', fresh) {
+            self.line_start = start + last as u64 + 1;
+        }
+        self.at = start + fresh.len() as u64;
+    }
+
+    /// The 1-based line and column of `offset`, on the last line counted.
+    pub(crate) fn line_col(&self, offset: u64) -> (usize, usize) {
+        (self.line, (offset - self.line_start) as usize + 1)
+    }
+}
+
 /// Line numbers for offsets asked mostly in increasing order.
 #[derive(Debug, Clone)]
 pub struct LineCounter {
-    /// The last offset asked, its line, and where that line starts.
-    at: usize,
-    line: usize,
-    line_start: usize,
-    /// `(offset, line, line_start)` about every [`CHECKPOINT`] bytes.
-    checkpoints: Vec<(usize, usize, usize)>,
+    count: LineCount,
+    /// The count about every [`CHECKPOINT`] bytes, for a step back.
+    checkpoints: Vec<LineCount>,
 }
 
-const CHECKPOINT: usize = 1 << 20;
+const CHECKPOINT: u64 = 1 << 20;
 
 impl Default for LineCounter {
     fn default() -> Self {
         LineCounter {
-            at: 0,
-            line: 1,
-            line_start: 0,
-            checkpoints: vec![(0, 1, 0)],
+            count: LineCount::default(),
+            checkpoints: vec![LineCount::default()],
         }
     }
 }
@@ -71,24 +113,23 @@ impl LineCounter {
 
     /// The 1-based line and column of `offset` in `input`.
     pub fn line_col(&mut self, input: &[u8], offset: usize) -> (usize, usize) {
-        if offset < self.at {
-            let i = self.checkpoints.partition_point(|c| c.0 <= offset) - 1;
-            (self.at, self.line, self.line_start) = self.checkpoints[i];
+        let offset = offset as u64;
+        if offset < self.count.at {
+            let i = self.checkpoints.partition_point(|c| c.at <= offset) - 1;
+            self.count = self.checkpoints[i].clone();
         }
-        while self.at < offset {
-            let step_end = offset.min((self.at / CHECKPOINT + 1) * CHECKPOINT);
-            let stretch = &input[self.at..step_end];
-            self.line += memchr::memchr_iter(b'\n', stretch).count();
-            if let Some(last) = memchr::memrchr(b'\n', stretch) {
-                self.line_start = self.at + last + 1;
-            }
-            self.at = step_end;
-            if step_end % CHECKPOINT == 0 && self.checkpoints.last().is_some_and(|c| c.0 < step_end)
+        while self.count.at < offset {
+            let at = self.count.at;
+            let step_end = offset.min((at / CHECKPOINT + 1) * CHECKPOINT);
+            self.count
+                .advance(&input[at as usize..step_end as usize], at);
+            if step_end % CHECKPOINT == 0
+                && self.checkpoints.last().is_some_and(|c| c.at < step_end)
             {
-                self.checkpoints.push((self.at, self.line, self.line_start));
+                self.checkpoints.push(self.count.clone());
             }
         }
-        (self.line, offset - self.line_start + 1)
+        self.count.line_col(offset)
     }
 
     /// The 1-based line of the last byte of `span` (its first line if empty).

@@ -17,6 +17,7 @@ use std::io::{self, Read};
 
 use crate::diagnostic::Code;
 use crate::lexer::{is_whitespace, Span};
+use crate::lines::LineCount;
 use crate::split::{
     find_copy_end, split_run, Boundary, Diagnostic, ResumePoint, Run, Script, SplitOptions,
     Statement, StatementKind,
@@ -615,46 +616,5 @@ impl WindowLines<'_> {
             .saturating_sub(self.base)
             .max(self.front as u64) as usize;
         self.line_col(offset.min(self.buffer.len()))
-    }
-}
-
-/// Lines counted in a stream up to an offset.
-#[derive(Debug, Clone)]
-struct LineCount {
-    /// Counted up to this stream offset.
-    at: u64,
-    line: usize,
-    /// Stream offset where `line` starts.
-    line_start: u64,
-}
-
-impl Default for LineCount {
-    fn default() -> Self {
-        LineCount {
-            at: 0,
-            line: 1,
-            line_start: 0,
-        }
-    }
-}
-
-impl LineCount {
-    /// Counts `bytes`, which start at stream offset `from` (at or before
-    /// `self.at`; what was counted already is skipped).
-    fn advance(&mut self, bytes: &[u8], from: u64) {
-        let skip = self.at.saturating_sub(from) as usize;
-        let Some(fresh) = bytes.get(skip..) else {
-            return;
-        };
-        let start = from + skip as u64;
-        self.line += memchr::memchr_iter(b'\n', fresh).count();
-        if let Some(last) = memchr::memrchr(b'\n', fresh) {
-            self.line_start = start + last as u64 + 1;
-        }
-        self.at = start + fresh.len() as u64;
-    }
-
-    fn line_col(&self, stream_offset: u64) -> (usize, usize) {
-        (self.line, (stream_offset - self.line_start) as usize + 1)
     }
 }
