@@ -9,7 +9,7 @@
 //! Python `RuntimeError` instead of tearing the interpreter down.
 
 use std::borrow::Cow;
-use std::ops::ControlFlow;
+use std::io;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use pyo3::exceptions::{PyIndexError, PyOSError, PyRuntimeError, PyTypeError, PyValueError};
@@ -24,9 +24,10 @@ use crate::input::{open_source, read_input, Opened};
 use crate::lexer::Span;
 use crate::lines::LineCounter;
 use crate::normalize::{Ignore, NormalizeOptions};
-use crate::parallel::{split_chunks, stop_on_error, Parallelism};
+use crate::parallel::Parallelism;
 use crate::plan;
-use crate::{Compat, Script, SplitOptions, Statement, StatementKind};
+use crate::search::{search, Place, Sink, Source};
+use crate::{Compat, Diagnostic, SplitOptions, Statement, StatementKind};
 
 /// A diagnostic, as a dict of these fields (`_records.DiagnosticRecord`).
 #[derive(IntoPyObject)]
@@ -150,21 +151,16 @@ struct Records {
 }
 
 impl Records {
-    fn add(&mut self, input: &[u8], chunk: &Script) {
-        for statement in &chunk.statements {
-            self.add_statement(input, statement);
-        }
-        for d in &chunk.diagnostics {
-            let (line, col) = self.diagnostic_lines.line_col(input, d.offset);
-            self.diagnostics.push(DiagnosticRecord {
-                severity: d.severity.as_str(),
-                line,
-                col,
-                offset: d.offset,
-                message: d.message.clone(),
-                code: d.code.as_str(),
-            });
-        }
+    fn add_diagnostic(&mut self, input: &[u8], d: &Diagnostic) {
+        let (line, col) = self.diagnostic_lines.line_col(input, d.offset);
+        self.diagnostics.push(DiagnosticRecord {
+            severity: d.severity.as_str(),
+            line,
+            col,
+            offset: d.offset,
+            message: d.message.clone(),
+            code: d.code.as_str(),
+        });
     }
 
     fn add_statement(&mut self, input: &[u8], statement: &Statement) {
@@ -300,20 +296,43 @@ fn split_into_records(
     parallelism: &Parallelism,
     plan: Option<&plan::PlanOptions>,
 ) -> (StatementTable, Vec<DiagnosticRecord>, Option<PlanRecord>) {
-    let mut records = Records::default();
+    let mut sink = RecordsSink {
+        records: Records::default(),
+        planner: plan.map(Planner::new),
+    };
     // Reserved, not touched: the texts of a DDL dump are nearly all of it,
     // those of a full dump a small part, and pages never written cost nothing.
-    records.table.texts.reserve(input.len());
-    let mut planner = plan.map(Planner::new);
-    split_chunks(input, options, parallelism, |chunk| {
-        records.add(input, chunk);
-        if let Some(planner) = &mut planner {
-            planner.add(input, chunk);
-        }
-        ControlFlow::Continue(())
-    });
+    sink.records.table.texts.reserve(input.len());
+    search(Source::Bytes(input), options, parallelism, &mut sink)
+        .expect("a whole input is read without error, and this sink never fails");
+    let RecordsSink { records, planner } = sink;
     let plan = planner.map(|planner| planner.finish(input));
     (records.table, records.diagnostics, plan)
+}
+
+/// The sink of `parse`, `parse_file` and the plans: the statement table,
+/// the diagnostics' records and, when asked, the plan.
+struct RecordsSink<'o> {
+    records: Records,
+    planner: Option<Planner<'o>>,
+}
+
+impl Sink for RecordsSink<'_> {
+    fn diagnostic(&mut self, place: &mut Place<'_>, diagnostic: &Diagnostic) -> io::Result<()> {
+        self.records.add_diagnostic(place.input, diagnostic);
+        if let Some(planner) = &mut self.planner {
+            planner.diagnostics.push(diagnostic.clone());
+        }
+        Ok(())
+    }
+
+    fn statement(&mut self, place: &mut Place<'_>, s: &Statement, _: bool) -> io::Result<()> {
+        self.records.add_statement(place.input, s);
+        if let Some(planner) = &mut self.planner {
+            planner.add_statement(place.input, s);
+        }
+        Ok(())
+    }
 }
 
 /// The text `split` splits: a `str` as it is; `bytes` (or a `bytearray`) as
@@ -345,33 +364,73 @@ fn split_texts<'py>(
     let options = options(compat)?;
     with_text(sql, |text| {
         let input = text.as_bytes();
-        let list = PyList::empty(py).unbind();
-        let mut failed = None;
-        let mut attacher = Attacher::new(input);
-        without_gil(py, || {
-            // Chunk by chunk: this thread makes the strings of one chunk
-            // (holding the GIL only for that) while the pool splits the
-            // next ones, so the two overlap.
-            split_chunks(input, &options, &Parallelism::default(), |chunk| {
-                let appended = Python::attach(|py| -> PyResult<()> {
-                    let list = list.bind(py);
-                    for s in &chunk.statements {
-                        let extent = attacher.extent(s);
-                        let shaped = as_str(text, attach::text(input, s, extent, strip_semicolon));
-                        if !shaped.is_empty() {
-                            list.append(PyString::new(py, &shaped))?;
-                        }
-                    }
-                    Ok(())
-                });
-                stop_on_error(appended, &mut failed)
-            });
+        let mut sink = TextsSink {
+            text,
+            attacher: Attacher::new(input),
+            strip_semicolon,
+            batch: Vec::new(),
+            list: PyList::empty(py).unbind(),
+            failed: None,
+        };
+        let searched = without_gil(py, || {
+            search(
+                Source::Bytes(input),
+                &options,
+                &Parallelism::default(),
+                &mut sink,
+            )
+            .is_ok()
         })?;
-        match failed {
+        match sink.failed {
             Some(error) => Err(error),
-            None => Ok(list.into_bound(py)),
+            None if searched => Ok(sink.list.into_bound(py)),
+            None => Err(PyRuntimeError::new_err(
+                "split_texts: the split stopped early",
+            )),
         }
     })
+}
+
+/// The sink of `split_texts`: each statement shaped as sqlparse shapes it,
+/// appended to a Python list batch by batch. This thread holds the GIL only
+/// to append a batch's strings, while the pool splits the next chunks, so
+/// the two overlap.
+struct TextsSink<'a> {
+    text: &'a str,
+    attacher: Attacher<'a>,
+    strip_semicolon: bool,
+    batch: Vec<Cow<'a, str>>,
+    list: Py<PyList>,
+    failed: Option<PyErr>,
+}
+
+impl Sink for TextsSink<'_> {
+    fn statement(&mut self, _: &mut Place<'_>, s: &Statement, _: bool) -> io::Result<()> {
+        let input = self.text.as_bytes();
+        let extent = self.attacher.extent(s);
+        let shaped = as_str(
+            self.text,
+            attach::text(input, s, extent, self.strip_semicolon),
+        );
+        if !shaped.is_empty() {
+            self.batch.push(shaped);
+        }
+        Ok(())
+    }
+
+    fn batch_end(&mut self, _: &mut Place<'_>) -> io::Result<()> {
+        let appended = Python::attach(|py| -> PyResult<()> {
+            let list = self.list.bind(py);
+            for shaped in self.batch.drain(..) {
+                list.append(PyString::new(py, &shaped))?;
+            }
+            Ok(())
+        });
+        appended.map_err(|error| {
+            self.failed = Some(error);
+            io::Error::other("appending to the list failed")
+        })
+    }
 }
 
 /// A text of `input` as a `str`. A slice starts and ends at the edges of
@@ -459,8 +518,8 @@ impl<'o> Planner<'o> {
         }
     }
 
-    fn add(&mut self, input: &[u8], chunk: &Script) {
-        for statement in &chunk.statements {
+    fn add_statement(&mut self, input: &[u8], statement: &Statement) {
+        {
             let facts = StatementFacts::of(input, statement);
             if self.declared.is_none() {
                 self.declared = facts.declared_encoding().flatten();
@@ -490,7 +549,6 @@ impl<'o> Planner<'o> {
                 unpopulated_view: facts::unpopulated_view(input, statement),
             });
         }
-        self.diagnostics.extend(chunk.diagnostics.iter().cloned());
     }
 
     fn finish(mut self, input: &[u8]) -> PlanRecord {
