@@ -33,6 +33,7 @@ use std::fmt::Write as _;
 use crate::lexer::{tokenize, LexMode, Span, TokenKind};
 use crate::normalize::{section, Section};
 use crate::split::{split, Severity, SplitOptions, Statement, StatementKind};
+use crate::tag::CREATE_MODIFIERS;
 use crate::toc::Toc;
 
 /// What to make of a dump.
@@ -591,22 +592,7 @@ fn drop_statement(
     }
     let keyword = object_keyword(entry.object_type)?;
     c.eat("CREATE").then_some(())?;
-    c.phrase("OR REPLACE");
-    while [
-        "GLOBAL",
-        "LOCAL",
-        "TEMP",
-        "TEMPORARY",
-        "UNLOGGED",
-        "TRUSTED",
-        "PROCEDURAL",
-        "DEFAULT",
-        "CONSTRAINT",
-        "RECURSIVE",
-    ]
-    .iter()
-    .any(|modifier| c.eat(modifier))
-    {}
+    while CREATE_MODIFIERS.iter().any(|modifier| c.eat(modifier)) {}
     c.phrase(keyword).then_some(())?;
     c.phrase("IF NOT EXISTS");
     if keyword == "CAST" {

@@ -17,7 +17,10 @@ use std::borrow::Cow;
 /// At most this many leading words are ever needed to name a command.
 pub const MAX_WORDS: usize = 6;
 
-const MODIFIERS: &[&str] = &[
+/// The words between CREATE and the object type (`CREATE OR REPLACE`,
+/// `CREATE UNLOGGED TABLE`, ...), which a tag leaves out; the one list, read
+/// by [`crate::squash`] too.
+pub(crate) const CREATE_MODIFIERS: &[&str] = &[
     "OR",
     "REPLACE",
     "TEMP",
@@ -473,7 +476,7 @@ fn object_command(
     }
     let skipped = rest
         .iter()
-        .take_while(|w| MODIFIERS.iter().any(|m| w.is(m)))
+        .take_while(|w| CREATE_MODIFIERS.iter().any(|m| w.is(m)))
         .count();
     let rest = &rest[skipped..];
     for (phrase, tags) in OBJECTS {
