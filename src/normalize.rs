@@ -24,7 +24,7 @@ use crate::facts::{access, has_word, only_calls, Access};
 use crate::lexer::{first_token, tokenize, LexMode, Span, TokenKind};
 
 use crate::parallel::{split_parallel, Parallelism};
-use crate::split::{SplitOptions, Statement, StatementKind};
+use crate::split::{copy_end_marker, SplitOptions, Statement, StatementKind};
 
 /// The noise `--ignore` can leave out, one row each: the variant, its
 /// value on the command line and in Python, and what it leaves out (also
@@ -596,11 +596,10 @@ fn statement_text<'a>(
                 Some(permutation) => pieces.push(Cow::Owned(permute_fields(data, permutation))),
                 None => pieces.push(Cow::Borrowed(data)),
             }
-            if !data.is_empty() && data.last() != Some(&b'\n') {
-                sql.push(b'\n');
-            }
+            sql.extend_from_slice(copy_end_marker(data));
+        } else {
+            sql.extend_from_slice(copy_end_marker(b""));
         }
-        sql.extend_from_slice(b"\\.");
     }
     sql.push(b'\n');
     pieces.push(Cow::Owned(sql));

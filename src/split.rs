@@ -245,10 +245,7 @@ impl Statement {
             let data = &input[block.clone()];
             out.push(b'\n');
             out.extend_from_slice(data);
-            if !data.is_empty() && !data.ends_with(b"\n") {
-                out.push(b'\n');
-            }
-            out.extend_from_slice(b"\\.");
+            out.extend_from_slice(copy_end_marker(data));
         }
         out
     }
@@ -480,6 +477,18 @@ pub(crate) fn split_run(
         settled: splitter.settled.take(),
     };
     (splitter.script, summary)
+}
+
+/// What a COPY data block written back ends with after its rows: the `\.`
+/// line, with a newline first when the rows end inside a line. Every
+/// writer of COPY blocks ([`Statement::runnable`], normalize, the streamed
+/// `split` output) ends them with it.
+pub fn copy_end_marker(rows: &[u8]) -> &'static [u8] {
+    if rows.last().is_some_and(|&b| b != b'\n') {
+        b"\n\\."
+    } else {
+        b"\\."
+    }
 }
 
 /// Who owns a piece of the input.

@@ -6,6 +6,7 @@ use std::io::{self, Write};
 
 use crate::cli::output::{buffered_stdout, Out};
 use crate::search::{Place, Sink, Summary};
+use crate::split::copy_end_marker;
 use crate::Statement;
 
 pub struct Sql {
@@ -56,7 +57,8 @@ impl Sink for Sql {
 /// then its end, which comes out the same.
 #[derive(Default)]
 pub struct Runnable {
-    rows_end_inside_a_line: bool,
+    /// The last byte of the streamed rows so far.
+    last_row_byte: Option<u8>,
 }
 
 impl Runnable {
@@ -66,22 +68,22 @@ impl Runnable {
         input: &[u8],
         statement: &Statement,
     ) -> io::Result<()> {
-        self.rows_end_inside_a_line = false;
+        self.last_row_byte = None;
         out.write_all(&statement.runnable(input))?;
         out.write_all(b"\n")
     }
 
     pub fn rows(&mut self, out: &mut impl Write, rows: &[u8]) -> io::Result<()> {
-        self.rows_end_inside_a_line = !rows.ends_with(b"\n");
+        if let Some(&last) = rows.last() {
+            self.last_row_byte = Some(last);
+        }
         out.write_all(rows)
     }
 
     /// As `Statement::runnable` ends a COPY: its rows end in a newline,
     /// then `\.`.
     pub fn copy_end(&mut self, out: &mut impl Write) -> io::Result<()> {
-        if self.rows_end_inside_a_line {
-            out.write_all(b"\n")?;
-        }
-        out.write_all(b"\\.\n")
+        out.write_all(copy_end_marker(self.last_row_byte.as_slice()))?;
+        out.write_all(b"\n")
     }
 }
