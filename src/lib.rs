@@ -5,6 +5,8 @@
 //! below it:
 //! - [`lexer`]: a pure function from bytes to `(kind, len)` tokens, and
 //!   [`Span`], the byte range everything above points into the input with;
+//!   beside it the bulk scanners of the splitter's fast lanes, each held
+//!   equal to it by a property test;
 //! - [`meta`], [`toc`], [`tag`]: small readers for psql meta-commands,
 //!   pg_dump's object headers and command tags;
 //! - [`split`](mod@split): the state machine that turns tokens into statements, with
@@ -16,8 +18,9 @@
 //! - [`input`] (opening a file once), [`lines`] (byte offsets to line and
 //!   column);
 //! - [`facts`]: what a statement does (transactions, settings, COPY source,
-//!   owners), decided once; [`lint`] (what `check` reports) and [`plan`]
-//!   (what `execute_file` does) read it;
+//!   owners and privileges with their roles), decided once as a
+//!   [`facts::StatementFacts`]; [`lint`] (what `check` reports), [`plan`]
+//!   (what `execute_file` does), [`normalize`] and the Python records read it;
 //! - [`attach`]: the comments that belong to each statement, for texts
 //!   shaped as `sqlparse.split` gives them;
 //! - on top: [`normalize`] and [`diff`] (comparing dumps), [`squash`] (a
