@@ -436,3 +436,29 @@ proptest! {
         prop_assert!(!report.identical(), "--ignore {}: {:?} and {:?} compare equal", what, left, right);
     }
 }
+
+/// A `u&` glued to a number (`9.u`, one token to the lexer) opens no Unicode
+/// literal: the fast path resumes lexing where the lexer would, so a `\'`
+/// in the plain literal after it still escapes the quote when
+/// `standard_conforming_strings` is off.
+#[test]
+fn fast_path_reads_a_number_glued_to_u_ampersand_as_the_lexer_does() {
+    for glued in ["9.u&", "a.u&", "x.U&", "1.5u&"] {
+        let input = format!(
+            "SET standard_conforming_strings = off;\nINSERT INTO t VALUES (1, {glued}'a\\'; SELECT 1;');\nSELECT 2;\n"
+        );
+        let input = input.as_bytes();
+        for compat in [Compat::Default, Compat::Psql] {
+            let fast = split(input, &options(compat));
+            let every_token = split(
+                input,
+                &SplitOptions {
+                    lex_every_token: true,
+                    ..options(compat)
+                },
+            );
+            assert_eq!(fast.statements, every_token.statements, "{glued}");
+            assert_eq!(fast.diagnostics, every_token.diagnostics, "{glued}");
+        }
+    }
+}
