@@ -27,12 +27,13 @@ use std::ops::ControlFlow;
 
 use rayon::prelude::*;
 
-use crate::lexer::{whitespace_len, Span};
+use crate::lexer::{line_end, whitespace_len, Span};
 use crate::meta;
 use crate::split::{
     restricted_mode_after, split, split_run, Boundary, EntryUse, ResumePoint, Run, Script,
     SplitOptions, Statement,
 };
+use crate::toc::{parse_header, Toc};
 
 /// How to split in parallel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -249,10 +250,10 @@ fn speculate(
     window
         .cuts
         .par_windows(2)
-        .zip(&window.restrict_keys)
+        .zip(&window.guesses)
         .zip(lists)
-        .map(|((chunk, restrict_key), list)| {
-            let guess = Boundary::guess(options, restrict_key.clone());
+        .map(|((chunk, guess), list)| {
+            let guess = Boundary::guess(options, guess.restrict_key.clone(), guess.toc);
             Stretch::split(input, options, chunk[0], guess, chunk[1], list)
         })
         .collect()
@@ -408,17 +409,25 @@ impl InOrder {
 }
 
 /// Chunks to split at once: the boundaries around them, and for each chunk
-/// the `\restrict` key of psql's restricted mode where it starts, as far as
-/// the cutter can tell.
+/// what the cutter can tell of the state it starts in.
 struct Window {
     cuts: Vec<usize>,
-    restrict_keys: Vec<Option<Span>>,
+    guesses: Vec<Guess>,
 }
 
 impl Window {
     fn chunks(&self) -> usize {
-        self.restrict_keys.len()
+        self.guesses.len()
     }
+}
+
+/// What the cutter can tell of the state at a cut: the `\restrict` key of
+/// psql's restricted mode in force, and the pg_dump header in force when
+/// the cut is inside an entry (between two of a table's INSERTs).
+#[derive(Debug, Clone, Default)]
+struct Guess {
+    restrict_key: Option<Span>,
+    toc: Option<Toc>,
 }
 
 /// The chunk boundaries, found as they are needed: each chunk about
@@ -446,6 +455,11 @@ struct Cutter<'a> {
     /// wrong answer.
     follow_restricted_mode: bool,
     restrict_key: Option<Span>,
+    /// The pg_dump header in force at `next`, when `next` is a cut inside an
+    /// entry; `None` at a header, where the chunk reads its own.
+    toc: Option<Toc>,
+    /// The last cut [`Cutter::likely_boundary`] found was inside an entry.
+    cut_inside_entry: bool,
 }
 
 impl<'a> Cutter<'a> {
@@ -457,6 +471,8 @@ impl<'a> Cutter<'a> {
             next_header: None,
             follow_restricted_mode: false,
             restrict_key: None,
+            toc: None,
+            cut_inside_entry: false,
         }
     }
 
@@ -467,6 +483,7 @@ impl<'a> Cutter<'a> {
             return None;
         }
         let from = self.next + self.chunk_size;
+        self.cut_inside_entry = false;
         let cut = if from < input.len() {
             self.likely_boundary(from).filter(|&cut| cut < input.len())
         } else {
@@ -477,7 +494,25 @@ impl<'a> Cutter<'a> {
         if self.follow_restricted_mode {
             self.follow_restricted_mode_through(start, self.next);
         }
+        self.toc = if self.cut_inside_entry {
+            self.last_header_before(start, self.next).or(self.toc)
+        } else {
+            None
+        };
         Some(self.next)
+    }
+
+    /// The last pg_dump header in `input[from..to]` (or just before `from`,
+    /// where a cut at a header leaves its blank line), read as the splitter
+    /// reads it.
+    fn last_header_before(&self, from: usize, to: usize) -> Option<Toc> {
+        let input = self.input;
+        let from = from.saturating_sub(HEADER.len());
+        let found = from + memchr::memmem::rfind(&input[from..to], HEADER)?;
+        // The header's middle line (`-- Name: ...`), after the blank line
+        // and the bare `--` line.
+        let line = found + "\n\n--\n".len();
+        parse_header(input, line..line + line_end(&input[line..])?)
     }
 
     /// Moves the restricted mode through the `\restrict` and `\unrestrict`
@@ -507,27 +542,30 @@ impl<'a> Cutter<'a> {
     /// them, or `None` after the last.
     fn window(&mut self, chunks: usize) -> Option<Window> {
         let mut cuts = vec![self.next];
-        let mut restrict_keys = Vec::new();
+        let mut guesses = Vec::new();
         while cuts.len() <= chunks {
-            let restrict_key = self.restrict_key.clone();
+            let guess = Guess {
+                restrict_key: self.restrict_key.clone(),
+                toc: self.toc,
+            };
             match self.next_cut() {
                 Some(cut) => {
                     cuts.push(cut);
-                    restrict_keys.push(restrict_key);
+                    guesses.push(guess);
                 }
                 None => break,
             }
         }
-        (cuts.len() > 1).then_some(Window {
-            cuts,
-            restrict_keys,
-        })
+        (cuts.len() > 1).then_some(Window { cuts, guesses })
     }
 
     /// The first likely statement boundary after `from`. In a dump, the
-    /// `--` line of the next pg_dump object header after a blank line,
-    /// however far: a cut anywhere else may land in COPY rows, and splitting
-    /// rows as SQL is wasted work. In a script without headers, looked for
+    /// `--` line of the next pg_dump object header after a blank line: a
+    /// cut anywhere else may land in COPY rows, and splitting rows as SQL
+    /// is wasted work. When that header is more than a chunk away, the
+    /// first line that starts with a letter after a line that ends in `;`
+    /// before it (one of a table's INSERTs, in a `pg_dump --inserts` dump),
+    /// so that a large table's rows are split on every core too. In a script without headers, looked for
     /// [`SEARCH_WINDOW`] bytes (or a chunk's length) at a time, so that the
     /// search never reads far past the cut it finds: the first line after
     /// one that ends in `;` or the first meta-command line (a seed file of
@@ -535,6 +573,16 @@ impl<'a> Cutter<'a> {
     /// (statements that share one long line).
     fn likely_boundary(&mut self, from: usize) -> Option<usize> {
         if let Some(header) = self.header_at_or_after(from) {
+            // A header far off (a table's rows as INSERTs between two
+            // headers): a statement line on the way is the cut, looked for
+            // by a substring search that COPY rows almost never match.
+            let reach = from.saturating_add(self.chunk_size);
+            if header > reach {
+                if let Some(cut) = after_statement_line(self.input, from, header) {
+                    self.cut_inside_entry = true;
+                    return Some(cut);
+                }
+            }
             return Some(header + 2);
         }
         let input = self.input;
@@ -585,6 +633,14 @@ fn after_line_boundary(input: &[u8], from: usize, to: usize) -> Option<usize> {
         })
 }
 
+/// In `input[from..to]`, the first line that starts with a letter after a
+/// line that ends in `;`: the next statement of a run of INSERTs.
+fn after_statement_line(input: &[u8], from: usize, to: usize) -> Option<usize> {
+    memchr::memmem::find_iter(&input[from..to], b";\n")
+        .map(|i| from + i + 2)
+        .find(|&next| input.get(next).is_some_and(u8::is_ascii_alphabetic))
+}
+
 /// In `input[from..to]`, the first token after a `;`.
 fn after_semicolon(input: &[u8], from: usize, to: usize) -> Option<usize> {
     let semicolon = from + memchr::memchr(b';', &input[from..to])?;
@@ -630,10 +686,10 @@ mod tests {
         }
     }
 
-    /// A header found further on is the cut for every chunk before it, and
-    /// headers found later are found as well.
+    /// Headers further apart than a chunk are cuts, found however far; the
+    /// cuts between them are statement lines.
     #[test]
-    fn headers_after_a_script_without_them_are_still_found() {
+    fn headers_far_apart_are_cuts_with_statement_lines_between_them() {
         let header = "\n--\n-- Name: t; Type: TABLE; Schema: public; Owner: -\n--\n\nCREATE TABLE t (a int);\n";
         let input = format!(
             "{}{header}{}{header}",
@@ -645,6 +701,35 @@ mod tests {
             .map(|i| i + 2)
             .collect();
         let found = cuts(input, 40);
+        for header in &headers {
+            assert!(found.contains(header), "{header} not in {found:?}");
+        }
+        for &cut in found[..found.len() - 1]
+            .iter()
+            .filter(|c| !headers.contains(c))
+        {
+            assert!(
+                input[cut..].starts_with(b"SELECT"),
+                "cut at {cut}: {found:?}"
+            );
+        }
+        assert!(found.len() > headers.len() + 5, "{found:?}");
+    }
+
+    /// COPY rows between two headers are not cut: only a line that ends in
+    /// `;` followed by one that starts with a letter is taken for a
+    /// statement, and rows almost never are.
+    #[test]
+    fn copy_rows_between_headers_are_not_cut() {
+        let header =
+            "\n--\n-- Data for Name: t; Type: TABLE DATA; Schema: public; Owner: -\n--\n\n";
+        let rows = "1\tsome text; more\t\\N\n\\N\tx;\n2\ty\n".repeat(200);
+        let input = format!("{header}COPY t (a, b) FROM stdin;\n{rows}\\.\n{header}SELECT 1;\n");
+        let input = input.as_bytes();
+        let headers: Vec<usize> = memchr::memmem::find_iter(input, HEADER)
+            .map(|i| i + 2)
+            .collect();
+        let found = cuts(input, 100);
         assert_eq!(found[..found.len() - 1], headers[..], "{found:?}");
     }
 
@@ -665,7 +750,10 @@ mod tests {
         let mut restricted_chunks = 0;
         while let Some(window) = cutter.window(1) {
             let start = window.cuts[0];
-            let guessed = window.restrict_keys[0].clone().map(|key| &input[key]);
+            let guessed = window.guesses[0]
+                .restrict_key
+                .clone()
+                .map(|key| &input[key]);
             // The key of the last `\restrict` before the start, if no
             // `\unrestrict` came after it.
             let lines = input[..start].split(|&b| b == b'\n');

@@ -341,11 +341,17 @@ impl Boundary {
     }
 
     /// The state at the start of a script, in psql's restricted mode if
-    /// `restrict_key` is the key of a `\restrict` in force: the parallel
+    /// `restrict_key` is the key of a `\restrict` in force, inside the entry
+    /// of the pg_dump header `toc` (already claimed) if given: the parallel
     /// splitter's guess for a chunk.
-    pub(crate) fn guess(options: &SplitOptions, restrict_key: Option<Span>) -> Self {
+    pub(crate) fn guess(
+        options: &SplitOptions,
+        restrict_key: Option<Span>,
+        toc: Option<Toc>,
+    ) -> Self {
         Boundary {
             restrict_key,
+            toc,
             ..Boundary::start(options)
         }
     }

@@ -208,3 +208,28 @@ fn chunks_after_a_quit_hold_no_statements_in_psql_mode() {
     let statements = split_parallel(&input, &options(Compat::Psql), &tiny(3, 16)).statements;
     assert_eq!(statements.len(), 2, "{statements:?}");
 }
+
+/// A `pg_dump --inserts` dump: one table's rows as INSERTs, many chunks long,
+/// between two headers. The cutter cuts between the INSERTs and guesses
+/// each chunk inside the table's entry, so no chunk is split again, and
+/// every statement carries the entry's header as the sequential split has it.
+#[test]
+fn a_large_table_of_inserts_is_split_on_every_core_without_resplits() {
+    use pgsplit::parallel::split_chunks;
+    use std::ops::ControlFlow;
+    let mut input = String::from("--\n-- PostgreSQL database dump\n--\n\nSET standard_conforming_strings = on;\n");
+    input.push_str("\n--\n-- Data for Name: t; Type: TABLE DATA; Schema: public; Owner: -\n--\n\n");
+    for i in 0..3000 {
+        input.push_str(&format!("INSERT INTO public.t VALUES ({i}, 'row; {i}');\n"));
+    }
+    input.push_str("\n--\n-- Name: t_pkey; Type: CONSTRAINT; Schema: public; Owner: -\n--\n\n");
+    input.push_str("ALTER TABLE ONLY public.t ADD CONSTRAINT t_pkey PRIMARY KEY (a);\n");
+    let input = input.as_bytes();
+    let parallelism = tiny(2, 4096);
+    assert_same(input, Compat::Default, parallelism);
+    let counts = split_chunks(input, &options(Compat::Default), &parallelism, |_| {
+        ControlFlow::Continue(())
+    });
+    assert!(counts.chunks > 20, "{counts:?}");
+    assert_eq!(counts.resplit, 0, "{counts:?}");
+}
