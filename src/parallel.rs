@@ -27,11 +27,11 @@ use std::ops::ControlFlow;
 
 use rayon::prelude::*;
 
-use crate::lexer::{line_end, whitespace_len, Span};
+use crate::lexer::{first_token, line_end, whitespace_len, LexMode, Span};
 use crate::meta;
 use crate::split::{
-    restricted_mode_after, split, split_run, Boundary, EntryUse, ResumePoint, Run, Script,
-    SplitOptions, Statement,
+    restricted_mode_after, split, split_run, standard_strings_setting, Boundary, EntryUse,
+    ResumePoint, Run, Script, SplitOptions, Statement,
 };
 use crate::toc::{parse_header, Toc};
 
@@ -169,6 +169,7 @@ pub fn split_chunks(
     // COPY blocks reads as many bytes as splitting does) overlap.
     let window = threads * 4;
     cutter.follow_restricted_mode = true;
+    cutter.standard_strings = options.standard_strings;
     let speculate_window =
         |window_cuts: &Window, lists| speculate(input, options, window_cuts, lists);
     let Some(first_cuts) = cutter.window(window) else {
@@ -253,7 +254,12 @@ fn speculate(
         .zip(&window.guesses)
         .zip(lists)
         .map(|((chunk, guess), list)| {
-            let guess = Boundary::guess(options, guess.restrict_key.clone(), guess.toc);
+            let guess = Boundary::guess(
+                options,
+                guess.standard_strings,
+                guess.restrict_key.clone(),
+                guess.toc,
+            );
             Stretch::split(input, options, chunk[0], guess, chunk[1], list)
         })
         .collect()
@@ -421,11 +427,13 @@ impl Window {
     }
 }
 
-/// What the cutter can tell of the state at a cut: the `\restrict` key of
-/// psql's restricted mode in force, and the pg_dump header in force when
-/// the cut is inside an entry (between two of a table's INSERTs).
-#[derive(Debug, Clone, Default)]
+/// What the cutter can tell of the state at a cut: the
+/// `standard_conforming_strings` setting and the `\restrict` key of psql's
+/// restricted mode in force, and the pg_dump header in force when the cut
+/// is inside an entry (between two of a table's INSERTs).
+#[derive(Debug, Clone)]
 struct Guess {
+    standard_strings: bool,
     restrict_key: Option<Span>,
     toc: Option<Toc>,
 }
@@ -455,6 +463,11 @@ struct Cutter<'a> {
     /// wrong answer.
     follow_restricted_mode: bool,
     restrict_key: Option<Span>,
+    /// `standard_conforming_strings` at `next`, followed with the restricted
+    /// mode through the `SET` and `RESET` lines that name it (a dump of a
+    /// server that had it off sets it off at its top, and a wrong guess
+    /// would split every chunk again).
+    standard_strings: bool,
     /// The pg_dump header in force at `next`, when `next` is a cut inside an
     /// entry; `None` at a header, where the chunk reads its own.
     toc: Option<Toc>,
@@ -471,6 +484,7 @@ impl<'a> Cutter<'a> {
             next_header: None,
             follow_restricted_mode: false,
             restrict_key: None,
+            standard_strings: true,
             toc: None,
             cut_inside_entry: false,
         }
@@ -493,6 +507,7 @@ impl<'a> Cutter<'a> {
         self.next = cut.unwrap_or(input.len());
         if self.follow_restricted_mode {
             self.follow_restricted_mode_through(start, self.next);
+            self.follow_standard_strings_through(start, self.next);
         }
         self.toc = if self.cut_inside_entry {
             self.last_header_before(start, self.next).or(self.toc)
@@ -538,6 +553,35 @@ impl<'a> Cutter<'a> {
         }
     }
 
+    /// Moves `standard_conforming_strings` through the lines of
+    /// `input[from..to]` that name it, read by the splitter's own rule
+    /// ([`standard_strings_setting`]) from the line's leading tokens.
+    fn follow_standard_strings_through(&mut self, from: usize, to: usize) {
+        let input = self.input;
+        for found in memchr::memmem::find_iter(&input[from..to], b"standard_conforming_strings") {
+            let at = from + found;
+            let line = memchr::memrchr(b'\n', &input[..at]).map_or(0, |i| i + 1);
+            let line_end = at + line_end(&input[at..]).unwrap_or(input.len() - at);
+            let mode = LexMode {
+                standard_strings: self.standard_strings,
+            };
+            let mut leading = Vec::with_capacity(LEADING_WORDS);
+            let mut pos = line;
+            while leading.len() < LEADING_WORDS {
+                let Some(token) = first_token(&input[pos..line_end], mode) else {
+                    break;
+                };
+                if !token.kind.is_trivia() {
+                    leading.push((Some(token.kind), pos..pos + token.len));
+                }
+                pos += token.len;
+            }
+            if let Some(standard) = standard_strings_setting(input, &leading) {
+                self.standard_strings = standard;
+            }
+        }
+    }
+
     /// The next `chunks` chunks (fewer at the end) as the boundaries around
     /// them, or `None` after the last.
     fn window(&mut self, chunks: usize) -> Option<Window> {
@@ -545,6 +589,7 @@ impl<'a> Cutter<'a> {
         let mut guesses = Vec::new();
         while cuts.len() <= chunks {
             let guess = Guess {
+                standard_strings: self.standard_strings,
                 restrict_key: self.restrict_key.clone(),
                 toc: self.toc,
             };
@@ -656,6 +701,10 @@ const SEARCH_WINDOW: usize = 64 << 10;
 /// What precedes a pg_dump object header: a blank line and the `--` line
 /// that opens the header's comment block.
 const HEADER: &[u8] = b"\n\n--\n-- ";
+
+/// Enough of a line's leading tokens to read `SET SESSION
+/// standard_conforming_strings TO off`.
+const LEADING_WORDS: usize = 6;
 
 #[cfg(test)]
 mod tests {

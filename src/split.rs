@@ -340,16 +340,19 @@ impl Boundary {
         }
     }
 
-    /// The state at the start of a script, in psql's restricted mode if
+    /// The state at the start of a script, with `standard_strings` for
+    /// `standard_conforming_strings`, in psql's restricted mode if
     /// `restrict_key` is the key of a `\restrict` in force, inside the entry
     /// of the pg_dump header `toc` (already claimed) if given: the parallel
     /// splitter's guess for a chunk.
     pub(crate) fn guess(
         options: &SplitOptions,
+        standard_strings: bool,
         restrict_key: Option<Span>,
         toc: Option<Toc>,
     ) -> Self {
         Boundary {
+            standard_strings,
             restrict_key,
             toc,
             ..Boundary::start(options)
@@ -1752,7 +1755,10 @@ fn is_setting_between_entries(
 /// The value `SET [SESSION|LOCAL] standard_conforming_strings {TO|=} value`
 /// or `RESET standard_conforming_strings|ALL` gives the setting, which
 /// changes how the next line's plain literals are read.
-fn standard_strings_setting(input: &[u8], leading: &[(Option<TokenKind>, Span)]) -> Option<bool> {
+pub(crate) fn standard_strings_setting(
+    input: &[u8],
+    leading: &[(Option<TokenKind>, Span)],
+) -> Option<bool> {
     let word = |i: usize| leading.get(i).map(|(_, span)| &input[span.clone()]);
     let is = |i: usize, w: &[u8]| word(i).is_some_and(|x| x.eq_ignore_ascii_case(w));
     if is(0, b"reset") {

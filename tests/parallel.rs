@@ -217,7 +217,9 @@ fn chunks_after_a_quit_hold_no_statements_in_psql_mode() {
 fn a_large_table_of_inserts_is_split_on_every_core_without_resplits() {
     use pgsplit::parallel::split_chunks;
     use std::ops::ControlFlow;
-    let mut input = String::from("--\n-- PostgreSQL database dump\n--\n\nSET standard_conforming_strings = on;\n");
+    let mut input = String::from(
+        "--\n-- PostgreSQL database dump\n--\n\nSET standard_conforming_strings = on;\n",
+    );
     input.push_str("\n--\n-- Data for Name: t; Type: TABLE DATA; Schema: public; Owner: -\n--\n\n");
     for i in 0..3000 {
         input.push_str(&format!("INSERT INTO public.t VALUES ({i}, 'row; {i}');\n"));
@@ -227,6 +229,36 @@ fn a_large_table_of_inserts_is_split_on_every_core_without_resplits() {
     let input = input.as_bytes();
     let parallelism = tiny(2, 4096);
     assert_same(input, Compat::Default, parallelism);
+    let counts = split_chunks(input, &options(Compat::Default), &parallelism, |_| {
+        ControlFlow::Continue(())
+    });
+    assert!(counts.chunks > 20, "{counts:?}");
+    assert_eq!(counts.resplit, 0, "{counts:?}");
+}
+
+/// A dump made where `standard_conforming_strings` was off sets it off at
+/// its top; the cutter follows the setting, so no chunk is guessed in the
+/// wrong one and split again. Literals with backslashes read either way.
+#[test]
+fn a_dump_with_standard_strings_off_is_not_split_again() {
+    use pgsplit::parallel::split_chunks;
+    use std::ops::ControlFlow;
+    let mut input = String::from("--\n-- PostgreSQL database dump\n--\n\nSET standard_conforming_strings = off;\n");
+    for t in 0..400 {
+        input.push_str(&format!(
+            "\n--\n-- Name: t{t}; Type: TABLE; Schema: public; Owner: -\n--\n\nCREATE TABLE public.t{t} (a text DEFAULT 'it\\'s; {t}');\n"
+        ));
+    }
+    input.push_str("RESET standard_conforming_strings;\n");
+    for t in 0..400 {
+        input.push_str(&format!(
+            "\n--\n-- Name: u{t}; Type: TABLE; Schema: public; Owner: -\n--\n\nCREATE TABLE public.u{t} (a text DEFAULT 'a\\';\n"
+        ));
+    }
+    let input = input.as_bytes();
+    let parallelism = tiny(2, 2048);
+    assert_same(input, Compat::Default, parallelism);
+    assert_same(input, Compat::Psql, parallelism);
     let counts = split_chunks(input, &options(Compat::Default), &parallelism, |_| {
         ControlFlow::Continue(())
     });
