@@ -119,10 +119,10 @@ impl Place<'_> {
 /// What a search read, told to [`Sink::finish`].
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Summary {
-    /// Bytes of input.
+    /// Bytes of input. Where it stops being UTF-8 is
+    /// [`Place::not_utf8_at`], asked of the place `finish` is given: found
+    /// only for a sink that asks.
     pub bytes: u64,
-    /// Where the input stops being UTF-8, if it does.
-    pub not_utf8_at: Option<u64>,
     /// How a whole input was cut into chunks (none for a stream).
     pub chunks: ChunkCounts,
 }
@@ -255,7 +255,6 @@ fn search_bytes(
     }
     let summary = Summary {
         bytes: input.len() as u64,
-        not_utf8_at: not_utf8_at(),
         chunks,
     };
     let mut place = Place {
@@ -297,10 +296,10 @@ fn search_stream(
     let watched = stream.get_ref();
     let summary = Summary {
         bytes: watched.bytes,
-        not_utf8_at: watched.utf8.found().or(watched.utf8.at_end()),
         chunks: ChunkCounts::default(),
     };
-    let not_utf8_at = || summary.not_utf8_at;
+    let not_utf8 = watched.utf8.found().or(watched.utf8.at_end());
+    let not_utf8_at = || not_utf8;
     let (input, base, lines) = stream.lent_with_lines();
     let mut place = Place {
         input,

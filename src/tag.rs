@@ -426,11 +426,13 @@ fn common_tag(words: &[&[u8]]) -> Option<&'static str> {
         }
         return None;
     }
-    if is(0, b"SET") {
-        return Some("SET");
-    }
-    None
+    // The commands of data sections and seed files, one word each; none
+    // begins a two-word command.
+    COMMON_WORDS.iter().copied().find(|word| is(0, word.as_bytes()))
 }
+
+/// One-word commands common enough to be looked for first.
+const COMMON_WORDS: [&str; 6] = ["INSERT", "SET", "SELECT", "COPY", "UPDATE", "DELETE"];
 
 const PLAIN_OBJECTS: &[(&[u8], [&str; 3])] = &[
     (b"TABLE", ["CREATE TABLE", "ALTER TABLE", "DROP TABLE"]),
@@ -547,9 +549,12 @@ mod tests {
                 assert_eq!(common, general_tag(verb, &words), "{words:?}");
             }
         }
-        for words in [&[&b"set"[..], b"x"][..], &[b"SET"]] {
-            assert_eq!(common_tag(words), Some("SET"));
-            assert_eq!(general_tag(words[0], words), "SET");
+        for word in COMMON_WORDS {
+            let lower = word.to_ascii_lowercase();
+            for words in [&[word.as_bytes(), b"into"][..], &[lower.as_bytes()]] {
+                assert_eq!(common_tag(words), Some(word), "{words:?}");
+                assert_eq!(general_tag(words[0], words), word, "{words:?}");
+            }
         }
     }
 

@@ -385,8 +385,8 @@ impl Sink for Checker<'_> {
         self.tell_pending()
     }
 
-    fn finish(&mut self, place: &mut Place<'_>, summary: &Summary) -> io::Result<()> {
-        if let (Utf8::Unknown, Some(at)) = (&self.utf8, summary.not_utf8_at) {
+    fn finish(&mut self, place: &mut Place<'_>, _: &Summary) -> io::Result<()> {
+        if let (Utf8::Unknown, Some(at)) = (&self.utf8, place.not_utf8_at()) {
             self.utf8 = Utf8::Found(at as usize, place.line_col(at));
         }
         if let Utf8::Found(at, position) = self.utf8 {
