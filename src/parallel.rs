@@ -6,12 +6,16 @@
 //! checks:
 //!
 //! 1. It cuts the input at *likely* statement boundaries: before a pg_dump
-//!    object header that follows a blank line (`\n\n--\n-- `), or in a
-//!    script without headers at the first line after one that ends in `;`.
-//! 2. Every chunk is split at once, on rayon's threads, as if it started at a
-//!    boundary in the state a script starts in; each stops at the first real
-//!    boundary at or after the next cut, reading past the cut if a statement
-//!    crosses it.
+//!    object header that follows a blank line (`\n\n--\n-- `), between two
+//!    INSERTs of a table whose next header is far off, or in a script
+//!    without headers at the first line after one that ends in `;`.
+//! 2. Every chunk is split at once, on rayon's threads, from a guessed
+//!    state: the state a script starts in, with what the cutter saw on its
+//!    way to the cut (psql's `\restrict` mode and the
+//!    `standard_conforming_strings` setting, followed through the lines
+//!    that change them, and the header whose entry a cut between INSERTs
+//!    is in). Each stops at the first real boundary at or after the next
+//!    cut, reading past the cut if a statement crosses it.
 //! 3. One sequential pass walks the chunks in order and keeps a chunk's
 //!    statements only if it started where the chunk before really stopped,
 //!    in a state that differs from the guess in nothing the chunk read
@@ -141,8 +145,10 @@ pub fn split_chunks(
             .min(input.len().div_ceil(threads * 4))
     }
     .max(1);
-    let mut cutter = Cutter::new(input, chunk_size);
-    let mut order = InOrder::new(options);
+    // The first chunks are small: how dense the input is, and so how large
+    // its chunks may be, is known once one has been split.
+    let mut cutter = Cutter::new(input, MIN_CHUNK_SIZE.min(chunk_size));
+    let mut order = InOrder::new(options, chunk_size);
     if threads <= 1 {
         while let Some(limit) = cutter.next_cut() {
             if order
@@ -151,6 +157,7 @@ pub fn split_chunks(
             {
                 break;
             }
+            cutter.chunk_size = order.chunk_size;
         }
         return order.counts;
     }
@@ -203,6 +210,7 @@ pub fn split_chunks(
                     return ControlFlow::Break(());
                 }
             }
+            cutter.chunk_size = order.chunk_size;
             cuts_after = cutter.window(window);
             ControlFlow::Continue(())
         });
@@ -214,6 +222,27 @@ pub fn split_chunks(
         ahead = next_stretches;
     }
     order.counts
+}
+
+/// At most this many statements and diagnostics in one chunk, about: what
+/// a chunk holds is in memory until it is visited, with the other chunks in
+/// flight, and a line of `\` is a statement and a diagnostic for every two
+/// bytes (a 512 KiB chunk of them held 100 MB). Dumps stay far below it (a
+/// DDL-dense chunk of 512 KiB holds about 2,500 statements).
+const ITEMS_PER_CHUNK: usize = 8192;
+
+/// The smallest chunk the density rule makes.
+const MIN_CHUNK_SIZE: usize = 16 << 10;
+
+/// The size for the next chunks, after a chunk of `bytes` that held `items`
+/// statements and diagnostics: `configured`, or smaller so that a chunk as
+/// dense holds about [`ITEMS_PER_CHUNK`].
+fn chunk_size_for(configured: usize, bytes: usize, items: usize) -> usize {
+    if items <= ITEMS_PER_CHUNK {
+        return configured;
+    }
+    let dense = bytes.saturating_mul(ITEMS_PER_CHUNK) / items;
+    dense.clamp(MIN_CHUNK_SIZE.min(configured), configured)
 }
 
 /// For a `split_chunks` visitor that can fail: goes on after `Ok`; after
@@ -346,15 +375,21 @@ struct InOrder {
     counts: ChunkCounts,
     /// Emptied statement lists, to be filled again.
     spare: Vec<Vec<Statement>>,
+    /// The chunk size asked for, and the size for the chunks still to be
+    /// cut, smaller where the last chunk was dense ([`chunk_size_for`]).
+    configured_chunk_size: usize,
+    chunk_size: usize,
 }
 
 impl InOrder {
-    fn new(options: &SplitOptions) -> Self {
+    fn new(options: &SplitOptions, chunk_size: usize) -> Self {
         InOrder {
             at: 0,
             state: Boundary::start(options),
             counts: ChunkCounts::default(),
             spare: Vec::new(),
+            configured_chunk_size: chunk_size,
+            chunk_size,
         }
     }
 
@@ -369,6 +404,9 @@ impl InOrder {
 
     fn recycle(&mut self, mut list: Vec<Statement>) {
         list.clear();
+        // A list grown by a dense chunk gives its room back: the chunks
+        // after it are cut smaller.
+        list.shrink_to(2 * ITEMS_PER_CHUNK);
         self.spare.push(list);
     }
 
@@ -408,6 +446,12 @@ impl InOrder {
         self.at = stretch.stop;
         self.state = stretch.end;
         let mut script = stretch.script;
+        let items = script.statements.len() + script.diagnostics.len();
+        self.chunk_size = chunk_size_for(
+            self.configured_chunk_size,
+            stretch.stop - stretch.start,
+            items,
+        );
         let flow = visit(&mut script);
         self.recycle(script.statements);
         flow
@@ -733,6 +777,23 @@ mod tests {
         for &cut in &all[..all.len() - 1] {
             assert!(input[cut..].starts_with(b"INSERT"), "cut at {cut}");
         }
+    }
+
+    #[test]
+    fn dense_chunks_make_the_next_ones_smaller() {
+        let configured = 512 << 10;
+        // A DDL-dense chunk keeps the size asked for.
+        assert_eq!(chunk_size_for(configured, configured, 2500), configured);
+        // Lines of `\`: a statement and a diagnostic every two bytes.
+        assert_eq!(
+            chunk_size_for(configured, configured, configured),
+            MIN_CHUNK_SIZE
+        );
+        // `SELECT 1;` and a NUL: ten bytes a statement.
+        let dense = chunk_size_for(configured, 500_000, 50_000);
+        assert_eq!(dense, 10 * ITEMS_PER_CHUNK);
+        // Never above the size asked for, nor below it when that is tiny.
+        assert_eq!(chunk_size_for(40, 40, 40_000), 40);
     }
 
     /// Headers further apart than a chunk are cuts, found however far; the

@@ -428,7 +428,10 @@ fn common_tag(words: &[&[u8]]) -> Option<&'static str> {
     }
     // The commands of data sections and seed files, one word each; none
     // begins a two-word command.
-    COMMON_WORDS.iter().copied().find(|word| is(0, word.as_bytes()))
+    COMMON_WORDS
+        .iter()
+        .copied()
+        .find(|word| is(0, word.as_bytes()))
 }
 
 /// One-word commands common enough to be looked for first.

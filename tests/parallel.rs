@@ -243,7 +243,9 @@ fn a_large_table_of_inserts_is_split_on_every_core_without_resplits() {
 fn a_dump_with_standard_strings_off_is_not_split_again() {
     use pgsplit::parallel::split_chunks;
     use std::ops::ControlFlow;
-    let mut input = String::from("--\n-- PostgreSQL database dump\n--\n\nSET standard_conforming_strings = off;\n");
+    let mut input = String::from(
+        "--\n-- PostgreSQL database dump\n--\n\nSET standard_conforming_strings = off;\n",
+    );
     for t in 0..400 {
         input.push_str(&format!(
             "\n--\n-- Name: t{t}; Type: TABLE; Schema: public; Owner: -\n--\n\nCREATE TABLE public.t{t} (a text DEFAULT 'it\\'s; {t}');\n"
@@ -264,4 +266,34 @@ fn a_dump_with_standard_strings_off_is_not_split_again() {
     });
     assert!(counts.chunks > 20, "{counts:?}");
     assert_eq!(counts.resplit, 0, "{counts:?}");
+}
+
+/// Lines of `\` are a statement and a diagnostic every two bytes: after the
+/// first chunk the cutter makes chunks small enough to hold about as many as
+/// a dump's, so memory does not follow the density; the result is the
+/// sequential one.
+#[test]
+fn meta_command_dense_input_is_cut_into_small_chunks() {
+    use pgsplit::parallel::split_chunks;
+    use std::ops::ControlFlow;
+    let input = "\\\n".repeat(1 << 20);
+    let input = input.as_bytes();
+    for jobs in [1, 2] {
+        let parallelism = Parallelism {
+            jobs,
+            chunk_size: 512 << 10,
+            sequential_below: 0,
+        };
+        let mut largest = 0;
+        let counts = split_chunks(input, &options(Compat::Default), &parallelism, |chunk| {
+            largest = largest.max(chunk.statements.len());
+            ControlFlow::Continue(())
+        });
+        assert!(counts.chunks >= 64, "{jobs} jobs: {counts:?}");
+        assert!(
+            largest <= 16 << 10,
+            "{jobs} jobs: a chunk of {largest} statements"
+        );
+    }
+    assert_same(input, Compat::Default, tiny(2, 512 << 10));
 }
