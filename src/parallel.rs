@@ -10,12 +10,12 @@
 //!    INSERTs of a table whose next header is far off, or in a script
 //!    without headers at the first line after one that ends in `;`.
 //! 2. Every chunk is split at once, on rayon's threads, from a guessed
-//!    state: the state a script starts in, with what the cutter saw on its
-//!    way to the cut (psql's `\restrict` mode and the
+//!    state: the state a script starts in, with the header whose entry a
+//!    cut between INSERTs is in, and psql's `\restrict` mode and the
 //!    `standard_conforming_strings` setting, followed through the lines
-//!    that change them, and the header whose entry a cut between INSERTs
-//!    is in). Each stops at the first real boundary at or after the next
-//!    cut, reading past the cut if a statement crosses it.
+//!    that change them (found on every thread first, see `parallel/modes.rs`). Each
+//!    stops at the first real boundary at or after the next cut, reading
+//!    past the cut if a statement crosses it.
 //! 3. One sequential pass walks the chunks in order and keeps a chunk's
 //!    statements only if it started where the chunk before really stopped,
 //!    in a state that differs from the guess in nothing the chunk read
@@ -31,13 +31,14 @@ use std::ops::ControlFlow;
 
 use rayon::prelude::*;
 
-use crate::lexer::{first_token, line_end, whitespace_len, LexMode, Span};
-use crate::meta;
+use crate::lexer::{line_end, whitespace_len};
 use crate::split::{
-    restricted_mode_after, split, split_run, standard_strings_setting, Boundary, EntryUse,
-    ResumePoint, Run, Script, SplitOptions, Statement,
+    split, split_run, Boundary, EntryUse, ResumePoint, Run, Script, SplitOptions, Statement,
 };
 use crate::toc::{parse_header, Toc};
+
+mod modes;
+use modes::{marks_in, Modes};
 
 /// How to split in parallel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -175,23 +176,25 @@ pub fn split_chunks(
     // the speculation and the search for cuts (which in a dump with large
     // COPY blocks reads as many bytes as splitting does) overlap.
     let window = threads * 4;
-    cutter.follow_restricted_mode = true;
-    cutter.standard_strings = options.standard_strings;
     let speculate_window =
-        |window_cuts: &Window, lists| speculate(input, options, window_cuts, lists);
+        |window_cuts: &Window, entry, lists| speculate(input, options, window_cuts, entry, lists);
     let Some(first_cuts) = cutter.window(window) else {
         return order.counts;
     };
     let lists = order.spare_lists(first_cuts.chunks());
+    let start = Modes {
+        standard_strings: options.standard_strings,
+        restrict_key: None,
+    };
     // Without a pool of its own, the global pool gives the same result.
     let mut ahead = Some(match &pool {
-        Some(pool) => pool.install(|| speculate_window(&first_cuts, lists)),
-        None => speculate_window(&first_cuts, lists),
+        Some(pool) => pool.install(|| speculate_window(&first_cuts, start, lists)),
+        None => speculate_window(&first_cuts, start, lists),
     });
     let mut window_cuts = first_cuts;
     let mut next_cuts = cutter.window(window);
     loop {
-        let stretches = ahead.take().expect("speculated before its turn");
+        let Speculated { stretches, modes } = ahead.take().expect("speculated before its turn");
         let next = next_cuts
             .as_ref()
             .map(|cuts| (cuts, order.spare_lists(cuts.chunks())));
@@ -200,7 +203,9 @@ pub fn split_chunks(
         let flow = in_place_scope(pool.as_ref(), |scope| {
             if let Some((next_cuts, lists)) = next {
                 let next_stretches = &mut next_stretches;
-                scope.spawn(move |_| *next_stretches = Some(speculate_window(next_cuts, lists)));
+                scope.spawn(move |_| {
+                    *next_stretches = Some(speculate_window(next_cuts, modes, lists));
+                });
             }
             for (stretch, limit) in stretches.into_iter().zip(&window_cuts.cuts[1..]) {
                 if order
@@ -269,29 +274,46 @@ fn in_place_scope<'scope, R>(
     }
 }
 
-/// Splits every chunk from the state a script starts in, in the restricted
-/// mode the cutter saw in force there, each into one of `lists`.
+/// Splits every chunk of a window at once, each into one of `lists`: from
+/// the state a script starts in, with the header the cutter saw in force
+/// and the modes followed from `entry`, those at the window's start. Gives
+/// the stretches and the modes at the window's end.
 fn speculate(
     input: &[u8],
     options: &SplitOptions,
     window: &Window,
+    entry: Modes,
     lists: Vec<Vec<Statement>>,
-) -> Vec<Stretch> {
-    window
+) -> Speculated {
+    let marks: Vec<_> = window
         .cuts
         .par_windows(2)
-        .zip(&window.guesses)
+        .map(|chunk| marks_in(input, chunk[0], chunk[1]))
+        .collect();
+    let mut modes = entry;
+    let mut starts = Vec::with_capacity(marks.len());
+    for chunk_marks in &marks {
+        starts.push(modes.clone());
+        modes.follow(input, chunk_marks);
+    }
+    let stretches = window
+        .cuts
+        .par_windows(2)
+        .zip(starts)
+        .zip(&window.tocs)
         .zip(lists)
-        .map(|((chunk, guess), list)| {
-            let guess = Boundary::guess(
-                options,
-                guess.standard_strings,
-                guess.restrict_key.clone(),
-                guess.toc,
-            );
+        .map(|(((chunk, modes), toc), list)| {
+            let guess = Boundary::guess(options, modes.standard_strings, modes.restrict_key, *toc);
             Stretch::split(input, options, chunk[0], guess, chunk[1], list)
         })
-        .collect()
+        .collect();
+    Speculated { stretches, modes }
+}
+
+/// A window's chunks split from guesses, and the modes at its end.
+struct Speculated {
+    stretches: Vec<Stretch>,
+    modes: Modes,
 }
 
 /// The statements of a stretch of the input: from a statement boundary to
@@ -321,6 +343,7 @@ impl Stretch {
         limit: usize,
         list: Vec<Statement>,
     ) -> Self {
+        let list = emptied(list);
         let run = Run {
             from: ResumePoint {
                 at: start,
@@ -368,6 +391,14 @@ impl Stretch {
     }
 }
 
+/// `list` cleared for a chunk's statements. A list grown by a dense chunk
+/// gives its room back: the chunks after it are cut smaller.
+fn emptied(mut list: Vec<Statement>) -> Vec<Statement> {
+    list.clear();
+    list.shrink_to(2 * ITEMS_PER_CHUNK);
+    list
+}
+
 /// The sequential pass: where the last chunk really stopped, and in what state.
 struct InOrder {
     at: usize,
@@ -402,11 +433,10 @@ impl InOrder {
         self.spare.pop().unwrap_or_default()
     }
 
-    fn recycle(&mut self, mut list: Vec<Statement>) {
-        list.clear();
-        // A list grown by a dense chunk gives its room back: the chunks
-        // after it are cut smaller.
-        list.shrink_to(2 * ITEMS_PER_CHUNK);
+    /// Keeps a visited list for a later chunk. It is emptied by the thread
+    /// that fills it again ([`emptied`]): dropping a chunk's statements
+    /// here would make the sequential pass read them all once more.
+    fn recycle(&mut self, list: Vec<Statement>) {
         self.spare.push(list);
     }
 
@@ -459,27 +489,17 @@ impl InOrder {
 }
 
 /// Chunks to split at once: the boundaries around them, and for each chunk
-/// what the cutter can tell of the state it starts in.
+/// the pg_dump header in force where it starts, when the cut before it is
+/// inside an entry (between two of a table's INSERTs).
 struct Window {
     cuts: Vec<usize>,
-    guesses: Vec<Guess>,
+    tocs: Vec<Option<Toc>>,
 }
 
 impl Window {
     fn chunks(&self) -> usize {
-        self.guesses.len()
+        self.tocs.len()
     }
-}
-
-/// What the cutter can tell of the state at a cut: the
-/// `standard_conforming_strings` setting and the `\restrict` key of psql's
-/// restricted mode in force, and the pg_dump header in force when the cut
-/// is inside an entry (between two of a table's INSERTs).
-#[derive(Debug, Clone)]
-struct Guess {
-    standard_strings: bool,
-    restrict_key: Option<Span>,
-    toc: Option<Toc>,
 }
 
 /// The chunk boundaries, found as they are needed: each chunk about
@@ -489,29 +509,12 @@ struct Cutter<'a> {
     chunk_size: usize,
     /// Where the next chunk starts.
     next: usize,
-    /// What the last search for a pg_dump header found: where its
-    /// `\n\n--\n-- ` begins, or `None` for none after where it looked.
-    /// Cuts only move forward, so the answer holds until a cut passes it.
-    /// Without it, a script without headers (a seed file of INSERTs) would
-    /// be searched to its end once per chunk: quadratic time.
-    next_header: Option<Option<usize>>,
-    /// Whether to follow psql's restricted mode from line to line, for the
-    /// guesses of parallel chunks; and its key at `next`.
-    ///
-    /// Concatenated dumps (pg_dumpall's output, `cat`) hold one
-    /// `\restrict`/`\unrestrict` pair each; a chunk guessed outside the mode
-    /// that meets the `\unrestrict` has read the state wrong and is split
-    /// again. The mode is followed by a substring search for the two
-    /// commands at line starts, cheap beside splitting; a line the search
-    /// mistakes (in a string or in COPY rows) costs a re-split, never a
-    /// wrong answer.
-    follow_restricted_mode: bool,
-    restrict_key: Option<Span>,
-    /// `standard_conforming_strings` at `next`, followed with the restricted
-    /// mode through the `SET` and `RESET` lines that name it (a dump of a
-    /// server that had it off sets it off at its top, and a wrong guess
-    /// would split every chunk again).
-    standard_strings: bool,
+    /// What the last search for a pg_dump header found: where it looked
+    /// from, and where the first `\n\n--\n-- ` after that begins (`None`
+    /// for none). Cuts only move forward, so the answer holds until a cut
+    /// passes it. Without it, a script without headers (a seed file of
+    /// INSERTs) would be searched to its end once per chunk: quadratic time.
+    next_header: Option<(usize, Option<usize>)>,
     /// The pg_dump header in force at `next`, when `next` is a cut inside an
     /// entry; `None` at a header, where the chunk reads its own.
     toc: Option<Toc>,
@@ -526,9 +529,6 @@ impl<'a> Cutter<'a> {
             chunk_size,
             next: 0,
             next_header: None,
-            follow_restricted_mode: false,
-            restrict_key: None,
-            standard_strings: true,
             toc: None,
             cut_inside_entry: false,
         }
@@ -549,10 +549,6 @@ impl<'a> Cutter<'a> {
         };
         let start = self.next;
         self.next = cut.unwrap_or(input.len());
-        if self.follow_restricted_mode {
-            self.follow_restricted_mode_through(start, self.next);
-            self.follow_standard_strings_through(start, self.next);
-        }
         self.toc = if self.cut_inside_entry {
             self.last_header_before(start, self.next).or(self.toc)
         } else {
@@ -567,6 +563,12 @@ impl<'a> Cutter<'a> {
     fn last_header_before(&self, from: usize, to: usize) -> Option<Toc> {
         let input = self.input;
         let from = from.saturating_sub(HEADER.len());
+        // Inside a table's INSERTs the search for the next header has
+        // already read the chunk: reading it again backwards would make this
+        // thread read the whole table once more while the others split it.
+        if self.known_headerless(from, to) {
+            return None;
+        }
         let found = from + memchr::memmem::rfind(&input[from..to], HEADER)?;
         // The header's middle line (`-- Name: ...`), after the blank line
         // and the bare `--` line.
@@ -574,78 +576,22 @@ impl<'a> Cutter<'a> {
         parse_header(input, line..line + line_end(&input[line..])?)
     }
 
-    /// Moves the restricted mode through the `\restrict` and `\unrestrict`
-    /// lines of `input[from..to]`.
-    fn follow_restricted_mode_through(&mut self, from: usize, to: usize) {
-        let input = self.input;
-        for found in memchr::memmem::find_iter(&input[from..to], b"restrict ") {
-            let at = from + found;
-            let command_start = if input[..at].ends_with(b"\\un") {
-                at - 3
-            } else if input[..at].ends_with(b"\\") {
-                at - 1
-            } else {
-                continue;
-            };
-            if command_start > 0 && input[command_start - 1] != b'\n' {
-                continue;
-            }
-            let command = meta::scan(input, command_start, self.restrict_key.is_some());
-            if let Some(key) = restricted_mode_after(input, &command, self.restrict_key.as_ref()) {
-                self.restrict_key = key;
-            }
-        }
-    }
-
-    /// Moves `standard_conforming_strings` through the lines of
-    /// `input[from..to]` that name it, read by the splitter's own rule
-    /// ([`standard_strings_setting`]) from the line's leading tokens.
-    fn follow_standard_strings_through(&mut self, from: usize, to: usize) {
-        let input = self.input;
-        for found in memchr::memmem::find_iter(&input[from..to], b"standard_conforming_strings") {
-            let at = from + found;
-            let line = memchr::memrchr(b'\n', &input[..at]).map_or(0, |i| i + 1);
-            let line_end = at + line_end(&input[at..]).unwrap_or(input.len() - at);
-            let mode = LexMode {
-                standard_strings: self.standard_strings,
-            };
-            let mut leading = Vec::with_capacity(LEADING_WORDS);
-            let mut pos = line;
-            while leading.len() < LEADING_WORDS {
-                let Some(token) = first_token(&input[pos..line_end], mode) else {
-                    break;
-                };
-                if !token.kind.is_trivia() {
-                    leading.push((Some(token.kind), pos..pos + token.len));
-                }
-                pos += token.len;
-            }
-            if let Some(standard) = standard_strings_setting(input, &leading) {
-                self.standard_strings = standard;
-            }
-        }
-    }
-
     /// The next `chunks` chunks (fewer at the end) as the boundaries around
     /// them, or `None` after the last.
     fn window(&mut self, chunks: usize) -> Option<Window> {
         let mut cuts = vec![self.next];
-        let mut guesses = Vec::new();
+        let mut tocs = Vec::new();
         while cuts.len() <= chunks {
-            let guess = Guess {
-                standard_strings: self.standard_strings,
-                restrict_key: self.restrict_key.clone(),
-                toc: self.toc,
-            };
+            let toc = self.toc;
             match self.next_cut() {
                 Some(cut) => {
                     cuts.push(cut);
-                    guesses.push(guess);
+                    tocs.push(toc);
                 }
                 None => break,
             }
         }
-        (cuts.len() > 1).then_some(Window { cuts, guesses })
+        (cuts.len() > 1).then_some(Window { cuts, tocs })
     }
 
     /// The first likely statement boundary after `from`. In a dump, the
@@ -694,15 +640,23 @@ impl<'a> Cutter<'a> {
     /// for only when the last answer lies behind `from`.
     fn header_at_or_after(&mut self, from: usize) -> Option<usize> {
         match self.next_header {
-            Some(Some(header)) if header >= from => Some(header),
+            Some((_, Some(header))) if header >= from => Some(header),
             // No header after an earlier offset: none after this one.
-            Some(None) => None,
+            Some((_, None)) => None,
             _ => {
                 let found = memchr::memmem::find(&self.input[from..], HEADER).map(|i| from + i);
-                self.next_header = Some(found);
+                self.next_header = Some((from, found));
                 found
             }
         }
+    }
+
+    /// Whether the last search for a header says that none begins in
+    /// `input[from..to]`.
+    fn known_headerless(&self, from: usize, to: usize) -> bool {
+        self.next_header.is_some_and(|(searched_from, found)| {
+            searched_from <= from && found.is_none_or(|header| header >= to)
+        })
     }
 }
 
@@ -746,10 +700,6 @@ const SEARCH_WINDOW: usize = 64 << 10;
 /// that opens the header's comment block.
 const HEADER: &[u8] = b"\n\n--\n-- ";
 
-/// Enough of a line's leading tokens to read `SET SESSION
-/// standard_conforming_strings TO off`.
-const LEADING_WORDS: usize = 6;
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -770,7 +720,7 @@ mod tests {
         let input = input.as_bytes();
         let mut cutter = Cutter::new(input, 50);
         let first = cutter.next_cut();
-        assert_eq!(cutter.next_header, Some(None));
+        assert!(cutter.next_header.is_some_and(|(_, found)| found.is_none()));
         let mut all: Vec<usize> = first.into_iter().collect();
         all.extend(std::iter::from_fn(|| cutter.next_cut()));
         assert!(all.len() > 10, "{all:?}");
@@ -856,14 +806,15 @@ mod tests {
         }
         let input = input.as_bytes();
         let mut cutter = Cutter::new(input, 25);
-        cutter.follow_restricted_mode = true;
+        let mut modes = Modes {
+            standard_strings: true,
+            restrict_key: None,
+        };
         let mut restricted_chunks = 0;
         while let Some(window) = cutter.window(1) {
             let start = window.cuts[0];
-            let guessed = window.guesses[0]
-                .restrict_key
-                .clone()
-                .map(|key| &input[key]);
+            let guessed = modes.restrict_key.clone().map(|key| &input[key]);
+            modes.follow(input, &marks_in(input, start, window.cuts[1]));
             // The key of the last `\restrict` before the start, if no
             // `\unrestrict` came after it.
             let lines = input[..start].split(|&b| b == b'\n');
