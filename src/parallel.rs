@@ -13,9 +13,9 @@
 //!    state: the state a script starts in, with the header whose entry a
 //!    cut between INSERTs is in, and psql's `\restrict` mode and the
 //!    `standard_conforming_strings` setting, followed through the lines
-//!    that change them (found on every thread first, see `parallel/modes.rs`). Each
-//!    stops at the first real boundary at or after the next cut, reading
-//!    past the cut if a statement crosses it.
+//!    that change them (found on every thread first: `parallel/modes.rs`).
+//!    Each stops at the first real boundary at or after the next cut,
+//!    reading past the cut if a statement crosses it.
 //! 3. One sequential pass walks the chunks in order and keeps a chunk's
 //!    statements only if it started where the chunk before really stopped,
 //!    in a state that differs from the guess in nothing the chunk read
