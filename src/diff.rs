@@ -9,7 +9,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::normalize::{entries, Identity, NormalizeOptions};
+use crate::normalize::{for_each_entry, Identity, NormalizeOptions};
 
 /// How an object differs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -85,12 +85,12 @@ impl DiffReport {
 pub fn diff(a: &[u8], b: &[u8], options: &NormalizeOptions) -> DiffReport {
     let side = |input: &[u8]| {
         let mut objects: BTreeMap<Identity, Vec<u8>> = BTreeMap::new();
-        for entry in entries(input, options) {
+        for_each_entry(input, options, |entry| {
             let text = objects.entry(entry.identity).or_default();
             for piece in &entry.pieces {
                 text.extend_from_slice(piece);
             }
-        }
+        });
         objects
     };
     let text = |bytes: Vec<u8>| String::from_utf8_lossy(&bytes).into_owned();

@@ -16,6 +16,7 @@ use std::borrow::Cow;
 use std::cmp::Reverse;
 use std::fmt;
 use std::io::{self, Write};
+use std::ops::ControlFlow;
 use std::str::FromStr;
 
 use rayon::prelude::*;
@@ -23,7 +24,7 @@ use rayon::prelude::*;
 use crate::facts::{access, has_word, only_calls, Access};
 use crate::lexer::{first_token, tokenize, LexMode, Span, TokenKind};
 
-use crate::parallel::{split_parallel, Parallelism};
+use crate::parallel::{split_chunks, Parallelism};
 use crate::split::{copy_end_marker, SplitOptions, Statement, StatementKind};
 
 /// The noise `--ignore` can leave out, one row each: the variant, its
@@ -203,21 +204,55 @@ impl Entry<'_> {
 /// - a statement the input ends inside stays last, since it swallows
 ///   whatever follows it.
 pub fn entries<'a>(input: &'a [u8], options: &NormalizeOptions) -> Vec<Entry<'a>> {
-    sorted_entries(input, options)
-        .into_iter()
-        .map(|(_, entry)| entry)
-        .collect()
+    let mut entries = Vec::new();
+    for_each_entry(input, options, |entry| entries.push(entry));
+    entries
+}
+
+/// Hands each entry of `input` to `visit`, in the order [`entries`] gives
+/// them. Unsorted, each is handed over as soon as it is complete, and only
+/// what `visit` keeps stays in memory; sorted, they are all held first.
+pub fn for_each_entry<'a>(
+    input: &'a [u8],
+    options: &NormalizeOptions,
+    mut visit: impl FnMut(Entry<'a>),
+) {
+    if options.sort {
+        sorted_entries(input, options)
+            .into_iter()
+            .for_each(|(_, entry)| visit(entry));
+    } else {
+        each_keyed_entry(input, options, |_, entry| visit(entry));
+    }
 }
 
 /// The entries, in output order, with what they were sorted by.
 fn sorted_entries<'a>(input: &'a [u8], options: &NormalizeOptions) -> Vec<(SortKey, Entry<'a>)> {
     let mut entries: Vec<(SortKey, Entry)> = Vec::new();
+    each_keyed_entry(input, options, |key, entry| entries.push((key, entry)));
+    if options.sort {
+        // A stable sort keeps pg_dump's order among entries of one identity.
+        entries.sort_by(|(key_a, a), (key_b, b)| {
+            (key_a, a.section, &a.identity).cmp(&(key_b, b.section, &b.identity))
+        });
+    }
+    entries
+}
+
+/// Hands each entry to `visit` in input order, with what `--sort` orders it
+/// by, once its last statement is known.
+fn each_keyed_entry<'a>(
+    input: &'a [u8],
+    options: &NormalizeOptions,
+    mut visit: impl FnMut(SortKey, Entry<'a>),
+) {
+    let mut current: Option<(SortKey, Entry)> = None;
     let mut literal_epoch = 0usize;
     walk(input, options, |statement, starts_entry, pieces| {
         let opens_epoch = may_set_standard_strings(input, statement);
         literal_epoch += usize::from(opens_epoch);
         if !starts_entry {
-            if let Some((key, last)) = entries.last_mut() {
+            if let Some((key, last)) = &mut current {
                 last.pieces.extend(pieces);
                 if opens_epoch {
                     // Its statements before the setting are read as those
@@ -240,22 +275,18 @@ fn sorted_entries<'a>(input: &'a [u8], options: &NormalizeOptions) -> Vec<(SortK
             opens_epoch: Reverse(opens_epoch),
             has_header: statement.toc.is_some(),
         };
-        entries.push((
-            key,
-            Entry {
-                identity,
-                section,
-                pieces,
-            },
-        ));
+        let entry = Entry {
+            identity,
+            section,
+            pieces,
+        };
+        if let Some((key, entry)) = current.replace((key, entry)) {
+            visit(key, entry);
+        }
     });
-    if options.sort {
-        // A stable sort keeps pg_dump's order among entries of one identity.
-        entries.sort_by(|(key_a, a), (key_b, b)| {
-            (key_a, a.section, &a.identity).cmp(&(key_b, b.section, &b.identity))
-        });
+    if let Some((key, entry)) = current {
+        visit(key, entry);
     }
-    entries
 }
 
 /// What `--sort` orders by before section and identity (see [`entries`]).
@@ -294,29 +325,20 @@ fn may_turn_standard_strings_off(input: &[u8], statement: &Statement) -> bool {
 
 /// Visits each kept statement's normalized pieces, in input order, saying
 /// whether it starts an entry (its pieces then begin with the header).
+///
+/// The input is split chunk by chunk, and a statement is normalized as soon
+/// as the one after it is known (a meta-command after it may be what sends
+/// it), so only a chunk or two of statements is in memory: unsorted output
+/// streams, and sorted output and `diff` hold the entries, not the split.
 fn walk<'a>(
     input: &'a [u8],
     options: &NormalizeOptions,
-    mut visit: impl FnMut(&Statement, bool, Vec<Cow<'a, [u8]>>),
+    visit: impl FnMut(&Statement, bool, Vec<Cow<'a, [u8]>>),
 ) {
     let parallelism = Parallelism {
         jobs: options.jobs,
         ..Parallelism::default()
     };
-    let script = split_parallel(input, &SplitOptions::default(), &parallelism);
-    // From the first statement that may turn `standard_conforming_strings`
-    // off, its settings decide how the literals after them are read, and
-    // `--ignore set` keeps them; before it, they change nothing.
-    let literal_syntax_from = script
-        .statements
-        .iter()
-        .position(|s| may_turn_standard_strings_off(input, s))
-        .unwrap_or(usize::MAX);
-    let mut current_toc: Option<crate::toc::Toc> = None;
-    let mut any = false;
-    // A kept statement that the meta-command after it sends (`\g`): the
-    // meta-command joins its entry, so that `--sort` keeps them together.
-    let mut awaiting_sender = false;
     // Statements are normalized a batch at a time on every thread, then
     // grouped into entries in order: the same text for any thread count.
     let pool = (options.jobs > 1)
@@ -327,60 +349,128 @@ fn walk<'a>(
                 .ok()
         })
         .flatten();
-    // A statement's text, and its header when it is the first of its entry
-    // (computed where the toc changes; grouping below asks for more only
-    // when a dropped statement opened the entry).
-    let normalize_one = |first: usize, i: usize, batch: &[Statement]| {
-        let statement = &batch[i];
-        let at = first + i;
-        let sent_by_meta = sent_by_meta(&script.statements, at);
-        let place = Place {
-            keeps_settings: at >= literal_syntax_from,
-            sent_by_meta,
-            copy_sender: (sent_by_meta && statement.kind == StatementKind::Copy)
-                .then(|| script.statements[at + 1].span.clone()),
-            sends_copy: at > 0 && sends_copy(&script.statements, at - 1),
-        };
-        let text = statement_text(input, statement, options, place)?;
-        let opens = i == 0 || !same_toc(&batch[i - 1], statement);
-        let header = statement
-            .toc
-            .as_ref()
-            .filter(|_| opens)
-            .map(|toc| header(input, toc, options).into_bytes());
-        Some((text, header))
+    let mut walk = Walk {
+        input,
+        options,
+        pool: pool.as_ref(),
+        threads: parallelism.threads(),
+        held: Vec::new(),
+        done: 0,
+        keeps_settings: false,
+        current_toc: None,
+        any: false,
+        awaiting_sender: false,
+        visit,
     };
-    let normalized = |first: usize, batch: &[Statement]| -> Vec<Option<Normalized<'a>>> {
-        let each = || {
-            (0..batch.len())
-                .into_par_iter()
-                .map(|i| normalize_one(first, i, batch))
-                .collect()
+    split_chunks(input, &SplitOptions::default(), &parallelism, |script| {
+        walk.held.append(&mut script.statements);
+        walk.normalize_held(false);
+        ControlFlow::Continue(())
+    });
+    walk.normalize_held(true);
+}
+
+/// The state of [`walk`] between chunks.
+struct Walk<'a, 'o, V> {
+    input: &'a [u8],
+    options: &'o NormalizeOptions,
+    pool: Option<&'o rayon::ThreadPool>,
+    threads: usize,
+    /// The statements split and still needed: the last one normalized (the
+    /// one before the next to normalize), then those waiting.
+    held: Vec<Statement>,
+    /// How many of `held` are normalized already (none or that one).
+    done: usize,
+    /// From the first statement that may turn `standard_conforming_strings`
+    /// off, its settings decide how the literals after them are read, and
+    /// `--ignore set` keeps them; before it, they change nothing.
+    keeps_settings: bool,
+    current_toc: Option<crate::toc::Toc>,
+    any: bool,
+    /// A kept statement that the meta-command after it sends (`\g`): the
+    /// meta-command joins its entry, so that `--sort` keeps them together.
+    awaiting_sender: bool,
+    visit: V,
+}
+
+impl<'a, V: FnMut(&Statement, bool, Vec<Cow<'a, [u8]>>)> Walk<'a, '_, V> {
+    /// Normalizes and visits the held statements whose next statement is
+    /// known (all of them at the input's end), keeping what the next ones
+    /// need.
+    fn normalize_held(&mut self, at_end: bool) {
+        let end = if at_end {
+            self.held.len()
+        } else {
+            self.held.len().saturating_sub(1)
         };
-        match &pool {
-            _ if parallelism.threads() <= 1 || batch.len() < 64 => (0..batch.len())
-                .map(|i| normalize_one(first, i, batch))
-                .collect(),
+        let mut from = self.done;
+        while from < end {
+            let to = end.min(from + BATCH);
+            self.normalize_batch(from, to);
+            from = to;
+        }
+        if end > self.done {
+            self.held.drain(..end - 1);
+            self.done = 1;
+        }
+    }
+
+    /// Normalizes `held[from..to]` on every thread, then groups them into
+    /// entries in order.
+    fn normalize_batch(&mut self, from: usize, to: usize) {
+        let input = self.input;
+        let options = self.options;
+        let held = &self.held;
+        let keeps: Vec<bool> = held[from..to]
+            .iter()
+            .map(|statement| {
+                self.keeps_settings |= may_turn_standard_strings_off(input, statement);
+                self.keeps_settings
+            })
+            .collect();
+        // A statement's text, and its header when it is the first of its
+        // entry (computed where the toc changes; grouping below asks for
+        // more only when a dropped statement opened the entry).
+        let normalize_one = |at: usize| {
+            let statement = &held[at];
+            let sent_by_meta = sent_by_meta(held, at);
+            let place = Place {
+                keeps_settings: keeps[at - from],
+                sent_by_meta,
+                copy_sender: (sent_by_meta && statement.kind == StatementKind::Copy)
+                    .then(|| held[at + 1].span.clone()),
+                sends_copy: at > 0 && sends_copy(held, at - 1),
+            };
+            let text = statement_text(input, statement, options, place)?;
+            let opens = at == from || !same_toc(&held[at - 1], statement);
+            let header = statement
+                .toc
+                .as_ref()
+                .filter(|_| opens)
+                .map(|toc| header(input, toc, options).into_bytes());
+            Some((text, header))
+        };
+        let each = || (from..to).into_par_iter().map(normalize_one).collect();
+        let normalized: Vec<Option<Normalized<'a>>> = match self.pool {
+            _ if self.threads <= 1 || to - from < 64 => (from..to).map(normalize_one).collect(),
             Some(pool) => pool.install(each),
             None => each(),
-        }
-    };
-    for (number, batch) in script.statements.chunks(BATCH).enumerate() {
-        let first = number * BATCH;
-        for (i, (statement, text)) in batch.iter().zip(normalized(first, batch)).enumerate() {
+        };
+        for (at, text) in (from..to).zip(normalized) {
+            let statement = &held[at];
             let sends =
-                std::mem::take(&mut awaiting_sender) && statement.kind == StatementKind::Meta;
+                std::mem::take(&mut self.awaiting_sender) && statement.kind == StatementKind::Meta;
             let Some((text, made_header)) = text else {
                 continue;
             };
-            awaiting_sender = sent_by_meta(&script.statements, first + i);
+            self.awaiting_sender = sent_by_meta(held, at);
             let toc = statement.toc;
-            if (sends || (toc.is_some() && toc == current_toc)) && any {
-                visit(statement, false, text);
+            if (sends || (toc.is_some() && toc == self.current_toc)) && self.any {
+                (self.visit)(statement, false, text);
                 continue;
             }
-            current_toc = toc;
-            any = true;
+            self.current_toc = toc;
+            self.any = true;
             // The header stays even when comments are ignored: it carries the
             // identity, so normalizing the normalized text finds the same objects.
             let mut pieces = Vec::with_capacity(text.len() + 1);
@@ -389,7 +479,7 @@ fn walk<'a>(
                 pieces.push(Cow::Owned(made));
             }
             pieces.extend(text);
-            visit(statement, true, pieces);
+            (self.visit)(statement, true, pieces);
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Inputs that are not regular files: a pipe named as `/dev/stdin`, bash's
 //! process substitution, a named FIFO. Each is read once, as a stream, by
-//! every command, with the regular file's result.
+//! every command, with the regular file's result. And inputs that must
+//! not hold more than a bounded part of themselves in memory.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -165,4 +166,31 @@ fn an_endless_statement_in_a_compressed_file_is_an_error_in_bounded_memory() {
             "{stderr}"
         );
     }
+}
+
+#[test]
+fn normalize_and_diff_of_meta_command_dense_input_hold_a_chunk_not_the_split() {
+    let dir = scratch("dense");
+    // 8 MiB of lone `\` lines: a statement and a warning every two bytes,
+    // about 400 bytes each once split, 1.6 GB if the split were held whole.
+    std::fs::write(dir.join("dense.sql"), "\\\n".repeat(4 << 20)).unwrap();
+    let limit = "prlimit --as=536870912";
+    let normalized = bash(
+        &dir,
+        &format!("set -o pipefail; {limit} \"$PGSPLIT\" normalize -j1 dense.sql | wc -l"),
+    );
+    let stderr = String::from_utf8_lossy(&normalized.stderr);
+    assert_eq!(normalized.status.code(), Some(0), "{stderr}");
+    // One line per command, and a blank line between entries.
+    let lines: usize = String::from_utf8_lossy(&normalized.stdout)
+        .trim()
+        .parse()
+        .unwrap();
+    assert_eq!(lines, 2 * (4 << 20) - 1, "{stderr}");
+    let diffed = bash(
+        &dir,
+        &format!("{limit} \"$PGSPLIT\" diff dense.sql dense.sql"),
+    );
+    let stderr = String::from_utf8_lossy(&diffed.stderr);
+    assert_eq!(diffed.status.code(), Some(0), "{stderr}");
 }

@@ -28,8 +28,9 @@ pub struct Args {
     jobs: JobsArg,
 }
 
-/// The whole dump is read (mapped, or into memory from a stream): entries
-/// are compared and sorted across it.
+/// The whole dump is read (mapped, or into memory from a stream): the
+/// normalized text borrows COPY rows from it, and `--sort` orders entries
+/// across it. Its statements are split and normalized chunk by chunk.
 pub fn run(args: Args) -> io::Result<u8> {
     let file = or_standard_input(args.file);
     let input = open_whole(&file)?;
