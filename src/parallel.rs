@@ -243,10 +243,9 @@ const MIN_CHUNK_SIZE: usize = 16 << 10;
 /// statements and diagnostics: `configured`, or smaller so that a chunk as
 /// dense holds about [`ITEMS_PER_CHUNK`].
 fn chunk_size_for(configured: usize, bytes: usize, items: usize) -> usize {
-    if items <= ITEMS_PER_CHUNK {
-        return configured;
-    }
-    let dense = bytes.saturating_mul(ITEMS_PER_CHUNK) / items;
+    // Scaled both ways: a small first chunk that held fewer than the limit
+    // may still be too dense for a chunk of the configured size.
+    let dense = bytes.saturating_mul(ITEMS_PER_CHUNK) / items.max(1);
     dense.clamp(MIN_CHUNK_SIZE.min(configured), configured)
 }
 
@@ -742,6 +741,13 @@ mod tests {
         // `SELECT 1;` and a NUL: ten bytes a statement.
         let dense = chunk_size_for(configured, 500_000, 50_000);
         assert_eq!(dense, 10 * ITEMS_PER_CHUNK);
+        // Lines of `x;`, three bytes a statement, in a first chunk too small
+        // to reach the limit: the next chunks are as dense, not the size
+        // asked for (which would hold 175,000 statements each).
+        assert_eq!(
+            chunk_size_for(configured, 3 * 4096, 4096),
+            3 * ITEMS_PER_CHUNK
+        );
         // Never above the size asked for, nor below it when that is tiny.
         assert_eq!(chunk_size_for(40, 40, 40_000), 40);
     }
