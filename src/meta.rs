@@ -15,15 +15,17 @@
 //! psql evaluates these at run time; this module only classifies them, which is
 //! all the splitter needs: commands that send the query buffer (`\g` and its
 //! family) end a statement, `\r` discards it, `\copy ... from stdin` reads data
-//! lines, `\q` ends psql's input, `\prompt` may read its answer from it, and
-//! all others run on the spot without touching the buffer.
+//! lines, `\q` ends psql's input, `\prompt`, `\password` and `\copy ... from
+//! pstdin` may read lines of it, and all others run on the spot without
+//! touching the buffer.
 //!
 //! psql's command table (`exec_command` in `command.c`) compares every name
 //! with `strcmp`, except `\copy`'s (`pg_strcasecmp`): `\COPY` is `\copy`, but
 //! `\Q` and `\QUIT` are unknown commands. Besides `\copy ... from stdin`, the
 //! commands that read lines of psql's input are `\q` (it reads no more) and,
 //! when the script is psql's standard input and there is no terminal,
-//! `\prompt` (one line, its answer).
+//! `\prompt` (one line, its answer), `\password` (two lines, the password
+//! and its confirmation) and `\copy ... from pstdin` (data up to `\.`).
 
 use std::borrow::Cow;
 
@@ -64,12 +66,31 @@ pub enum Effect {
     /// which is the script's next line when the script is psql's standard
     /// input and there is no terminal.
     Prompt,
+    /// `\password [USER]`: psql reads the new password and then its
+    /// confirmation, from the script's next two lines when the script is
+    /// psql's standard input and there is no terminal.
+    Password,
+    /// `\copy ... from pstdin`: data lines from psql's standard input, up to
+    /// a `\.` line; the script's next lines when the script is that input.
+    CopyFromPsqlStdin,
     /// A command psql does not know: an error at run time.
     Unknown,
     /// Refused because psql is in restricted mode (after pg_dump's
     /// `\restrict`, only `\unrestrict` runs); like an unknown command it
     /// throws away the rest of its line.
     Restricted,
+}
+
+impl Effect {
+    /// The lines of psql's standard input the command reads as answers to
+    /// its prompts, when there is no terminal.
+    pub fn answer_lines(self) -> usize {
+        match self {
+            Effect::Prompt => 1,
+            Effect::Password => 2,
+            _ => 0,
+        }
+    }
 }
 
 /// Commands that send the query buffer, as `;` would (`\parse` sends it to
@@ -276,8 +297,14 @@ pub fn scan(input: &[u8], start: usize, restricted: bool) -> MetaCommand {
         Effect::SendsBuffer
     } else if name == b"r" || name == b"reset" {
         Effect::ResetsBuffer
-    } else if name == b"copy" && copies_from_script(&input[args_start..line_end]) {
-        Effect::CopyFromStdin
+    } else if name == b"copy" {
+        match copy_source(&input[args_start..line_end]) {
+            Some(CopySource::Script) => Effect::CopyFromStdin,
+            Some(CopySource::PsqlStdin) => Effect::CopyFromPsqlStdin,
+            None => Effect::Immediate,
+        }
+    } else if name == b"password" {
+        Effect::Password
     } else if name == b"q" || name == b"quit" {
         Effect::Quit
     } else if name == b"prompt" && args_end > args_start {
@@ -348,10 +375,18 @@ fn skip_quoted(input: &[u8], mut i: usize, line_end: usize, quote: u8) -> usize 
     line_end
 }
 
-/// `\copy table from stdin` (or `from stdout`, which psql reads the same way)
-/// takes its data from the script; `from pstdin` reads psql's own standard
-/// input, and `to` copies out.
-fn copies_from_script(args: &[u8]) -> bool {
+/// Where a `\copy ... from` reads lines of psql's input.
+enum CopySource {
+    /// `from stdin` (or `from stdout`, which psql reads the same way): the
+    /// script.
+    Script,
+    /// `from pstdin`: psql's own standard input.
+    PsqlStdin,
+}
+
+/// What a `\copy` reads of psql's input, if anything: a file, a program and
+/// `to` (copying out) read none.
+fn copy_source(args: &[u8]) -> Option<CopySource> {
     let words: Vec<Vec<u8>> = args
         .split(|b| is_space(*b) || *b == b'(' || *b == b')' || *b == b',')
         .filter(|w| !w.is_empty())
@@ -359,7 +394,11 @@ fn copies_from_script(args: &[u8]) -> bool {
         .collect();
     words
         .windows(2)
-        .any(|pair| pair[0] == b"from" && (pair[1] == b"stdin" || pair[1] == b"stdout"))
+        .find_map(|pair| match (pair[0].as_slice(), pair[1].as_slice()) {
+            (b"from", b"stdin" | b"stdout") => Some(CopySource::Script),
+            (b"from", b"pstdin") => Some(CopySource::PsqlStdin),
+            _ => None,
+        })
 }
 
 #[cfg(test)]
@@ -424,7 +463,12 @@ mod tests {
             scan_str("\\copy t (a) from stdin with csv").3,
             Effect::CopyFromStdin
         );
-        assert_eq!(scan_str("\\copy t from pstdin").3, Effect::Immediate);
+        assert_eq!(
+            scan_str("\\copy t from pstdin").3,
+            Effect::CopyFromPsqlStdin
+        );
+        assert_eq!(scan_str("\\copy t from 'f.csv'").3, Effect::Immediate);
+        assert_eq!(scan_str("\\copy t to stdout").3, Effect::Immediate);
         assert_eq!(scan_str("\\copy t to stdout").3, Effect::Immediate);
     }
 
@@ -460,6 +504,8 @@ mod tests {
     #[test]
     fn prompt_reads_a_line_only_with_a_variable_name() {
         assert_eq!(scan_str("\\prompt x").3, Effect::Prompt);
+        assert_eq!(scan_str("\\password").3, Effect::Password);
+        assert_eq!(scan_str("\\password alice").3, Effect::Password);
         assert_eq!(
             scan_str("\\prompt 'Name? ' x \\\\ SELECT 1;").3,
             Effect::Prompt

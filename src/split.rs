@@ -1550,7 +1550,11 @@ impl<'a> Splitter<'a> {
                 self.pending.clear();
                 self.reset_scanner_state();
             }
-            Effect::CopyFromStdin => {
+            // psql's standard input is not the script that `psql -f` reads.
+            Effect::CopyFromPsqlStdin if self.compat == Compat::Default => {
+                self.hole_in_pending(&command.span);
+            }
+            Effect::CopyFromStdin | Effect::CopyFromPsqlStdin => {
                 self.attach_copy_data(&mut statement, command.span.end, 1);
                 self.hole_in_pending(&command.span);
             }
@@ -1582,10 +1586,10 @@ impl<'a> Splitter<'a> {
                 );
                 self.hole_in_pending(&command.span);
             }
-            Effect::Prompt => {
+            Effect::Prompt | Effect::Password => {
                 self.hole_in_pending(&command.span);
                 if self.compat == Compat::Psql {
-                    self.skip_answer_line(command.line_end);
+                    self.skip_answer_lines(command.line_end, command.effect.answer_lines());
                 }
             }
             Effect::Quit | Effect::Immediate => self.hole_in_pending(&command.span),
@@ -1610,12 +1614,12 @@ impl<'a> Splitter<'a> {
         self.pos = self.input.len();
     }
 
-    /// `\prompt` without a terminal reads its answer from psql's standard
-    /// input, which is the script's next line when the script is that
-    /// input. The line is skipped as COPY data is: the rest of the command's
-    /// own line is read first (and data of a COPY on it comes after the
-    /// answer).
-    fn skip_answer_line(&mut self, line_end: usize) {
+    /// `\prompt` and `\password` without a terminal read their answers from
+    /// psql's standard input, which is the script's next lines when the
+    /// script is that input. The `count` lines are skipped as COPY data is:
+    /// the rest of the command's own line is read first (and data of a COPY
+    /// on it comes after the answers).
+    fn skip_answer_lines(&mut self, line_end: usize, count: usize) {
         // The command's own newline stays: it is the one psql puts between
         // this line and the next line it scans.
         let (lexed_to, from) = match self.line_limit {
@@ -1626,8 +1630,11 @@ impl<'a> Splitter<'a> {
         if from >= self.input.len() {
             return;
         }
-        let answer_end =
-            memchr::memchr(b'\n', &self.input[from..]).map_or(self.input.len(), |i| from + i + 1);
+        let mut answer_end = from;
+        for _ in 0..count {
+            answer_end = memchr::memchr(b'\n', &self.input[answer_end..])
+                .map_or(self.input.len(), |i| answer_end + i + 1);
+        }
         self.touch(answer_end);
         self.line_limit = Some(LineLimit {
             line_end: lexed_to,

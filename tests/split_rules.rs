@@ -577,6 +577,35 @@ fn prompt_reads_its_answer_from_the_next_line_in_psql_mode() {
 }
 
 #[test]
+fn password_reads_the_password_and_its_confirmation_in_psql_mode() {
+    // Both prompts read a line of psql's standard input when there is no
+    // terminal: the script's next two lines when it is that input.
+    let input = "\\password app\nfirst;\nsecond;\nSELECT 1;\n";
+    assert_eq!(psql(input), ["\\password app", "SELECT 1;"]);
+    assert_eq!(
+        default(input),
+        ["\\password app", "first;", "second;", "SELECT 1;"]
+    );
+    // At the input's end there is nothing more to read.
+    assert_eq!(psql("\\password\nonly;"), ["\\password"]);
+}
+
+#[test]
+fn copy_from_pstdin_reads_the_script_as_data_in_psql_mode() {
+    // `pstdin` is psql's standard input: the script when it is that input,
+    // not the file `psql -f` reads.
+    let input = "\\copy t from pstdin\n1\n2\n\\.\nSELECT 1;\n";
+    assert_eq!(psql(input), ["\\copy t from pstdin", "SELECT 1;"]);
+    let copy = split(input.as_bytes(), &options(Compat::Psql));
+    assert_eq!(copy.statements[0].copy_data(), Some(&(20..24)));
+    // Read as `psql -f` reads it, the rows are lines of SQL.
+    assert_eq!(
+        default(input),
+        ["\\copy t from pstdin", "\\.", "1\n2\nSELECT 1;"]
+    );
+}
+
+#[test]
 fn sql_after_a_meta_command_at_a_line_start_joins_the_line_before() {
     // psql adds the newline between lines as a line starts and takes it out
     // again when the line starts with a meta-command.

@@ -106,6 +106,8 @@ pub fn dump_like() -> impl Strategy<Value = Vec<u8>> {
         b"\\\n",
         b"\\prompt x\n",
         b"\\prompt 'say' x \\\\ SELECT 1;\n",
+        b"\\password app\n",
+        b"\\copy t from pstdin\n",
     ]);
     // Endings that leave a statement open where the input stops.
     let unterminated = prop::sample::select(vec![

@@ -21,9 +21,11 @@ server should log, applying exactly these rules:
 pgsplit's ``--compat psql`` split already follows the rules that decide which
 lines psql reads at all: nothing after ``\\q`` or ``\\quit`` (what the buffer
 holds is sent, the rest of the input is trivia), and ``\\prompt NAME`` reads its
-answer from the script's next line, which psql does when the script is its
-standard input and there is no terminal (with ``-f`` it reads psql's own
-standard input, so such files run through standard input).
+answer from the script's next line, ``\\password`` the password and its
+confirmation from the next two, ``\\copy ... from pstdin`` its rows up to
+``\\.``: psql does so when the script is its standard input and there is no
+terminal (with ``-f`` they read psql's own standard input, so such files run
+through standard input).
 
 Two further rules need the run itself and live in the comparison: a COPY the
 server rejects before reading data (psql reports ``invalid command \\.`` at its

@@ -313,6 +313,16 @@ GENERATED_STDIN_RULES = {
     "prompt_reads_the_next_line.sql": (
         b"\\prompt x\nSELECT 'the answer';\nSELECT 1\n\\prompt 'say' y \\\\ , 2\nDROP TABLE nowhere;\nSELECT 3;\n"
     ),
+    # \password reads the new password and its confirmation: two lines that
+    # would be statements if psql scanned them (they differ, so psql changes
+    # no password). With a user named, psql asks the server nothing first.
+    "password_reads_two_lines.sql": (
+        b"SELECT 1;\n\\password nobody\nSELECT 'the new password';\nSELECT 'its confirmation';\nSELECT 2;\n"
+    ),
+    # \copy ... from pstdin reads psql's standard input, the script here.
+    "copy_from_pstdin_reads_the_script.sql": (
+        b"CREATE TABLE p (a text);\n\\copy p from pstdin\nx\ny\n\\.\nSELECT 2;\n"
+    ),
 }
 
 
