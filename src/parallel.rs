@@ -32,13 +32,13 @@ use std::ops::ControlFlow;
 use rayon::prelude::*;
 
 use crate::lexer::{line_end, whitespace_len};
-use crate::split::{
-    split, split_run, Boundary, EntryUse, ResumePoint, Run, Script, SplitOptions, Statement,
-};
+use crate::split::{split, split_run, Boundary, EntryUse, ResumePoint, Run, Script, SplitOptions};
 use crate::toc::{parse_header, Toc};
 
 mod modes;
+mod spares;
 use modes::{marks_in, Modes};
+use spares::Spares;
 
 /// How to split in parallel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -150,10 +150,13 @@ pub fn split_chunks(
     // its chunks may be, is known once one has been split.
     let mut cutter = Cutter::new(input, MIN_CHUNK_SIZE.min(chunk_size));
     let mut order = InOrder::new(options, chunk_size);
+    // Windows of four chunks per thread (below).
+    let window = threads * 4;
+    let spares = Spares::new(threads, 2 * window);
     if threads <= 1 {
         while let Some(limit) = cutter.next_cut() {
             if order
-                .take(input, options, None, limit, &mut visit)
+                .take(input, options, &spares, None, limit, &mut visit)
                 .is_break()
             {
                 break;
@@ -175,41 +178,37 @@ pub fn split_chunks(
     // pool, and then the window after it is cut here: the sequential pass,
     // the speculation and the search for cuts (which in a dump with large
     // COPY blocks reads as many bytes as splitting does) overlap.
-    let window = threads * 4;
     let speculate_window =
-        |window_cuts: &Window, entry, lists| speculate(input, options, window_cuts, entry, lists);
+        |window_cuts: &Window, entry| speculate(input, options, window_cuts, entry, &spares);
     let Some(first_cuts) = cutter.window(window) else {
         return order.counts;
     };
-    let lists = order.spare_lists(first_cuts.chunks());
     let start = Modes {
         standard_strings: options.standard_strings,
         restrict_key: None,
     };
     // Without a pool of its own, the global pool gives the same result.
     let mut ahead = Some(match &pool {
-        Some(pool) => pool.install(|| speculate_window(&first_cuts, start, lists)),
-        None => speculate_window(&first_cuts, start, lists),
+        Some(pool) => pool.install(|| speculate_window(&first_cuts, start)),
+        None => speculate_window(&first_cuts, start),
     });
     let mut window_cuts = first_cuts;
     let mut next_cuts = cutter.window(window);
     loop {
         let Speculated { stretches, modes } = ahead.take().expect("speculated before its turn");
-        let next = next_cuts
-            .as_ref()
-            .map(|cuts| (cuts, order.spare_lists(cuts.chunks())));
         let mut next_stretches = None;
         let mut cuts_after = None;
         let flow = in_place_scope(pool.as_ref(), |scope| {
-            if let Some((next_cuts, lists)) = next {
+            if let Some(next_cuts) = next_cuts.as_ref() {
                 let next_stretches = &mut next_stretches;
+                let speculate_window = &speculate_window;
                 scope.spawn(move |_| {
-                    *next_stretches = Some(speculate_window(next_cuts, modes, lists));
+                    *next_stretches = Some(speculate_window(next_cuts, modes));
                 });
             }
             for (stretch, limit) in stretches.into_iter().zip(&window_cuts.cuts[1..]) {
                 if order
-                    .take(input, options, Some(stretch), *limit, &mut visit)
+                    .take(input, options, &spares, Some(stretch), *limit, &mut visit)
                     .is_break()
                 {
                     return ControlFlow::Break(());
@@ -273,7 +272,7 @@ fn in_place_scope<'scope, R>(
     }
 }
 
-/// Splits every chunk of a window at once, each into one of `lists`: from
+/// Splits every chunk of a window at once, each into a script from `spares`: from
 /// the state a script starts in, with the header the cutter saw in force
 /// and the modes followed from `entry`, those at the window's start. Gives
 /// the stretches and the modes at the window's end.
@@ -282,7 +281,7 @@ fn speculate(
     options: &SplitOptions,
     window: &Window,
     entry: Modes,
-    lists: Vec<Vec<Statement>>,
+    spares: &Spares,
 ) -> Speculated {
     let marks: Vec<_> = window
         .cuts
@@ -300,10 +299,9 @@ fn speculate(
         .par_windows(2)
         .zip(starts)
         .zip(&window.tocs)
-        .zip(lists)
-        .map(|(((chunk, modes), toc), list)| {
+        .map(|((chunk, modes), toc)| {
             let guess = Boundary::guess(options, modes.standard_strings, modes.restrict_key, *toc);
-            Stretch::split(input, options, chunk[0], guess, chunk[1], list)
+            Stretch::split(input, options, chunk[0], guess, chunk[1], spares)
         })
         .collect();
     Speculated { stretches, modes }
@@ -320,6 +318,8 @@ struct Speculated {
 /// a guess.
 struct Stretch {
     script: Script,
+    /// The thread that split it, which gets the script back to reuse.
+    filled_by: usize,
     start: usize,
     /// The boundary it stopped at (or the input's end).
     stop: usize,
@@ -332,17 +332,15 @@ struct Stretch {
 
 impl Stretch {
     /// Splits from `start`, a statement boundary in state `entry`, to the
-    /// first boundary at or after `limit`, into `list` (empty, its room
-    /// reused).
+    /// first boundary at or after `limit`, into a script from `spares`.
     fn split(
         input: &[u8],
         options: &SplitOptions,
         start: usize,
         entry: Boundary,
         limit: usize,
-        list: Vec<Statement>,
+        spares: &Spares,
     ) -> Self {
-        let list = emptied(list);
         let run = Run {
             from: ResumePoint {
                 at: start,
@@ -352,9 +350,10 @@ impl Stretch {
             stop_at: limit,
             track_settled: false,
         };
-        let (script, summary) = split_run(input, options, run, list);
+        let (script, summary) = split_run(input, options, run, spares.take());
         Stretch {
             script,
+            filled_by: spares.this_thread(),
             start,
             stop: summary.stop,
             entry,
@@ -390,21 +389,11 @@ impl Stretch {
     }
 }
 
-/// `list` cleared for a chunk's statements. A list grown by a dense chunk
-/// gives its room back: the chunks after it are cut smaller.
-fn emptied(mut list: Vec<Statement>) -> Vec<Statement> {
-    list.clear();
-    list.shrink_to(2 * ITEMS_PER_CHUNK);
-    list
-}
-
 /// The sequential pass: where the last chunk really stopped, and in what state.
 struct InOrder {
     at: usize,
     state: Boundary,
     counts: ChunkCounts,
-    /// Emptied statement lists, to be filled again.
-    spare: Vec<Vec<Statement>>,
     /// The chunk size asked for, and the size for the chunks still to be
     /// cut, smaller where the last chunk was dense ([`chunk_size_for`]).
     configured_chunk_size: usize,
@@ -417,26 +406,9 @@ impl InOrder {
             at: 0,
             state: Boundary::start(options),
             counts: ChunkCounts::default(),
-            spare: Vec::new(),
             configured_chunk_size: chunk_size,
             chunk_size,
         }
-    }
-
-    /// `n` empty lists, reused ones first.
-    fn spare_lists(&mut self, n: usize) -> Vec<Vec<Statement>> {
-        (0..n).map(|_| self.spare_list()).collect()
-    }
-
-    fn spare_list(&mut self) -> Vec<Statement> {
-        self.spare.pop().unwrap_or_default()
-    }
-
-    /// Keeps a visited list for a later chunk. It is emptied by the thread
-    /// that fills it again ([`emptied`]): dropping a chunk's statements
-    /// here would make the sequential pass read them all once more.
-    fn recycle(&mut self, list: Vec<Statement>) {
-        self.spare.push(list);
     }
 
     /// Takes the chunk that ends at `limit`: the guessed `stretch` if it
@@ -445,6 +417,7 @@ impl InOrder {
         &mut self,
         input: &[u8],
         options: &SplitOptions,
+        spares: &Spares,
         stretch: Option<Stretch>,
         limit: usize,
         visit: &mut impl FnMut(&mut Script) -> ControlFlow<()>,
@@ -453,7 +426,7 @@ impl InOrder {
         if self.at >= limit && self.at > 0 {
             // The chunk before ran past this whole chunk.
             if let Some(guessed) = stretch {
-                self.recycle(guessed.script.statements);
+                spares.give_back(guessed.filled_by, guessed.script);
             }
             return ControlFlow::Continue(());
         }
@@ -465,11 +438,10 @@ impl InOrder {
             guessed => {
                 if let Some(guessed) = guessed {
                     self.counts.resplit += 1;
-                    self.recycle(guessed.script.statements);
+                    spares.give_back(guessed.filled_by, guessed.script);
                 }
-                let list = self.spare_list();
                 let state = self.state.clone();
-                Stretch::split(input, options, self.at, state, limit, list)
+                Stretch::split(input, options, self.at, state, limit, spares)
             }
         };
         self.at = stretch.stop;
@@ -482,7 +454,9 @@ impl InOrder {
             items,
         );
         let flow = visit(&mut script);
-        self.recycle(script.statements);
+        // Dropping it here would also make this thread read every
+        // statement once more.
+        spares.give_back(stretch.filled_by, script);
         flow
     }
 }
@@ -493,12 +467,6 @@ impl InOrder {
 struct Window {
     cuts: Vec<usize>,
     tocs: Vec<Option<Toc>>,
-}
-
-impl Window {
-    fn chunks(&self) -> usize {
-        self.tocs.len()
-    }
 }
 
 /// The chunk boundaries, found as they are needed: each chunk about

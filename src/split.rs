@@ -455,9 +455,9 @@ pub(crate) fn split_run(
     input: &[u8],
     options: &SplitOptions,
     run: Run,
-    statements: Vec<Statement>,
+    into: Script,
 ) -> (Script, RunSummary) {
-    debug_assert!(statements.is_empty());
+    debug_assert!(into.statements.is_empty() && into.diagnostics.is_empty());
     let Run {
         from,
         stop_at,
@@ -465,7 +465,7 @@ pub(crate) fn split_run(
     } = run;
     let mut splitter = Splitter::resume(input, options, &from);
     splitter.stop_at = stop_at;
-    splitter.script.statements = statements;
+    splitter.script = into;
     // Room for the statements of a dense dump (about 200 bytes each), so
     // that the list is not copied as it grows.
     let expected = stop_at.min(input.len()).saturating_sub(from.at) / 192;

@@ -287,7 +287,7 @@ impl<R: Read> StreamSplitter<R> {
                 stop_at: usize::MAX,
                 track_settled: false,
             };
-            let (script, _) = split_run(&self.buffer, &self.options, all, Vec::new());
+            let (script, _) = split_run(&self.buffer, &self.options, all, Script::default());
             self.mode = Mode::Done;
             self.at = self.buffer.len();
             return Ok(self.hold(script.statements, script.diagnostics));
@@ -536,7 +536,7 @@ impl CertainPart {
             stop_at: usize::MAX,
             track_settled: true,
         };
-        let (mut script, summary) = split_run(buffer, options, run, Vec::new());
+        let (mut script, summary) = split_run(buffer, options, run, Script::default());
         let settled = summary.settled.expect("tracked");
         let uncertain = script.statements.split_off(settled.statements);
         let uncertain_diagnostics = script.diagnostics.split_off(settled.diagnostics);
