@@ -469,7 +469,6 @@ mod tests {
         );
         assert_eq!(scan_str("\\copy t from 'f.csv'").3, Effect::Immediate);
         assert_eq!(scan_str("\\copy t to stdout").3, Effect::Immediate);
-        assert_eq!(scan_str("\\copy t to stdout").3, Effect::Immediate);
     }
 
     #[test]

@@ -226,16 +226,14 @@ pub fn for_each_entry<'a>(
     }
 }
 
-/// The entries, in output order, with what they were sorted by.
+/// The entries in `--sort`'s order, with what they were sorted by.
 fn sorted_entries<'a>(input: &'a [u8], options: &NormalizeOptions) -> Vec<(SortKey, Entry<'a>)> {
     let mut entries: Vec<(SortKey, Entry)> = Vec::new();
     each_keyed_entry(input, options, |key, entry| entries.push((key, entry)));
-    if options.sort {
-        // A stable sort keeps pg_dump's order among entries of one identity.
-        entries.sort_by(|(key_a, a), (key_b, b)| {
-            (key_a, a.section, &a.identity).cmp(&(key_b, b.section, &b.identity))
-        });
-    }
+    // A stable sort keeps pg_dump's order among entries of one identity.
+    entries.sort_by(|(key_a, a), (key_b, b)| {
+        (key_a, a.section, &a.identity).cmp(&(key_b, b.section, &b.identity))
+    });
     entries
 }
 

@@ -150,7 +150,8 @@ pub fn split_chunks(
     // its chunks may be, is known once one has been split.
     let mut cutter = Cutter::new(input, MIN_CHUNK_SIZE.min(chunk_size));
     let mut order = InOrder::new(options, chunk_size);
-    // Windows of four chunks per thread (below).
+    // Windows of four chunks per thread (below); each thread keeps the
+    // scripts of two windows for reuse.
     let window = threads * 4;
     let spares = Spares::new(threads, 2 * window);
     if threads <= 1 {
@@ -173,11 +174,11 @@ pub fn split_chunks(
                 .ok()
         })
         .flatten();
-    // Windows of four chunks per thread. While the chunks of one window are
-    // checked and visited on this thread, the next window is split on the
-    // pool, and then the window after it is cut here: the sequential pass,
-    // the speculation and the search for cuts (which in a dump with large
-    // COPY blocks reads as many bytes as splitting does) overlap.
+    // While the chunks of one window are checked and visited on this
+    // thread, the next window is split on the pool, and then the window
+    // after it is cut here: the sequential pass, the speculation and the
+    // search for cuts (which in a dump with large COPY blocks reads as many
+    // bytes as splitting does) overlap.
     let speculate_window =
         |window_cuts: &Window, entry| speculate(input, options, window_cuts, entry, &spares);
     let Some(first_cuts) = cutter.window(window) else {
@@ -272,10 +273,10 @@ fn in_place_scope<'scope, R>(
     }
 }
 
-/// Splits every chunk of a window at once, each into a script from `spares`: from
-/// the state a script starts in, with the header the cutter saw in force
-/// and the modes followed from `entry`, those at the window's start. Gives
-/// the stretches and the modes at the window's end.
+/// Splits every chunk of a window at once, each into a script from
+/// `spares`: from the state a script starts in, with the header the cutter
+/// saw in force and the modes followed from `entry`, those at the window's
+/// start. Gives the stretches and the modes at the window's end.
 fn speculate(
     input: &[u8],
     options: &SplitOptions,
@@ -350,10 +351,11 @@ impl Stretch {
             stop_at: limit,
             track_settled: false,
         };
-        let (script, summary) = split_run(input, options, run, spares.take());
+        let (filled_by, into) = spares.take();
+        let (script, summary) = split_run(input, options, run, into);
         Stretch {
             script,
-            filled_by: spares.this_thread(),
+            filled_by,
             start,
             stop: summary.stop,
             entry,

@@ -35,19 +35,20 @@ impl Spares {
     }
 
     /// The stack of the calling thread.
-    pub(super) fn this_thread(&self) -> usize {
+    fn this_thread(&self) -> usize {
         let outside = self.by_thread.len() - 1;
         rayon::current_thread_index().map_or(outside, |index| index.min(outside))
     }
 
-    /// An empty script for the calling thread: one it filled before,
-    /// emptied here, or a new one.
-    pub(super) fn take(&self) -> Script {
-        let reused = self.by_thread[self.this_thread()]
+    /// An empty script for the calling thread (one it filled before,
+    /// emptied here, or a new one), and the stack it goes back to.
+    pub(super) fn take(&self) -> (usize, Script) {
+        let thread = self.this_thread();
+        let reused = self.by_thread[thread]
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
             .pop();
-        reused.map_or_else(Script::default, emptied)
+        (thread, reused.map_or_else(Script::default, emptied))
     }
 
     /// Keeps `script`, filled by the thread `filled_by`, for that thread.
@@ -86,9 +87,14 @@ mod tests {
         let here = spares.this_thread();
         assert_eq!(here, 2);
         spares.give_back(0, filled.clone());
-        assert_eq!(spares.take().statements.capacity(), 0, "not this thread's");
+        assert_eq!(
+            spares.take().1.statements.capacity(),
+            0,
+            "not this thread's"
+        );
         spares.give_back(here, filled);
-        let reused = spares.take();
+        let (thread, reused) = spares.take();
+        assert_eq!(thread, here);
         assert!(reused.statements.is_empty() && reused.diagnostics.is_empty());
         assert_eq!(reused.statements.capacity(), room);
     }
