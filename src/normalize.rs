@@ -1171,6 +1171,19 @@ mod tests {
     }
 
     #[test]
+    fn a_statement_around_copy_data_normalizes_to_itself() {
+        // Found by the idempotence property: the text around the data
+        // joined `€` to the dollar quote after it.
+        let input = "$$$$\u{20ac}\\COPY t FROM stdin\n\\.\n$$ALTER TABLE t OWNER TO x;\n\n$$";
+        let once = normalize(input.as_bytes(), &NormalizeOptions::default());
+        let twice = normalize(&once, &NormalizeOptions::default());
+        assert_eq!(
+            String::from_utf8_lossy(&twice),
+            String::from_utf8_lossy(&once)
+        );
+    }
+
+    #[test]
     fn dropped_comments_keep_their_neighbours_apart() {
         let options = ignoring(Ignore::Comments);
         for (input, expected) in [

@@ -1439,10 +1439,14 @@ impl<'a> Splitter<'a> {
         let (line_end, data_start) = match self.line_limit {
             Some(limit) => (limit.line_end, limit.resume),
             None => {
-                let line_end = memchr::memchr(b'\n', &self.input[line_from..])
+                // The command's own newline stays, as after `\prompt`'s
+                // answer: psql puts one between this line and the next line
+                // it scans, after the data.
+                let newline = memchr::memchr(b'\n', &self.input[line_from..])
                     .map_or(self.input.len(), |i| line_from + i);
-                self.touch(line_end);
-                (line_end, (line_end + 1).min(self.input.len()))
+                let data_start = (newline + 1).min(self.input.len());
+                self.touch(newline);
+                (data_start, data_start)
             }
         };
         if statement.command_end < data_start {
@@ -1662,15 +1666,13 @@ impl<'a> Splitter<'a> {
             return;
         }
         let starts_line = span.start == 0 || self.input[span.start - 1] == b'\n';
-        let data_follows = self.line_limit.is_some();
         let rest = &self.input[span.end..];
         let to_newline = rest
             .iter()
             .take_while(|b| matches!(b, b' ' | b'\t' | b'\r'))
             .count();
         self.touch(span.end + to_newline);
-        if !starts_line || data_follows {
-            // The line's own newline goes with the data that follows, if any.
+        if !starts_line {
             self.pending.holes.push(span.clone());
             return;
         }

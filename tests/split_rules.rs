@@ -606,6 +606,27 @@ fn copy_from_pstdin_reads_the_script_as_data_in_psql_mode() {
 }
 
 #[test]
+fn a_statement_around_copy_data_keeps_one_newline_where_the_data_was() {
+    // psql puts a newline into its buffer before each line it scans after
+    // the data, as after any line; the rows themselves are not in it.
+    assert_eq!(
+        both("SELECT 1 \\copy t from stdin\nx\n\\.\n, 2;\n")[1],
+        "SELECT 1 \n, 2;"
+    );
+    // A meta-command at a line start takes the newline before it out.
+    assert_eq!(
+        both("SELECT 1\n\\copy t from stdin\nx\n\\.\n, 2;\n")[1],
+        "SELECT 1\n, 2;"
+    );
+    // Without the newline, a name before the command would glue to a
+    // dollar quote after the data (`€$$` is one name).
+    assert_eq!(
+        both("SELECT x\\copy t from stdin\n\\.\n$$a$$;\n")[1],
+        "SELECT x\n$$a$$;"
+    );
+}
+
+#[test]
 fn sql_after_a_meta_command_at_a_line_start_joins_the_line_before() {
     // psql adds the newline between lines as a line starts and takes it out
     // again when the line starts with a meta-command.
