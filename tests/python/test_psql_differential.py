@@ -296,7 +296,8 @@ GENERATED_RULES = {
     "copy_in_mixed_case.sql": b"CREATE TABLE u (a text);\n\\Copy u (a) from stdin\nx;y\n\\.\nSELECT 2;\n",
     # The buffer around \copy data holds one newline where the data was.
     "copy_data_inside_a_statement.sql": (
-        b"CREATE TABLE v (a text);\nSELECT 1 \\copy v from stdin\nx\n\\.\n, 2;\nSELECT 3\n\\copy v from stdin\ny\n\\.\n, 4;\n"
+        b"CREATE TABLE v (a text);\nSELECT 1 \\copy v from stdin\nx\n\\.\n, 2;\n"
+        b"SELECT 3\n\\copy v from stdin\ny\n\\.\n, 4;\n"
     ),
     # psql stops at \quit and sends what its buffer holds; \Q is unknown.
     "quit_ends_the_input.sql": b"SELECT 1;\n\\Q\nSELECT 2 \\q SELECT 3;\nSELECT 4;\n",
