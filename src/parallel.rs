@@ -568,8 +568,9 @@ impl<'a> Cutter<'a> {
     /// cut anywhere else may land in COPY rows, and splitting rows as SQL
     /// is wasted work. When that header is more than a chunk away, the
     /// first line that starts with a letter after a line that ends in `;`
-    /// before it (one of a table's INSERTs, in a `pg_dump --inserts` dump),
-    /// so that a large table's rows are split on every core too. In a script without headers, looked for
+    /// within a chunk's length (one of a table's INSERTs, in a `pg_dump
+    /// --inserts` dump), so that a large table's rows are split on every
+    /// core too. In a script without headers, looked for
     /// [`SEARCH_WINDOW`] bytes (or a chunk's length) at a time, so that the
     /// search never reads far past the cut it finds: the first line after
     /// one that ends in `;` or the first meta-command line (a seed file of
@@ -579,10 +580,12 @@ impl<'a> Cutter<'a> {
         if let Some(header) = self.header_at_or_after(from) {
             // A header far off (a table's rows as INSERTs between two
             // headers): a statement line on the way is the cut, looked for
-            // by a substring search that COPY rows almost never match.
+            // by a substring search that COPY rows almost never match. Only
+            // a chunk's length is searched: a large COPY block's rows would
+            // otherwise be read here, on the sequential pass, to its end.
             let reach = from.saturating_add(self.chunk_size);
             if header > reach {
-                if let Some(cut) = after_statement_line(self.input, from, header) {
+                if let Some(cut) = after_statement_line(self.input, from, reach) {
                     self.cut_inside_entry = true;
                     return Some(cut);
                 }
@@ -761,6 +764,26 @@ mod tests {
             "\n--\n-- Data for Name: t; Type: TABLE DATA; Schema: public; Owner: -\n--\n\n";
         let rows = "1\tsome text; more\t\\N\n\\N\tx;\n2\ty\n".repeat(200);
         let input = format!("{header}COPY t (a, b) FROM stdin;\n{rows}\\.\n{header}SELECT 1;\n");
+        let input = input.as_bytes();
+        let headers: Vec<usize> = memchr::memmem::find_iter(input, HEADER)
+            .map(|i| i + 2)
+            .collect();
+        let found = cuts(input, 100);
+        assert_eq!(found[..found.len() - 1], headers[..], "{found:?}");
+    }
+
+    /// Only a chunk's length past where a cut may go is searched for a
+    /// statement line: a row that looks like one deep in a large COPY block
+    /// is not a cut (and the rows up to it are not read on the sequential
+    /// pass).
+    #[test]
+    fn a_statement_like_row_deep_in_copy_rows_is_not_a_cut() {
+        let header =
+            "\n--\n-- Data for Name: t; Type: TABLE DATA; Schema: public; Owner: -\n--\n\n";
+        let plain = "1\tsome text\n".repeat(100);
+        let input = format!(
+            "{header}COPY t (a, b) FROM stdin;\n{plain}2\tx;\nrow\ty\n{plain}\\.\n{header}SELECT 1;\n"
+        );
         let input = input.as_bytes();
         let headers: Vec<usize> = memchr::memmem::find_iter(input, HEADER)
             .map(|i| i + 2)
