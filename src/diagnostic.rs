@@ -11,6 +11,7 @@
 //! A new finding is a new variant here, with its code and summary; the
 //! compiler then points at every table that must name it.
 
+use std::borrow::Cow;
 use std::fmt;
 
 /// How serious a finding is.
@@ -38,11 +39,18 @@ pub struct Diagnostic {
     pub code: Code,
     /// Where the problem starts (for unterminated constructs: where they open).
     pub offset: usize,
-    pub message: String,
+    /// Static where it can be: a script can hold millions of findings of one
+    /// kind (a line of a lone `\` repeated), and each would allocate.
+    pub message: Cow<'static, str>,
 }
 
 impl Diagnostic {
-    pub fn new(severity: Severity, code: Code, offset: usize, message: impl Into<String>) -> Self {
+    pub fn new(
+        severity: Severity,
+        code: Code,
+        offset: usize,
+        message: impl Into<Cow<'static, str>>,
+    ) -> Self {
         Diagnostic {
             severity,
             code,
@@ -63,6 +71,12 @@ macro_rules! codes {
         impl Code {
             /// Every code, in the order of this table.
             pub const ALL: &'static [Code] = &[$(Code::$variant,)*];
+
+            /// Where the code is in [`Code::ALL`]: an index for a table of
+            /// counts per code.
+            pub fn index(self) -> usize {
+                self as usize
+            }
 
             pub fn as_str(self) -> &'static str {
                 match self {
@@ -159,6 +173,13 @@ impl fmt::Display for Code {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_code_s_index_is_its_place_in_the_table() {
+        for (place, code) in Code::ALL.iter().enumerate() {
+            assert_eq!(code.index(), place, "{code}");
+        }
+    }
 
     #[test]
     fn codes_are_distinct_kebab_case_words_with_a_summary() {

@@ -7,7 +7,6 @@
 //! output stays readable and its cost does not grow with the repeats.
 //! `pgsplit check --max-per-code 0` lists every one.
 
-use std::collections::HashMap;
 use std::io::{self, BufWriter, Write};
 
 use crate::cli::output::{display_name, stderr, write_diagnostic};
@@ -25,8 +24,9 @@ pub struct Warnings<'a> {
     output: Box<dyn Sink + 'a>,
     err: Shown<BufWriter<io::StderrLock<'static>>>,
     colored: bool,
-    /// Diagnostics of each code so far.
-    seen: HashMap<Code, usize>,
+    /// Diagnostics of each code so far, in the order of [`Code::ALL`]: a
+    /// count for each of millions of findings, without hashing the code.
+    seen: Vec<usize>,
 }
 
 impl<'a> Warnings<'a> {
@@ -36,7 +36,7 @@ impl<'a> Warnings<'a> {
             output,
             err: stderr(),
             colored: color::stderr(),
-            seen: HashMap::new(),
+            seen: vec![0; Code::ALL.len()],
         }
     }
 }
@@ -46,7 +46,7 @@ impl Sink for Warnings<'_> {
         if diagnostic.severity > Severity::Warning {
             return Ok(());
         }
-        let seen = self.seen.entry(diagnostic.code).or_default();
+        let seen = &mut self.seen[diagnostic.code.index()];
         *seen += 1;
         if *seen > SHOWN_PER_CODE {
             return Ok(());
@@ -85,13 +85,11 @@ impl Sink for Warnings<'_> {
     }
 
     fn finish(&mut self, place: &mut Place<'_>, summary: &Summary) -> io::Result<()> {
-        let mut unshown: Vec<(Code, usize)> = self
-            .seen
+        let unshown = Code::ALL
             .iter()
+            .zip(&self.seen)
             .filter(|(_, &n)| n > SHOWN_PER_CODE)
-            .map(|(&code, &n)| (code, n - SHOWN_PER_CODE))
-            .collect();
-        unshown.sort();
+            .map(|(&code, &n)| (code, n - SHOWN_PER_CODE));
         for (code, n) in unshown {
             writeln!(
                 self.err,
