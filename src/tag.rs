@@ -372,6 +372,12 @@ pub fn command_tag(words: &[&[u8]]) -> Cow<'static, str> {
     if let Some(tag) = common_tag(words) {
         return Cow::Borrowed(tag);
     }
+    // No command is one letter: a script of `x;` lines is not looked up.
+    if let [byte] = first {
+        if let Some(tag) = one_letter(*byte) {
+            return Cow::Borrowed(tag);
+        }
+    }
     general_tag(first, words)
 }
 
@@ -396,11 +402,6 @@ fn general_tag(first: &[u8], words: &[&[u8]]) -> Cow<'static, str> {
     }
     if let Some(tag) = command_word(upper) {
         return Cow::Borrowed(tag);
-    }
-    if let [byte] = first {
-        if let Some(tag) = one_letter(*byte) {
-            return Cow::Borrowed(tag);
-        }
     }
     Cow::Owned(String::from_utf8_lossy(first).to_ascii_uppercase())
 }
