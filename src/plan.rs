@@ -135,7 +135,12 @@ impl Refusal {
 
     /// The refusal as `check` prints it: an error.
     pub fn diagnostic(&self) -> Diagnostic {
-        Diagnostic::new(Severity::Error, self.code, self.offset, &self.message)
+        Diagnostic::new(
+            Severity::Error,
+            self.code,
+            self.offset,
+            self.message.clone(),
+        )
     }
 }
 

@@ -158,7 +158,7 @@ impl Records {
             line,
             col,
             offset: d.offset,
-            message: d.message.clone(),
+            message: d.message.to_string(),
             code: d.code.as_str(),
         });
     }

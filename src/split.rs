@@ -284,6 +284,18 @@ impl Statement {
 
 pub use crate::diagnostic::{Code, Diagnostic, Severity};
 
+/// What psql does with a meta-command it does not know, the end of its
+/// warning.
+macro_rules! unknown_command_effect {
+    () => {
+        ": psql reports an error and ignores the rest of the line"
+    };
+}
+
+/// The warning for a lone `\`, written without allocating: a file of
+/// them is a finding every two bytes.
+const LONE_BACKSLASH: &str = concat!("unknown meta-command \\", unknown_command_effect!());
+
 /// The result of splitting: statements in execution order, and diagnostics.
 #[derive(Debug, Clone, Default)]
 pub struct Script {
@@ -1153,7 +1165,13 @@ impl<'a> Splitter<'a> {
         };
     }
 
-    fn diagnose(&mut self, severity: Severity, code: Code, offset: usize, message: String) {
+    fn diagnose(
+        &mut self,
+        severity: Severity,
+        code: Code,
+        offset: usize,
+        message: impl Into<Cow<'static, str>>,
+    ) {
         self.script
             .diagnostics
             .push(Diagnostic::new(severity, code, offset, message));
@@ -1563,17 +1581,14 @@ impl<'a> Splitter<'a> {
                 self.hole_in_pending(&command.span);
             }
             Effect::Unknown => {
-                self.diagnose(
-                    Severity::Warning,
-                    Code::UnknownMetaCommand,
-                    at,
-                    [
-                        "unknown meta-command \\",
-                        &*name,
-                        ": psql reports an error and ignores the rest of the line",
-                    ]
-                    .concat(),
-                );
+                let message = if name.is_empty() {
+                    Cow::Borrowed(LONE_BACKSLASH)
+                } else {
+                    Cow::Owned(
+                        ["unknown meta-command \\", &*name, unknown_command_effect!()].concat(),
+                    )
+                };
+                self.diagnose(Severity::Warning, Code::UnknownMetaCommand, at, message);
                 self.hole_in_pending(&command.span);
             }
             Effect::Restricted => {

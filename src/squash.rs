@@ -205,7 +205,7 @@ fn complete_statements(input: &[u8], which: Which) -> Result<Vec<Statement>, Squ
         return Err(SquashError::Unusable {
             input: which,
             offset: error.offset,
-            message: error.message.clone(),
+            message: error.message.to_string(),
         });
     }
     Ok(script.statements)
