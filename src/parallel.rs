@@ -148,24 +148,30 @@ pub fn split_chunks(
     .max(1);
     // The first chunks are small: how dense the input is, and so how large
     // its chunks may be, is known once one has been split.
-    let mut cutter = Cutter::new(input, MIN_CHUNK_SIZE.min(chunk_size));
+    let first_chunk_size = MIN_CHUNK_SIZE.min(chunk_size);
     let mut order = InOrder::new(options, chunk_size);
     // Windows of four chunks per thread (below); each thread keeps the
     // scripts of two windows for reuse.
     let window = threads * 4;
     let spares = Spares::new(threads, 2 * window);
     if threads <= 1 {
-        while let Some(limit) = cutter.next_cut() {
+        // Split from the real state, any limit gives the sequential result:
+        // no likely boundary is looked for, which in COPY rows would read
+        // them once more than the split does.
+        let mut size = first_chunk_size;
+        while order.at < input.len() {
+            let limit = order.at.saturating_add(size).min(input.len());
             if order
                 .take(input, options, &spares, None, limit, &mut visit)
                 .is_break()
             {
                 break;
             }
-            cutter.chunk_size = order.chunk_size;
+            size = order.chunk_size;
         }
         return order.counts;
     }
+    let mut cutter = Cutter::new(input, first_chunk_size);
     let pool = (parallelism.jobs != 0)
         .then(|| {
             rayon::ThreadPoolBuilder::new()
