@@ -64,31 +64,31 @@ impl Mark {
 /// in COPY rows, which the splitter itself reads at memory speed, that
 /// second read was a third of a chunk's time.
 pub(super) fn marks_in(input: &[u8], from: usize, to: usize) -> Vec<Mark> {
-    let restrict = memchr::memmem::Finder::new(RESTRICT);
-    let setting = memchr::memmem::Finder::new(STANDARD_STRINGS);
+    // Each word with the mark it makes.
+    let searches = [
+        (
+            memchr::memmem::Finder::new(RESTRICT),
+            Mark::Restrict as fn(usize) -> Mark,
+        ),
+        (
+            memchr::memmem::Finder::new(STANDARD_STRINGS),
+            Mark::StandardStrings,
+        ),
+    ];
     let mut marks = Vec::new();
     let mut block = from;
     while block < to {
         let block_end = block.saturating_add(MARK_BLOCK).min(to);
-        // A word that starts in the block may end past it.
-        let starts_in_block = |word: &[u8]| {
-            let searched = &input[block..block_end.saturating_add(word.len() - 1).min(to)];
-            (searched, move |i: &usize| block + i < block_end)
-        };
-        let (searched, starts_here) = starts_in_block(RESTRICT);
-        marks.extend(
-            restrict
-                .find_iter(searched)
-                .filter(starts_here)
-                .map(|i| Mark::Restrict(block + i)),
-        );
-        let (searched, starts_here) = starts_in_block(STANDARD_STRINGS);
-        marks.extend(
-            setting
-                .find_iter(searched)
-                .filter(starts_here)
-                .map(|i| Mark::StandardStrings(block + i)),
-        );
+        for (word, mark) in &searches {
+            // A word that starts in the block may end past it.
+            let reach = block_end.saturating_add(word.needle().len() - 1).min(to);
+            marks.extend(
+                word.find_iter(&input[block..reach])
+                    .map(|i| block + i)
+                    .filter(|&at| at < block_end)
+                    .map(mark),
+            );
+        }
         block = block_end;
     }
     marks.sort_unstable_by_key(|mark| mark.at());
